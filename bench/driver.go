@@ -1,0 +1,220 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"sync/atomic"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/workloads"
+)
+
+// endTag marks the end-of-stream batch; its low bits carry how many task
+// batches the sender sent before it.
+const endTag = uint64(1) << 63
+
+// driver is the coordinator's side of one node for one pass: a sender and a
+// receiver goroutine, its window of slots, its verifier and histograms.
+// Only the watchdog reads it from outside, through the atomic counters.
+type driver struct {
+	link   topologies.Link
+	name   string
+	wl     workloads.Workload // the coordinator's own instance: Fill and Verify
+	src    source
+	batch  int
+	record bool
+	base   time.Time // the pass's clock origin
+
+	slots []slot
+	free  chan int // slot indexes the sender may use; the receiver returns them
+	sent  chan int // slot indexes in flight, handed from sender to receiver
+
+	// Written by one goroutine each, read by the watchdog.
+	nSent, nRecv atomic.Int64
+
+	// Receiver state, read after the pass.
+	lat, svc *hdr.Histogram
+	seen     bitset
+	verify   results.Verification
+	clamped  int64
+	tasks    int64
+}
+
+// slot is one in-flight batch: written by the sender before it hands the
+// index over, read by the receiver after it takes it.
+type slot struct {
+	ids  []uint64
+	sent time.Duration
+}
+
+func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, total uint64, record bool, base time.Time) *driver {
+	d := &driver{
+		link: link, name: link.Info().String(), wl: wl, src: src, batch: batch, record: record, base: base,
+		slots: make([]slot, window),
+		free:  make(chan int, window),
+		sent:  make(chan int, window),
+		seen:  newBitset(total),
+	}
+	for i := range d.slots {
+		d.slots[i].ids = make([]uint64, 0, batch)
+		d.free <- i
+	}
+	if record {
+		d.lat, d.svc = results.NewHist(), results.NewHist()
+	}
+	return d
+}
+
+// send runs the sender until the driver's share is sent, then sends the
+// end-of-stream marker.
+func (d *driver) send(ctx context.Context) error {
+	var b workloads.Batch
+	var n uint64
+	for {
+		var s int
+		select {
+		case s = <-d.free:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		sl := &d.slots[s]
+		sl.ids = d.src.next(sl.ids[:0], d.batch)
+		if len(sl.ids) == 0 {
+			break
+		}
+		b.Tag, b.IDs = uint64(s), sl.ids
+		d.wl.Fill(&b)
+		sl.sent = time.Since(d.base)
+		d.sent <- s // never blocks: at most window slots exist
+		if err := d.link.Send(&b); err != nil {
+			return err
+		}
+		n++
+		d.nSent.Store(int64(n))
+	}
+	b.Tag, b.IDs, b.Values = endTag|n, b.IDs[:0], b.Values[:0]
+	d.nSent.Store(int64(n + 1))
+	if err := d.link.Send(&b); err != nil {
+		return err
+	}
+	return nil
+}
+
+// receive runs the receiver until the end-of-stream marker and every batch
+// before it have come back.
+func (d *driver) receive(ctx context.Context) error {
+	var r workloads.Result
+	var got, want uint64
+	pending := make([]bool, len(d.slots))
+	ended := false
+	for !ended || got < want {
+		if err := d.link.Recv(&r); err != nil {
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return err
+		}
+		now := time.Since(d.base)
+		d.nRecv.Add(1)
+		if r.Tag&endTag != 0 {
+			ended, want = true, r.Tag&^endTag
+			continue
+		}
+		// Take over every slot the sender has handed out so far.
+		for drained := false; !drained; {
+			select {
+			case s := <-d.sent:
+				pending[s] = true
+			default:
+				drained = true
+			}
+		}
+		s := r.Tag
+		if s >= uint64(len(d.slots)) || !pending[s] {
+			d.verify.Duplicate += int64(len(r.IDs)) // an answer to nothing in flight
+			continue
+		}
+		pending[s] = false
+		d.check(&d.slots[s], &r, now)
+		got++
+		d.free <- int(s)
+	}
+	return nil
+}
+
+// check verifies one result against the slot it answers and records it.
+func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
+	n := int64(len(sl.ids))
+	d.verify.Expected += n
+	match := len(r.IDs) == len(sl.ids)
+	for i := 0; match && i < len(r.IDs); i++ {
+		match = r.IDs[i] == sl.ids[i]
+	}
+	if !match {
+		d.verify.Lost += n // the node answered with other ids
+		return
+	}
+	wrong := int64(d.wl.Verify(r))
+	d.verify.Wrong += wrong
+	dup := int64(0)
+	for _, id := range r.IDs {
+		if !d.seen.set(id) {
+			dup++
+		}
+	}
+	d.verify.Duplicate += dup
+	d.verify.Verified += n - wrong - dup
+	d.tasks += n
+	if d.record {
+		if results.Record(d.lat, now-sl.sent, n) {
+			d.clamped += n
+		}
+		results.Record(d.svc, r.Service, n)
+	}
+}
+
+func (d *driver) String() string { return fmt.Sprintf("node %s", d.name) }
+
+// bitset is a set of task ids.
+type bitset []uint64
+
+func newBitset(n uint64) bitset { return make(bitset, (n+63)/64) }
+
+// set adds id and reports whether it was new. Ids out of range are never
+// new.
+func (b bitset) set(id uint64) bool {
+	w := id / 64
+	if w >= uint64(len(b)) {
+		return false
+	}
+	m := uint64(1) << (id % 64)
+	if b[w]&m != 0 {
+		return false
+	}
+	b[w] |= m
+	return true
+}
+
+// union ORs o into b and returns how many ids were in both.
+func (b bitset) union(o bitset) int64 {
+	var both int64
+	for i, w := range o {
+		both += int64(bits.OnesCount64(b[i] & w))
+		b[i] |= w
+	}
+	return both
+}
+
+// count returns the number of ids in b.
+func (b bitset) count() int64 {
+	var n int64
+	for _, w := range b {
+		n += int64(bits.OnesCount64(w))
+	}
+	return n
+}

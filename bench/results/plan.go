@@ -1,0 +1,206 @@
+package results
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/snbench/snbench/workloads"
+)
+
+// Dispatch policies.
+const (
+	// DispatchRoundRobin sends batch k to node k mod N.
+	DispatchRoundRobin = "round-robin"
+	// DispatchLeastOutstanding keeps one shared queue of batches; each
+	// node's driver takes the next batch whenever its node has a free
+	// window slot, so the node with the fewest outstanding tasks is served
+	// first. It is the reference design's shared queue, and it costs a
+	// shared atomic counter on the dispatch path.
+	DispatchLeastOutstanding = "least-outstanding"
+	// DispatchHash sends task id to node hash(id) mod N.
+	DispatchHash = "hash"
+)
+
+// Dispatches lists the dispatch policies.
+func Dispatches() []string {
+	return []string{DispatchRoundRobin, DispatchLeastOutstanding, DispatchHash}
+}
+
+// Plan is what to run: the cross product of topologies and the scale axes,
+// each cell measured Repetitions times. It is stored in every results file.
+type Plan struct {
+	// Topologies are registry names, in the order tables list them.
+	Topologies []string `json:"topologies"`
+	// Workload is the workload's registry name.
+	Workload string `json:"workload"`
+	// CPU is the arithmetic each task burns on its node.
+	CPU workloads.Duration `json:"cpu,omitempty"`
+	// Wait is the time each task sleeps on its node.
+	Wait workloads.Duration `json:"wait,omitempty"`
+	// Seed selects the task values.
+	Seed uint64 `json:"seed"`
+
+	// Workers is the node counts to run.
+	Workers []int `json:"workers"`
+	// Tasks is the task counts per measured repetition.
+	Tasks []int `json:"tasks"`
+	// Payload is the values per task (K).
+	Payload []int `json:"payload"`
+	// Window is the most batches in flight per node.
+	Window []int `json:"window"`
+	// Batch is the most tasks per batch.
+	Batch []int `json:"batch"`
+
+	// Dispatch is the dispatch policy (see Dispatches).
+	Dispatch string `json:"dispatch"`
+	// Repetitions is the measured repetitions per cell.
+	Repetitions int `json:"repetitions"`
+	// Warmup is the tasks run, verified but not measured, before each
+	// measured repetition.
+	Warmup int `json:"warmup"`
+	// TaskTimeout bounds the wait for any result: a node with work in
+	// flight that answers nothing for this long fails the run.
+	TaskTimeout workloads.Duration `json:"task_timeout"`
+	// Nodes are addresses of running nodes for the tcp topology.
+	Nodes []string `json:"nodes,omitempty"`
+}
+
+// DefaultPlan returns the default comparison: every given topology at 1, 2,
+// 4 and 8 workers.
+func DefaultPlan(topologies []string) Plan {
+	return Plan{
+		Topologies:  slices.Clone(topologies),
+		Workload:    "doubling",
+		Seed:        1,
+		Workers:     []int{1, 2, 4, 8},
+		Tasks:       []int{1_000_000},
+		Payload:     []int{1},
+		Window:      []int{4},
+		Batch:       []int{64},
+		Dispatch:    DispatchRoundRobin,
+		Repetitions: 5,
+		Warmup:      10_000,
+		TaskTimeout: workloads.Duration(5 * time.Second),
+	}
+}
+
+// Limits on plan values, so that a typo cannot exhaust memory.
+const (
+	MaxWorkers = 1024
+	MaxTasks   = 1 << 30
+	MaxWindow  = 1 << 16
+	MaxBatch   = 1 << 16
+)
+
+// Validate reports the first thing wrong with p, naming the field.
+func (p Plan) Validate() error {
+	if len(p.Topologies) == 0 {
+		return fmt.Errorf("plan: topologies: empty")
+	}
+	if p.Workload == "" {
+		return fmt.Errorf("plan: workload: empty")
+	}
+	if p.CPU < 0 || p.Wait < 0 {
+		return fmt.Errorf("plan: cpu and wait must not be negative")
+	}
+	axes := []struct {
+		name string
+		vals []int
+		max  int
+	}{
+		{"workers", p.Workers, MaxWorkers},
+		{"tasks", p.Tasks, MaxTasks},
+		{"payload", p.Payload, workloads.MaxPayload},
+		{"window", p.Window, MaxWindow},
+		{"batch", p.Batch, MaxBatch},
+	}
+	for _, a := range axes {
+		if len(a.vals) == 0 {
+			return fmt.Errorf("plan: %s: empty", a.name)
+		}
+		for _, v := range a.vals {
+			if v < 1 || v > a.max {
+				return fmt.Errorf("plan: %s: %d out of range [1, %d]", a.name, v, a.max)
+			}
+		}
+	}
+	if !slices.Contains(Dispatches(), p.Dispatch) {
+		return fmt.Errorf("plan: dispatch: unknown policy %q (known: %v)", p.Dispatch, Dispatches())
+	}
+	if p.Repetitions < 1 || p.Repetitions > 1000 {
+		return fmt.Errorf("plan: repetitions: %d out of range [1, 1000]", p.Repetitions)
+	}
+	if p.Warmup < 0 || p.Warmup > MaxTasks {
+		return fmt.Errorf("plan: warmup: %d out of range [0, %d]", p.Warmup, MaxTasks)
+	}
+	if p.TaskTimeout <= 0 {
+		return fmt.Errorf("plan: task_timeout: must be positive, got %v", p.TaskTimeout)
+	}
+	if len(p.Nodes) > 0 {
+		for _, w := range p.Workers {
+			if w > len(p.Nodes) {
+				return fmt.Errorf("plan: workers: %d workers but only %d nodes given", w, len(p.Nodes))
+			}
+		}
+	}
+	return nil
+}
+
+// Spec returns the workload spec for a payload.
+func (p Plan) Spec(payload int) workloads.Spec {
+	return workloads.Spec{Name: p.Workload, Payload: payload, CPU: p.CPU, Wait: p.Wait, Seed: p.Seed}
+}
+
+// Key identifies a cell: one topology at one scale.
+type Key struct {
+	Topology string `json:"topology"`
+	Workers  int    `json:"workers"`
+	Tasks    int    `json:"tasks"`
+	Payload  int    `json:"payload"`
+	Window   int    `json:"window"`
+	Batch    int    `json:"batch"`
+}
+
+// String formats k as "tcp/workers=4/tasks=100000/payload=1/window=4/batch=64".
+func (k Key) String() string {
+	return fmt.Sprintf("%s/workers=%d/tasks=%d/payload=%d/window=%d/batch=%d",
+		k.Topology, k.Workers, k.Tasks, k.Payload, k.Window, k.Batch)
+}
+
+// Keys returns the plan's cells in table order: topology, then payload,
+// batch, window, tasks, and workers innermost.
+func (p Plan) Keys() []Key {
+	var keys []Key
+	for _, t := range p.Topologies {
+		for _, pl := range p.Payload {
+			for _, b := range p.Batch {
+				for _, w := range p.Window {
+					for _, n := range p.Tasks {
+						for _, wk := range p.Workers {
+							keys = append(keys, Key{Topology: t, Workers: wk, Tasks: n, Payload: pl, Window: w, Batch: b})
+						}
+					}
+				}
+			}
+		}
+	}
+	return keys
+}
+
+// ParsePlan reads a plan file's contents, YAML or JSON (JSON is YAML), over
+// the defaults in base: fields the file leaves out keep base's values.
+// Unknown fields are errors, so a misspelt axis is not silently ignored.
+// name is used in errors.
+func ParsePlan(name string, data []byte, base Plan) (Plan, error) {
+	p := base
+	if err := yaml.UnmarshalStrict(data, &p); err != nil {
+		return Plan{}, fmt.Errorf("plan %s: %w", name, err)
+	}
+	if err := p.Validate(); err != nil {
+		return Plan{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}

@@ -1,0 +1,153 @@
+package results
+
+import (
+	"time"
+)
+
+// SchemaVersion is the version of the results format this package writes.
+// Read accepts only files of this version.
+const SchemaVersion = 1
+
+// Results is everything one run produced.
+type Results struct {
+	// Schema is SchemaVersion.
+	Schema int `json:"schema"`
+	// Tool is "snbench".
+	Tool string `json:"tool"`
+	// Plan is the plan as run.
+	Plan Plan `json:"plan"`
+	// Env is the machine and build the run happened on.
+	Env Env `json:"env"`
+	// Started and Finished bound the run.
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	// Cells are the plan's cells in Plan.Keys order.
+	Cells []Cell `json:"cells"`
+	// Incomplete is set when the run stopped early (an error or a signal);
+	// cells without all repetitions are then marked too.
+	Incomplete bool `json:"incomplete,omitempty"`
+	// Error is why the run stopped early.
+	Error string `json:"error,omitempty"`
+	// Warnings are caveats about the whole run.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Env describes where a run happened.
+type Env struct {
+	Host       string `json:"host"`
+	CPUModel   string `json:"cpu_model"`
+	Cores      int    `json:"cores"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	GoVersion  string `json:"go_version"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	Kernel     string `json:"kernel,omitempty"`
+	Commit     string `json:"commit,omitempty"`
+	// Version is snbench's module version, if known.
+	Version string    `json:"version,omitempty"`
+	Start   time.Time `json:"start"`
+}
+
+// Cell status values.
+const (
+	StatusOK         = "ok"         // every repetition ran and verified
+	StatusFailed     = "failed"     // some result was lost, duplicated or wrong
+	StatusError      = "error"      // a repetition could not complete (node died, timeout)
+	StatusIncomplete = "incomplete" // the run stopped before all repetitions
+)
+
+// Cell is one topology at one scale.
+type Cell struct {
+	Key
+	// Dispatch is the dispatch policy that ran, and DispatchBy who decided
+	// it ("snbench", or e.g. "nats queue group").
+	Dispatch string `json:"dispatch"`
+	// Status is StatusOK, StatusFailed, StatusError or StatusIncomplete.
+	Status string `json:"status"`
+	// Error is the error that ended the cell, if any.
+	Error string `json:"error,omitempty"`
+	// Reps are the measured repetitions, in round order.
+	Reps []Rep `json:"reps"`
+	// Verify sums the repetitions' verification counts.
+	Verify Verification `json:"verify"`
+	// Latency merges the repetitions' latency histograms: submit to
+	// verified result, per task, in nanoseconds.
+	Latency Hist `json:"latency"`
+	// Service merges the repetitions' service-time histograms: the node's
+	// own time per batch, recorded once per task, in nanoseconds.
+	Service Hist `json:"service"`
+	// Summary is computed from the fields above by Summarize.
+	Summary Summary `json:"summary"`
+	// Warnings are caveats about this cell's figures.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Rep is one measured repetition of a cell.
+type Rep struct {
+	// Round is the repetition's round (0-based); rounds interleave cells.
+	Round int `json:"round"`
+	// Tasks is the tasks verified in the measured window.
+	Tasks int64 `json:"tasks"`
+	// WallNS is the measured window, first send to last verified result.
+	WallNS int64 `json:"wall_ns"`
+	// Throughput is Tasks per second of WallNS.
+	Throughput float64 `json:"throughput"`
+	// CoordCPUNS is the coordinator process's user+system CPU time in the
+	// window. For in-process topologies it includes the nodes.
+	CoordCPUNS int64 `json:"coord_cpu_ns"`
+	// NodeCPUNS is the node processes' CPU time in the window, summed;
+	// absent where nodes are not processes of their own.
+	NodeCPUNS *int64 `json:"node_cpu_ns,omitempty"`
+	// NodeMaxRSSKB is the largest peak RSS of any node process, in KiB.
+	NodeMaxRSSKB int64 `json:"node_max_rss_kb,omitempty"`
+	// NodeTasks is the tasks each node served in the window.
+	NodeTasks []int64 `json:"node_tasks"`
+	// Verify counts this repetition's verification outcomes.
+	Verify Verification `json:"verify"`
+	// Latency and Service are this repetition's histograms.
+	Latency Hist `json:"latency"`
+	Service Hist `json:"service"`
+}
+
+// CPUPerTask returns the CPU time (coordinator plus nodes) per task.
+func (r Rep) CPUPerTask() time.Duration {
+	if r.Tasks == 0 {
+		return 0
+	}
+	cpu := r.CoordCPUNS
+	if r.NodeCPUNS != nil {
+		cpu += *r.NodeCPUNS
+	}
+	return time.Duration(cpu / r.Tasks)
+}
+
+// Verification counts how the results of a set of tasks checked out.
+type Verification struct {
+	// Expected is the number of tasks sent.
+	Expected int64 `json:"expected"`
+	// Verified came back once with the right values.
+	Verified int64 `json:"verified"`
+	// Wrong came back with wrong values.
+	Wrong int64 `json:"wrong,omitempty"`
+	// Lost never came back, or came back under another id.
+	Lost int64 `json:"lost,omitempty"`
+	// Duplicate came back more than once; the copies are not counted as
+	// verified.
+	Duplicate int64 `json:"duplicate,omitempty"`
+}
+
+// OK reports whether every expected task was verified exactly once.
+func (v Verification) OK() bool {
+	return v.Wrong == 0 && v.Lost == 0 && v.Duplicate == 0 && v.Verified == v.Expected
+}
+
+// Add sums v and o.
+func (v Verification) Add(o Verification) Verification {
+	return Verification{
+		Expected:  v.Expected + o.Expected,
+		Verified:  v.Verified + o.Verified,
+		Wrong:     v.Wrong + o.Wrong,
+		Lost:      v.Lost + o.Lost,
+		Duplicate: v.Duplicate + o.Duplicate,
+	}
+}

@@ -1,0 +1,182 @@
+package results
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/montanaflynn/stats"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Summary is a cell's figures, recomputable from its repetitions.
+type Summary struct {
+	// Reps is the number of measured repetitions.
+	Reps int `json:"reps"`
+	// Throughput is tasks per second over the repetitions.
+	Throughput Estimate `json:"throughput"`
+	// Latency and Service are percentiles of the merged histograms, in ns.
+	Latency Percentiles `json:"latency"`
+	Service Percentiles `json:"service"`
+	// CPUPerTaskNS is the mean over repetitions of coordinator plus node
+	// CPU time per task; CoordCPUPerTaskNS and NodeCPUPerTaskNS split it
+	// (NodeCPUPerTaskNS is 0 where nodes share the coordinator's process).
+	CPUPerTaskNS      float64 `json:"cpu_per_task_ns"`
+	CoordCPUPerTaskNS float64 `json:"coord_cpu_per_task_ns"`
+	NodeCPUPerTaskNS  float64 `json:"node_cpu_per_task_ns"`
+	// NodeMaxRSSKB is the largest node peak RSS seen, in KiB.
+	NodeMaxRSSKB int64 `json:"node_max_rss_kb,omitempty"`
+}
+
+// Estimate is a mean over repetitions with its 95% confidence interval
+// (Student's t). With fewer than two repetitions there is no interval and
+// HasCI is false.
+type Estimate struct {
+	Mean  float64 `json:"mean"`
+	Lo    float64 `json:"lo"`
+	Hi    float64 `json:"hi"`
+	HasCI bool    `json:"has_ci"`
+	// CV is the coefficient of variation (sample SD / mean).
+	CV float64 `json:"cv"`
+	N  int     `json:"n"`
+}
+
+// RelCI returns the half-width of the interval relative to the mean, or 0
+// without an interval.
+func (e Estimate) RelCI() float64 {
+	if !e.HasCI || e.Mean == 0 {
+		return 0
+	}
+	return (e.Hi - e.Lo) / 2 / math.Abs(e.Mean)
+}
+
+// Percentiles are points of a latency distribution in nanoseconds.
+type Percentiles struct {
+	P50   int64   `json:"p50"`
+	P90   int64   `json:"p90"`
+	P99   int64   `json:"p99"`
+	P999  int64   `json:"p999"`
+	P9999 int64   `json:"p9999"`
+	Max   int64   `json:"max"`
+	Mean  float64 `json:"mean"`
+	Count int64   `json:"count"`
+}
+
+// MeanCI returns the mean of xs with a 95% Student's t confidence interval.
+func MeanCI(xs []float64) Estimate {
+	e := Estimate{N: len(xs)}
+	if len(xs) == 0 {
+		return e
+	}
+	e.Mean, _ = stats.Mean(xs)
+	e.Lo, e.Hi = e.Mean, e.Mean
+	if len(xs) < 2 {
+		return e
+	}
+	sd, err := stats.StandardDeviationSample(xs)
+	if err != nil || math.IsNaN(sd) {
+		return e
+	}
+	if e.Mean != 0 {
+		e.CV = sd / math.Abs(e.Mean)
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(xs) - 1)}.Quantile(0.975)
+	half := t * sd / math.Sqrt(float64(len(xs)))
+	e.Lo, e.Hi, e.HasCI = e.Mean-half, e.Mean+half, true
+	return e
+}
+
+// PercentilesOf reads the standard percentiles from an encoded histogram.
+func PercentilesOf(h Hist) (Percentiles, error) {
+	d, err := h.Decode()
+	if err != nil {
+		return Percentiles{}, err
+	}
+	return Percentiles{
+		P50:   d.ValueAtQuantile(50),
+		P90:   d.ValueAtQuantile(90),
+		P99:   d.ValueAtQuantile(99),
+		P999:  d.ValueAtQuantile(99.9),
+		P9999: d.ValueAtQuantile(99.99),
+		Max:   d.Max(),
+		Mean:  d.Mean(),
+		Count: d.TotalCount(),
+	}, nil
+}
+
+// NoisyCV is the coefficient of variation of throughput above which a cell
+// is flagged as noisy.
+const NoisyCV = 0.10
+
+// Summarize recomputes c.Summary, c.Verify and the merged histograms from
+// c.Reps, and adds warnings for figures that should not be trusted.
+func Summarize(c *Cell) error {
+	var s Summary
+	s.Reps = len(c.Reps)
+	var tput, cpu, coord, nodeCPU []float64
+	var lat, svc []Hist
+	c.Verify = Verification{}
+	for _, r := range c.Reps {
+		c.Verify = c.Verify.Add(r.Verify)
+		tput = append(tput, r.Throughput)
+		if r.Tasks > 0 {
+			coord = append(coord, float64(r.CoordCPUNS)/float64(r.Tasks))
+			n := 0.0
+			if r.NodeCPUNS != nil {
+				n = float64(*r.NodeCPUNS) / float64(r.Tasks)
+			}
+			nodeCPU = append(nodeCPU, n)
+			cpu = append(cpu, float64(r.CPUPerTask()))
+		}
+		s.NodeMaxRSSKB = max(s.NodeMaxRSSKB, r.NodeMaxRSSKB)
+		lat = append(lat, r.Latency)
+		svc = append(svc, r.Service)
+	}
+	s.Throughput = MeanCI(tput)
+	s.CPUPerTaskNS = meanOf(cpu)
+	s.CoordCPUPerTaskNS = meanOf(coord)
+	s.NodeCPUPerTaskNS = meanOf(nodeCPU)
+	for _, m := range []struct {
+		in  []Hist
+		out *Hist
+		p   *Percentiles
+	}{{lat, &c.Latency, &s.Latency}, {svc, &c.Service, &s.Service}} {
+		merged, err := MergeHists(m.in...)
+		if err != nil {
+			return fmt.Errorf("cell %s: %w", c.Key, err)
+		}
+		if *m.out, err = EncodeHist(merged); err != nil {
+			return fmt.Errorf("cell %s: %w", c.Key, err)
+		}
+		if *m.p, err = PercentilesOf(*m.out); err != nil {
+			return fmt.Errorf("cell %s: %w", c.Key, err)
+		}
+	}
+	c.Summary = s
+	if s.Reps > 0 && s.Reps < 2 {
+		c.addWarning("only 1 repetition: no confidence interval")
+	}
+	if s.Throughput.CV > NoisyCV {
+		c.addWarning(fmt.Sprintf("noisy: throughput varies %.0f%% (CV) across repetitions", 100*s.Throughput.CV))
+	}
+	if !c.Verify.OK() && c.Status == StatusOK {
+		c.Status = StatusFailed
+	}
+	return nil
+}
+
+func (c *Cell) addWarning(w string) {
+	for _, x := range c.Warnings {
+		if x == w {
+			return
+		}
+	}
+	c.Warnings = append(c.Warnings, w)
+}
+
+func meanOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	m, _ := stats.Mean(xs)
+	return m
+}

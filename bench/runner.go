@@ -1,0 +1,241 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"syscall"
+	"time"
+
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/workloads"
+)
+
+// Plan is the plan type runs take; see results.Plan.
+type Plan = results.Plan
+
+// DefaultPlan returns the default comparison over the given topologies.
+func DefaultPlan(topologies []string) Plan { return results.DefaultPlan(topologies) }
+
+// Runner runs plans. Its fields are read-only during Run; a Runner may run
+// several plans one after another.
+type Runner struct {
+	// Topologies and Workloads resolve the plan's names.
+	Topologies *topologies.Registry
+	Workloads  *workloads.Registry
+	// Progress, if set, is called after each repetition with the number
+	// done and the total, from Run's goroutine.
+	Progress func(done, total int, key results.Key)
+	// Log receives node stderr and diagnostics; nil discards them.
+	Log io.Writer
+}
+
+// ErrVerification is returned (wrapped) by Run when some cell lost,
+// duplicated or got wrong results.
+var ErrVerification = errors.New("verification failed")
+
+// Check validates p against the runner's registries: every name known,
+// every scale in range. Run calls it first.
+func (r *Runner) Check(p Plan) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	for _, t := range p.Topologies {
+		if _, err := r.Topologies.Get(t); err != nil {
+			return fmt.Errorf("plan: topologies: %w", err)
+		}
+	}
+	for _, k := range p.Payload {
+		if _, err := r.Workloads.New(p.Spec(k)); err != nil {
+			return fmt.Errorf("plan: %w", err)
+		}
+	}
+	return nil
+}
+
+// Run runs every cell of p, round by round, and returns the results. When
+// ctx ends or a repetition fails with an error (a node died or stopped
+// answering), Run stops, marks the results incomplete and returns them with
+// the error, so partial results can still be written. Cells whose results
+// did not verify are marked failed and the run goes on; Run then returns
+// the full results with an error wrapping ErrVerification.
+func (r *Runner) Run(ctx context.Context, p Plan, env results.Env) (*results.Results, error) {
+	if err := r.Check(p); err != nil {
+		return nil, err
+	}
+	res := &results.Results{
+		Schema: results.SchemaVersion, Tool: "snbench", Plan: p, Env: env, Started: time.Now(),
+	}
+	keys := p.Keys()
+	res.Cells = make([]results.Cell, len(keys))
+	for i, k := range keys {
+		res.Cells[i] = results.Cell{Key: k, Dispatch: p.Dispatch, Status: results.StatusIncomplete}
+	}
+	total, done := len(keys)*p.Repetitions, 0
+	var runErr error
+rounds:
+	for round := range p.Repetitions {
+		for i := range res.Cells {
+			c := &res.Cells[i]
+			if c.Status == results.StatusError {
+				continue
+			}
+			rep, err := r.runRep(ctx, p, c.Key, round)
+			if err != nil {
+				if ctx.Err() != nil {
+					runErr = fmt.Errorf("run interrupted: %w", context.Cause(ctx))
+				} else {
+					c.Status, c.Error = results.StatusError, err.Error()
+					runErr = fmt.Errorf("cell %s: %w", c.Key, err)
+				}
+				break rounds
+			}
+			c.Reps = append(c.Reps, *rep)
+			done++
+			if r.Progress != nil {
+				r.Progress(done, total, c.Key)
+			}
+		}
+	}
+	return r.finish(res, runErr)
+}
+
+// finish summarises every cell and sets the run's status.
+func (r *Runner) finish(res *results.Results, runErr error) (*results.Results, error) {
+	res.Finished = time.Now()
+	failed := 0
+	for i := range res.Cells {
+		c := &res.Cells[i]
+		if c.Status == results.StatusIncomplete && len(c.Reps) == res.Plan.Repetitions {
+			c.Status = results.StatusOK
+		}
+		if err := results.Summarize(c); err != nil {
+			return res, err
+		}
+		if c.Status == results.StatusFailed {
+			failed++
+		}
+	}
+	if runErr != nil {
+		res.Incomplete, res.Error = true, runErr.Error()
+		return res, runErr
+	}
+	if failed > 0 {
+		return res, fmt.Errorf("%w in %d of %d cells (lost, duplicated or wrong results)", ErrVerification, failed, len(res.Cells))
+	}
+	return res, nil
+}
+
+// runRep starts the cell's cluster, warms it up, and measures one
+// repetition.
+func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (*results.Rep, error) {
+	topo, err := r.Topologies.Get(k.Topology)
+	if err != nil {
+		return nil, err
+	}
+	spec := p.Spec(k.Payload)
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	cluster, err := topo.Start(cctx, topologies.Config{
+		Workers: k.Workers, Workload: spec, Window: k.Window, Batch: k.Batch,
+		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep, err := r.measure(cctx, cancel, cluster.Links(), p, k, spec)
+	cancel(nil)
+	if cerr := cluster.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("stopping cluster: %w", cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep.Round = round
+	return rep, nil
+}
+
+func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, links []topologies.Link, p Plan, k results.Key, spec workloads.Spec) (*results.Rep, error) {
+	newWL := func() (workloads.Workload, error) { return r.Workloads.New(spec) }
+	timeout := p.TaskTimeout.D()
+	if p.Warmup > 0 {
+		pr, err := runPass(ctx, cancel, links, newWL, p.Dispatch, p.Warmup, k.Batch, k.Window, timeout, false)
+		if err != nil {
+			return nil, fmt.Errorf("warm-up: %w", err)
+		}
+		if !pr.verify.OK() {
+			return nil, fmt.Errorf("warm-up: results did not verify: %+v", pr.verify)
+		}
+	}
+	before, err := nodeStats(links)
+	if err != nil {
+		return nil, err
+	}
+	cpu0 := selfCPU()
+	pr, err := runPass(ctx, cancel, links, newWL, p.Dispatch, k.Tasks, k.Batch, k.Window, timeout, true)
+	if err != nil {
+		return nil, err
+	}
+	cpu1 := selfCPU()
+	after, err := nodeStats(links)
+	if err != nil {
+		return nil, err
+	}
+	rep := &results.Rep{
+		Tasks:      int64(k.Tasks),
+		WallNS:     int64(pr.wall),
+		Throughput: float64(k.Tasks) / pr.wall.Seconds(),
+		CoordCPUNS: int64(cpu1 - cpu0),
+		Verify:     pr.verify,
+	}
+	if before != nil {
+		var cpu time.Duration
+		for i := range after {
+			cpu += after[i].CPU - before[i].CPU
+			rep.NodeMaxRSSKB = max(rep.NodeMaxRSSKB, after[i].MaxRSSKB)
+		}
+		ns := int64(cpu)
+		rep.NodeCPUNS = &ns
+	}
+	lat, svc := results.NewHist(), results.NewHist()
+	for _, d := range pr.drivers {
+		rep.NodeTasks = append(rep.NodeTasks, d.tasks)
+		lat.Merge(d.lat)
+		svc.Merge(d.svc)
+	}
+	if rep.Latency, err = results.EncodeHist(lat); err != nil {
+		return nil, err
+	}
+	if rep.Service, err = results.EncodeHist(svc); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// nodeStats asks every node for its resource use; it returns nil when the
+// nodes are not processes of their own.
+func nodeStats(links []topologies.Link) ([]topologies.NodeStats, error) {
+	var out []topologies.NodeStats
+	for _, l := range links {
+		s, ok, err := l.Stats()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, nil
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// selfCPU returns this process's user+system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/builtin"
+	"github.com/snbench/snbench/workloads"
+)
+
+// app is what every command needs: the registries and the output streams.
+type app struct {
+	stdout, stderr io.Writer
+	workloads      *workloads.Registry
+	topologies     *topologies.Registry
+}
+
+// run runs snbench with args (without the program name) and returns the
+// error main reports. Tests call it in-process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	wl := workloads.DefaultRegistry()
+	a := &app{stdout: stdout, stderr: stderr, workloads: wl, topologies: builtin.Registry(wl)}
+	root := &cobra.Command{
+		Use:   "snbench",
+		Short: "Benchmark and load-test shared-nothing topologies",
+		Long: "snbench measures how latency and throughput change with the way shared-nothing\n" +
+			"workers are connected (goroutines, subprocesses, TCP) and with scale.\n" +
+			"Run `snbench run` for the default comparison.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usagef("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
+	})
+	root.AddCommand(a.runCmd(), a.nodeCmd(), a.listCmd())
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && isCobraUsage(err) {
+		return usagef("%v (see '%s --help')", err, cmd.CommandPath())
+	}
+	return err
+}
+
+// isCobraUsage recognises the errors cobra itself returns for bad
+// commands and arguments.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/cli"
+	"github.com/snbench/snbench/reports"
+	"github.com/snbench/snbench/workloads"
+)
+
+// runFlags are `snbench run`'s flags; each overrides the plan file.
+type runFlags struct {
+	planFile    string
+	topologies  []string
+	workers     cli.Scale
+	tasks       cli.Scale
+	payload     cli.Scale
+	batch       cli.Scale
+	window      cli.Scale
+	dispatch    string
+	repetitions int
+	warmup      int
+	taskTimeout time.Duration
+	workload    string
+	cpu, wait   time.Duration
+	seed        uint64
+	nodes       []string
+	out         string
+	format      string
+	progress    string
+}
+
+func (a *app) runCmd() *cobra.Command {
+	def := bench.DefaultPlan(a.topologies.Names())
+	f := &runFlags{
+		workers: cli.Scale{Values: def.Workers}, tasks: cli.Scale{Values: def.Tasks},
+		payload: cli.Scale{Values: def.Payload}, batch: cli.Scale{Values: def.Batch},
+		window: cli.Scale{Values: def.Window},
+	}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run a plan: every topology x scale, verified, with latency histograms",
+		Long: "run measures each cell of a plan (topologies x workers x tasks x payload x\n" +
+			"window x batch) in interleaved rounds of repetitions, verifies every result,\n" +
+			"prints a table and writes DIR/results.json. Flags override a --plan file.\n" +
+			"Scale lists are comma-separated values or ranges: 1,2,4,8 or 1..64x2.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := a.buildPlan(cmd, f, def)
+			if err != nil {
+				return err
+			}
+			return a.doRun(cmd.Context(), p, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.planFile, "plan", "", "plan `FILE` (YAML or JSON); flags given as well override it")
+	fl.StringSliceVar(&f.topologies, "topology", def.Topologies, "comma-separated topologies to compare (see 'snbench list')")
+	fl.Var(&f.workers, "workers", "node counts")
+	fl.Var(&f.tasks, "tasks", "tasks per measured repetition")
+	fl.Var(&f.payload, "payload", "int64 values per task (K)")
+	fl.Var(&f.batch, "batch", "most tasks per batch (frame)")
+	fl.Var(&f.window, "window", "most batches in flight per node")
+	fl.StringVar(&f.dispatch, "dispatch", def.Dispatch, "dispatch policy: "+strings.Join(results.Dispatches(), ", "))
+	fl.IntVar(&f.repetitions, "repetitions", def.Repetitions, "measured repetitions per cell, interleaved in rounds")
+	fl.IntVar(&f.warmup, "warmup", def.Warmup, "tasks run (verified, not measured) before each repetition")
+	fl.DurationVar(&f.taskTimeout, "task-timeout", def.TaskTimeout.D(), "fail when a node with work in flight answers nothing for this long")
+	fl.StringVar(&f.workload, "workload", def.Workload, "workload (see 'snbench list')")
+	fl.DurationVar(&f.cpu, "cpu", 0, "CPU time each task burns on its node (real arithmetic)")
+	fl.DurationVar(&f.wait, "wait", 0, "time each task sleeps on its node")
+	fl.Uint64Var(&f.seed, "seed", def.Seed, "seed of the task values")
+	fl.StringSliceVar(&f.nodes, "nodes", nil, "`host:port,...` of running nodes ('snbench node --listen') for the tcp topology")
+	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
+	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv or json")
+	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
+	return cmd
+}
+
+// buildPlan starts from the defaults, applies the plan file, then every
+// flag the user set.
+func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.Plan, error) {
+	p := def
+	if f.planFile != "" {
+		data, err := os.ReadFile(f.planFile)
+		if err != nil {
+			return p, usagef("plan: %v", err)
+		}
+		if p, err = results.ParsePlan(f.planFile, data, def); err != nil {
+			return p, &usageError{err: err}
+		}
+	}
+	ch := cmd.Flags().Changed
+	if ch("topology") {
+		p.Topologies = splitNames(f.topologies)
+	}
+	for _, s := range []struct {
+		flag string
+		dst  *[]int
+		v    cli.Scale
+	}{{"workers", &p.Workers, f.workers}, {"tasks", &p.Tasks, f.tasks}, {"payload", &p.Payload, f.payload},
+		{"batch", &p.Batch, f.batch}, {"window", &p.Window, f.window}} {
+		if ch(s.flag) {
+			*s.dst = s.v.Values
+		}
+	}
+	if ch("dispatch") {
+		p.Dispatch = f.dispatch
+	}
+	if ch("repetitions") {
+		p.Repetitions = f.repetitions
+	}
+	if ch("warmup") {
+		p.Warmup = f.warmup
+	}
+	if ch("task-timeout") {
+		p.TaskTimeout = workloads.Duration(f.taskTimeout)
+	}
+	if ch("workload") {
+		p.Workload = f.workload
+	}
+	if ch("cpu") {
+		p.CPU = workloads.Duration(f.cpu)
+	}
+	if ch("wait") {
+		p.Wait = workloads.Duration(f.wait)
+	}
+	if ch("seed") {
+		p.Seed = f.seed
+	}
+	if ch("nodes") {
+		p.Nodes = splitNames(f.nodes)
+		if !ch("topology") && f.planFile == "" {
+			p.Topologies = []string{"tcp"}
+		}
+		if !ch("workers") && f.planFile == "" {
+			p.Workers = []int{len(p.Nodes)}
+		}
+	}
+	if len(p.Nodes) > 0 && (len(p.Topologies) != 1 || p.Topologies[0] != "tcp") {
+		return p, usagef("--nodes applies to the tcp topology only, but the plan runs %v", p.Topologies)
+	}
+	switch f.format {
+	case reports.FormatTerminal, reports.FormatMarkdown, reports.FormatCSV, "json":
+	default:
+		return p, usagef("--format: unknown %q (want table, markdown, csv or json)", f.format)
+	}
+	switch f.progress {
+	case "auto", "on", "off":
+	default:
+		return p, usagef("--progress: unknown %q (want auto, on or off)", f.progress)
+	}
+	r := a.runner(nil)
+	if err := r.Check(p); err != nil {
+		return p, &usageError{err: err}
+	}
+	return p, nil
+}
+
+func splitNames(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (a *app) runner(progress func(done, total int, key results.Key)) *bench.Runner {
+	return &bench.Runner{Topologies: a.topologies, Workloads: a.workloads, Progress: progress, Log: a.stderr}
+}
+
+func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
+	if err := checkNodes(ctx, p.Nodes); err != nil {
+		return err
+	}
+	bar := a.progressBar(f.progress, len(p.Keys())*p.Repetitions)
+	progress := func(done, total int, key results.Key) {
+		if bar != nil {
+			bar.Describe(key.Topology + " workers=" + fmt.Sprint(key.Workers))
+			_ = bar.Set(done)
+		}
+	}
+	res, runErr := a.runner(progress).Run(ctx, p, bench.CaptureEnv())
+	if bar != nil {
+		_ = bar.Finish()
+		fmt.Fprintln(a.stderr)
+	}
+	if res == nil {
+		return runErr
+	}
+	path := filepath.Join(f.out, "results.json")
+	if err := results.Write(path, res); err != nil {
+		return errors.Join(runErr, err)
+	}
+	if err := a.printResults(res, f.format); err != nil {
+		return errors.Join(runErr, err)
+	}
+	fmt.Fprintf(a.stderr, "results: %s\n", path)
+	return runErr
+}
+
+func (a *app) printResults(res *results.Results, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	return reports.WriteTable(a.stdout, res, format)
+}
+
+// progressBar returns a bar on stderr, or nil when it is off (by flag, or
+// because stderr is not a terminal).
+func (a *app) progressBar(mode string, total int) *progressbar.ProgressBar {
+	on := mode == "on"
+	if mode == "auto" {
+		f, ok := a.stderr.(*os.File)
+		on = ok && term.IsTerminal(int(f.Fd()))
+	}
+	if !on {
+		return nil
+	}
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(a.stderr),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish())
+}
+
+// checkNodes dials every given node once, so that an unreachable address
+// is reported as bad input before anything runs.
+func checkNodes(ctx context.Context, nodes []string) error {
+	for i, addr := range nodes {
+		d := net.Dialer{Timeout: 3 * time.Second}
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return usagef("--nodes: node %d (%s) cannot be reached: %v", i+1, addr, err)
+		}
+		c.Close()
+	}
+	return nil
+}
+

@@ -1,0 +1,97 @@
+package link
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// Child is a node process: the running executable started again in node
+// mode. Its Wait runs in a goroutine that Stop reaps.
+type Child struct {
+	Name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error // set before done closes
+}
+
+// StartChild starts the current executable with env added (it must set
+// node.EnvMode), stdin and stdout as given, and stderr copied to log. The
+// child gets SIGKILL if this process dies, and runs in its own process group
+// so that a terminal's Ctrl-C reaches only the coordinator, which then stops
+// it in order.
+func StartChild(name string, env []string, stdin io.Reader, stdout io.Writer, log io.Writer) (*Child, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("node %s: finding the snbench executable: %w", name, err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin, cmd.Stdout = stdin, stdout
+	if log == nil {
+		log = io.Discard
+	}
+	cmd.Stderr = log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("node %s: starting process: %w", name, err)
+	}
+	c := &Child{Name: name, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		c.err = cmd.Wait()
+		close(c.done)
+	}()
+	return c, nil
+}
+
+// PID returns the process id.
+func (c *Child) PID() int { return c.cmd.Process.Pid }
+
+// Done is closed once the process has exited and been reaped.
+func (c *Child) Done() <-chan struct{} { return c.done }
+
+// ExitWithin waits up to d for the process to exit and describes how it
+// did ("exited: signal: killed"), or returns "" if it is still running.
+func (c *Child) ExitWithin(d time.Duration) string {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-c.done:
+		if c.err == nil {
+			return "exited with status 0"
+		}
+		return "exited: " + c.err.Error()
+	case <-t.C:
+		return ""
+	}
+}
+
+// Stop waits up to grace for the process to exit on its own (its session
+// has ended or its stdin is closed), then kills it, and always reaps it. It
+// returns an error only if the process had to be killed.
+func (c *Child) Stop(grace time.Duration) error {
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-c.done:
+		return nil
+	case <-t.C:
+	}
+	_ = c.cmd.Process.Kill()
+	<-c.done
+	return fmt.Errorf("node %s (pid %d): did not exit within %v, killed", c.Name, c.PID(), grace)
+}
+
+// Kill kills the process at once and reaps it.
+func (c *Child) Kill() {
+	_ = c.cmd.Process.Kill()
+	<-c.done
+}
+
+func isBrokenPipe(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, os.ErrClosed)
+}

@@ -1,0 +1,109 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/snbench/snbench/workloads"
+)
+
+// Server serves sessions on a listener, one goroutine per connection, as
+// `snbench node --listen` does. Its fields are read-only once Serve starts.
+type Server struct {
+	// Registry makes the workloads sessions ask for.
+	Registry *workloads.Registry
+	// Name is the node's name in its log lines and Welcome.
+	Name string
+	// Log receives one line per session start, end and refusal; nil
+	// discards them.
+	Log *log.Logger
+	// MaxConns bounds concurrent sessions; further connections are closed
+	// at once with a log line. Zero means 64.
+	MaxConns int
+	// HandshakeTimeout bounds the wait for a session's Hello. Zero means
+	// 10 s.
+	HandshakeTimeout time.Duration
+}
+
+// Serve accepts connections on ln until ctx is done, then closes ln, ends
+// every session and returns nil. It returns the listener's error if
+// accepting fails otherwise.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	maxConns := s.MaxConns
+	if maxConns <= 0 {
+		maxConns = 64
+	}
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	sem := make(chan struct{}, maxConns)
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("node %s: accept: %w", s.Name, err)
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			s.logf("refused %s: %d sessions already open", conn.RemoteAddr(), maxConns)
+			conn.Close()
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			s.session(ctx, conn)
+		})
+	}
+}
+
+func (s *Server) session(ctx context.Context, conn net.Conn) {
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	hs := s.HandshakeTimeout
+	if hs <= 0 {
+		hs = 10 * time.Second
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(hs))
+	peer := conn.RemoteAddr().String()
+	s.logf("session from %s: started", peer)
+	err := Serve(ctx, &clearDeadline{Conn: conn}, s.Registry, s.Name)
+	if err != nil && ctx.Err() == nil {
+		s.logf("session from %s: closed: %v", peer, err)
+		return
+	}
+	s.logf("session from %s: ended", peer)
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.Log != nil {
+		s.Log.Printf(format, args...)
+	}
+}
+
+// clearDeadline lifts the handshake's read deadline after the first write,
+// which is the Welcome: from then on the coordinator paces the session.
+type clearDeadline struct {
+	net.Conn
+	cleared bool
+}
+
+func (c *clearDeadline) Write(p []byte) (int, error) {
+	if !c.cleared {
+		c.cleared = true
+		_ = c.Conn.SetReadDeadline(time.Time{})
+	}
+	return c.Conn.Write(p)
+}

@@ -1,0 +1,308 @@
+package reports
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/snbench/snbench/bench/results"
+)
+
+// Table formats.
+const (
+	FormatTerminal = "table"
+	FormatMarkdown = "markdown"
+	FormatCSV      = "csv"
+)
+
+// Row is one topology x scale of the summary table, with the derived
+// figures a comparison needs. Ratios are NaN where they cannot be computed.
+type Row struct {
+	Cell *results.Cell
+	// Speedup is throughput over the same topology's 1-worker cell at the
+	// same other scales; Efficiency is Speedup / workers.
+	Speedup, Efficiency float64
+	// VsBest is throughput over the best topology's at the same scale.
+	VsBest float64
+}
+
+// Rows derives the table's rows from res, in cell order.
+func Rows(res *results.Results) []Row {
+	type scale struct{ workers, tasks, payload, window, batch int }
+	type topoScale struct {
+		topo string
+		s    scale
+	}
+	one := map[topoScale]float64{}
+	best := map[scale]float64{}
+	for i := range res.Cells {
+		c := &res.Cells[i]
+		if !usable(c) {
+			continue
+		}
+		t := c.Summary.Throughput.Mean
+		s := scale{c.Workers, c.Tasks, c.Payload, c.Window, c.Batch}
+		if c.Workers == 1 {
+			one[topoScale{c.Topology, scale{0, c.Tasks, c.Payload, c.Window, c.Batch}}] = t
+		}
+		best[s] = math.Max(best[s], t)
+	}
+	rows := make([]Row, len(res.Cells))
+	for i := range res.Cells {
+		c := &res.Cells[i]
+		r := Row{Cell: c, Speedup: math.NaN(), Efficiency: math.NaN(), VsBest: math.NaN()}
+		if usable(c) {
+			t := c.Summary.Throughput.Mean
+			if base, ok := one[topoScale{c.Topology, scale{0, c.Tasks, c.Payload, c.Window, c.Batch}}]; ok && base > 0 {
+				r.Speedup = t / base
+				r.Efficiency = r.Speedup / float64(c.Workers)
+			}
+			if b := best[scale{c.Workers, c.Tasks, c.Payload, c.Window, c.Batch}]; b > 0 {
+				r.VsBest = t / b
+			}
+		}
+		rows[i] = r
+	}
+	return rows
+}
+
+// usable reports whether a cell has figures worth comparing.
+func usable(c *results.Cell) bool {
+	return len(c.Reps) > 0 && c.Status != results.StatusError && c.Verify.OK()
+}
+
+// varying lists the scale axes with more than one value in the plan; the
+// table shows a column for each.
+func varying(p results.Plan) (tasks, payload, window, batch bool) {
+	return len(p.Tasks) > 1, len(p.Payload) > 1, len(p.Window) > 1, len(p.Batch) > 1
+}
+
+// Caption describes what every row of the table shares.
+func Caption(res *results.Results) string {
+	p := res.Plan
+	var parts []string
+	t, pl, w, b := varying(p)
+	if !t {
+		parts = append(parts, fmt.Sprintf("tasks=%d", p.Tasks[0]))
+	}
+	if !pl {
+		parts = append(parts, fmt.Sprintf("payload=%d", p.Payload[0]))
+	}
+	if !b {
+		parts = append(parts, fmt.Sprintf("batch=%d", p.Batch[0]))
+	}
+	if !w {
+		parts = append(parts, fmt.Sprintf("window=%d", p.Window[0]))
+	}
+	parts = append(parts, "dispatch="+p.Dispatch, fmt.Sprintf("workload=%s", p.Workload))
+	if p.CPU > 0 {
+		parts = append(parts, "cpu="+p.CPU.String())
+	}
+	if p.Wait > 0 {
+		parts = append(parts, "wait="+p.Wait.String())
+	}
+	parts = append(parts, fmt.Sprintf("%d repetitions, mean ± 95%% CI", p.Repetitions))
+	return strings.Join(parts, " ")
+}
+
+func header(p results.Plan) []string {
+	h := []string{"topology", "workers"}
+	t, pl, w, b := varying(p)
+	for _, a := range []struct {
+		on   bool
+		name string
+	}{{t, "tasks"}, {pl, "payload"}, {b, "batch"}, {w, "window"}} {
+		if a.on {
+			h = append(h, a.name)
+		}
+	}
+	return append(h, "tasks/s", "±95% CI", "p50", "p90", "p99", "p99.9", "max", "cpu/task", "speedup", "efficiency", "vs best", "status")
+}
+
+// textRow formats r for the terminal and Markdown tables.
+func textRow(p results.Plan, r Row) []string {
+	c := r.Cell
+	row := []string{c.Topology, strconv.Itoa(c.Workers)}
+	t, pl, w, b := varying(p)
+	for _, a := range []struct {
+		on bool
+		v  int
+	}{{t, c.Tasks}, {pl, c.Payload}, {b, c.Batch}, {w, c.Window}} {
+		if a.on {
+			row = append(row, strconv.Itoa(a.v))
+		}
+	}
+	s := c.Summary
+	if len(c.Reps) == 0 {
+		row = append(row, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-")
+		return append(row, status(c))
+	}
+	tp := s.Throughput
+	ci := "-"
+	if tp.HasCI {
+		ci = "±" + FormatPercent(tp.RelCI(), 2)
+	}
+	lat := s.Latency
+	d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
+	return append(row,
+		FormatRate(tp.Mean, SigFigsFor(tp.RelCI())), ci,
+		d(lat.P50), d(lat.P90), d(lat.P99), d(lat.P999), d(lat.Max),
+		FormatDuration(s.CPUPerTaskNS, 2),
+		FormatRatio(r.Speedup), percentOrDash(r.Efficiency), FormatRatio(r.VsBest),
+		status(c))
+}
+
+func percentOrDash(f float64) string {
+	if math.IsNaN(f) {
+		return "-"
+	}
+	return FormatPercent(f, 2)
+}
+
+// status is "ok", or what went wrong in a few words.
+func status(c *results.Cell) string {
+	v := c.Verify
+	switch {
+	case c.Status == results.StatusError:
+		return "ERROR"
+	case !v.OK() && len(c.Reps) > 0:
+		var parts []string
+		for _, x := range []struct {
+			n    int64
+			what string
+		}{{v.Lost, "lost"}, {v.Duplicate, "dup"}, {v.Wrong, "wrong"}} {
+			if x.n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", x.n, x.what))
+			}
+		}
+		if missing := v.Expected - v.Verified - v.Lost - v.Wrong; missing > 0 && len(parts) == 0 {
+			parts = append(parts, fmt.Sprintf("%d unverified", missing))
+		}
+		return "FAILED " + strings.Join(parts, ", ")
+	case c.Status == results.StatusIncomplete:
+		return fmt.Sprintf("incomplete (%d reps)", len(c.Reps))
+	case len(c.Warnings) > 0:
+		return "ok*"
+	}
+	return "ok"
+}
+
+// WriteTable writes the summary table of res in format (FormatTerminal,
+// FormatMarkdown or FormatCSV).
+func WriteTable(w io.Writer, res *results.Results, format string) error {
+	rows := Rows(res)
+	switch format {
+	case FormatCSV:
+		return writeCSV(w, rows)
+	case FormatTerminal, FormatMarkdown:
+	default:
+		return fmt.Errorf("unknown table format %q (want table, markdown or csv)", format)
+	}
+	hdr := header(res.Plan)
+	align := make([]tw.Align, len(hdr))
+	for i := range align {
+		align[i] = tw.AlignRight
+	}
+	align[0] = tw.AlignLeft
+	align[len(align)-1] = tw.AlignLeft
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignCenter),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	}
+	if format == FormatMarkdown {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+	}
+	t := tablewriter.NewTable(w, opts...)
+	t.Header(hdr)
+	for _, r := range rows {
+		if err := t.Append(textRow(res.Plan, r)); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("table: %w", err)
+	}
+	cap := Caption(res)
+	if format == FormatMarkdown {
+		cap = "\n" + cap
+	}
+	if _, err := fmt.Fprintln(w, cap); err != nil {
+		return err
+	}
+	return writeNotes(w, res, format)
+}
+
+// writeNotes lists the cells that failed or carry warnings, under the
+// table, so that no caveat is hidden.
+func writeNotes(w io.Writer, res *results.Results, format string) error {
+	bullet := ""
+	if format == FormatMarkdown {
+		bullet = "- "
+	}
+	var lines []string
+	for i := range res.Cells {
+		c := &res.Cells[i]
+		if c.Error != "" {
+			lines = append(lines, fmt.Sprintf("%s%s: ERROR: %s", bullet, c.Key, c.Error))
+		}
+		if !c.Verify.OK() && len(c.Reps) > 0 {
+			v := c.Verify
+			lines = append(lines, fmt.Sprintf("%s%s: VERIFICATION FAILED: expected %d, verified %d, lost %d, duplicate %d, wrong %d",
+				bullet, c.Key, v.Expected, v.Verified, v.Lost, v.Duplicate, v.Wrong))
+		}
+		for _, warn := range c.Warnings {
+			lines = append(lines, fmt.Sprintf("%s%s: * %s", bullet, c.Key, warn))
+		}
+	}
+	for _, warn := range res.Warnings {
+		lines = append(lines, bullet+"run: "+warn)
+	}
+	if res.Incomplete {
+		lines = append(lines, bullet+"run INCOMPLETE: "+res.Error)
+	}
+	for _, l := range lines {
+		if _, err := fmt.Fprintln(w, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeCSV(w io.Writer, rows []Row) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"topology", "workers", "tasks", "payload", "batch", "window", "dispatch",
+		"tasks_per_s", "ci_lo", "ci_hi", "cv", "reps",
+		"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns",
+		"service_p50_ns", "service_p99_ns",
+		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task",
+		"speedup", "efficiency", "vs_best", "status", "verified", "lost", "duplicate", "wrong"})
+	f := func(v float64) string {
+		if math.IsNaN(v) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', 6, 64)
+	}
+	i := func(v int64) string { return strconv.FormatInt(v, 10) }
+	for _, r := range rows {
+		c, s := r.Cell, r.Cell.Summary
+		_ = cw.Write([]string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
+			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), c.Dispatch,
+			f(s.Throughput.Mean), f(s.Throughput.Lo), f(s.Throughput.Hi), f(s.Throughput.CV), strconv.Itoa(s.Reps),
+			i(s.Latency.P50), i(s.Latency.P90), i(s.Latency.P99), i(s.Latency.P999), i(s.Latency.Max),
+			i(s.Service.P50), i(s.Service.P99),
+			f(s.CPUPerTaskNS), f(s.CoordCPUPerTaskNS), f(s.NodeCPUPerTaskNS),
+			f(r.Speedup), f(r.Efficiency), f(r.VsBest), c.Status,
+			i(c.Verify.Verified), i(c.Verify.Lost), i(c.Verify.Duplicate), i(c.Verify.Wrong)})
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,113 @@
+package proc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/topologies"
+)
+
+// Topology starts subprocess nodes. It is stateless and safe for concurrent
+// use.
+type Topology struct{}
+
+var _ topologies.Topology = Topology{}
+
+// New returns the subprocess topology.
+func New() Topology { return Topology{} }
+
+// Name returns "subprocess".
+func (Topology) Name() string { return "subprocess" }
+
+// Start starts cfg.Workers node processes and completes the handshake with
+// each.
+func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("subprocess: %w", err)
+	}
+	if len(cfg.Nodes) > 0 {
+		return nil, fmt.Errorf("subprocess: nodes are child processes of snbench; --nodes applies to tcp")
+	}
+	timeout := cfg.StartTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	c := &link.Cluster{}
+	for i := range cfg.Workers {
+		name := fmt.Sprintf("subprocess-%d", i+1)
+		s, ch, err := startNode(ctx, name, cfg, timeout)
+		if ch != nil {
+			c.Children = append(c.Children, ch)
+		}
+		if err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		c.Streams = append(c.Streams, s)
+	}
+	return c, nil
+}
+
+func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
+	}
+	env := []string{node.EnvMode + "=stdio", node.EnvName + "=" + name}
+	ch, err := link.StartChild(name, env, inR, outW, cfg.Log)
+	inR.Close() // the child holds its own copies
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return nil, nil, err
+	}
+	conn := &pipes{r: outR, w: inW}
+	info := topologies.NodeInfo{Name: name, PID: ch.PID()}
+	s, err := link.Open(ctx, conn, info, cfg.Workload, timeout, ch)
+	if err != nil {
+		conn.Close()
+		return nil, ch, err
+	}
+	return s, ch, nil
+}
+
+// pipes joins the read end of the child's stdout and the write end of its
+// stdin into one connection.
+type pipes struct {
+	r, w *os.File
+}
+
+var _ link.Conn = (*pipes)(nil)
+
+func (p *pipes) Read(b []byte) (int, error)  { return p.r.Read(b) }
+func (p *pipes) Write(b []byte) (int, error) { return p.w.Write(b) }
+
+func (p *pipes) Close() error {
+	werr := p.w.Close()
+	rerr := p.r.Close()
+	if werr != nil {
+		return werr
+	}
+	return rerr
+}
+
+func (p *pipes) SetDeadline(t time.Time) error {
+	if err := p.r.SetDeadline(t); err != nil {
+		return err
+	}
+	return p.w.SetDeadline(t)
+}
+
+var _ io.ReadWriteCloser = (*pipes)(nil)

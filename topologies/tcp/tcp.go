@@ -1,0 +1,156 @@
+package tcp
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/topologies"
+)
+
+// Topology starts TCP nodes on loopback, or connects to running ones. It is
+// stateless and safe for concurrent use.
+type Topology struct{}
+
+var _ topologies.Topology = Topology{}
+
+// New returns the tcp topology.
+func New() Topology { return Topology{} }
+
+// Name returns "tcp".
+func (Topology) Name() string { return "tcp" }
+
+// Start starts cfg.Workers node processes on loopback, or dials the first
+// cfg.Workers of cfg.Nodes, and completes the handshake with each.
+func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("tcp: %w", err)
+	}
+	timeout := cfg.StartTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	c := &link.Cluster{}
+	for i := range cfg.Workers {
+		name := fmt.Sprintf("tcp-%d", i+1)
+		var (
+			s   *link.Stream
+			ch  *link.Child
+			err error
+		)
+		if len(cfg.Nodes) > 0 {
+			s, err = dialNode(ctx, name, cfg.Nodes[i], cfg, timeout, nil)
+		} else {
+			s, ch, err = startNode(ctx, name, cfg, timeout)
+		}
+		if ch != nil {
+			c.Children = append(c.Children, ch)
+		}
+		if err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		c.Streams = append(c.Streams, s)
+	}
+	return c, nil
+}
+
+func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
+	}
+	env := []string{node.EnvMode + "=tcp", node.EnvName + "=" + name}
+	ch, err := link.StartChild(name, env, inR, outW, cfg.Log)
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return nil, nil, err
+	}
+	// inW stays open for the child's life: closing it tells the child to
+	// stop. The cluster's Stop reaps it; the stream closes inW on Close.
+	addr, err := readAddr(outR, timeout)
+	outR.Close()
+	if err != nil {
+		inW.Close()
+		ch.Kill()
+		return nil, nil, fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err)
+	}
+	s, err := dialNode(ctx, name, addr, cfg, timeout, &keepAlive{child: ch, stdin: inW})
+	if err != nil {
+		inW.Close()
+		return nil, ch, err
+	}
+	return s, ch, nil
+}
+
+// keepAlive is a local node's process and the stdin pipe that keeps it
+// running.
+type keepAlive struct {
+	child *link.Child
+	stdin *os.File
+}
+
+// readAddr reads the child's "listening ADDR" line within timeout.
+func readAddr(f *os.File, timeout time.Duration) (string, error) {
+	_ = f.SetReadDeadline(time.Now().Add(timeout))
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil {
+		return "", fmt.Errorf("waiting for the node's address: %w", err)
+	}
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), node.ListenPrefix)
+	if !ok {
+		return "", fmt.Errorf("node announced %q, want %q + address", line, node.ListenPrefix)
+	}
+	return addr, nil
+}
+
+func dialNode(ctx context.Context, name, addr string, cfg topologies.Config, timeout time.Duration, ka *keepAlive) (*link.Stream, error) {
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("node %s (%s): cannot connect: %w", name, addr, err)
+	}
+	_ = conn.(*net.TCPConn).SetNoDelay(true)
+	info := topologies.NodeInfo{Name: name, Addr: addr}
+	var c link.Conn = conn
+	var ch *link.Child
+	if ka != nil {
+		info.PID = ka.child.PID()
+		c = &ownedConn{Conn: conn, stdin: ka.stdin}
+		ch = ka.child
+	}
+	s, err := link.Open(ctx, c, info, cfg.Workload, timeout, ch)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// ownedConn closes the child's stdin with the connection, so the node
+// process ends with its session.
+type ownedConn struct {
+	net.Conn
+	stdin *os.File
+}
+
+func (c *ownedConn) Close() error {
+	err := c.Conn.Close()
+	c.stdin.Close()
+	return err
+}

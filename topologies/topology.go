@@ -1,0 +1,177 @@
+package topologies
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/snbench/snbench/workloads"
+)
+
+// Topology is one way of connecting workers. Implementations are safe for
+// concurrent use: Start may be called for several clusters at once.
+type Topology interface {
+	// Name is the registry name, e.g. "tcp".
+	Name() string
+	// Start starts (or connects to) cfg.Workers nodes serving cfg.Workload
+	// and returns when every node has completed its handshake. ctx bounds
+	// the start and the cluster's life: when it is done, blocked Send and
+	// Recv calls return.
+	Start(ctx context.Context, cfg Config) (Cluster, error)
+}
+
+// Config says what cluster to start.
+type Config struct {
+	// Workers is the number of nodes.
+	Workers int
+	// Workload is what every node serves.
+	Workload workloads.Spec
+	// Window is the most batches the coordinator keeps in flight per node;
+	// transports size their queues from it.
+	Window int
+	// Batch is the most tasks per batch.
+	Batch int
+	// Nodes, when set, are addresses of nodes that already run; the
+	// topology connects to them instead of starting its own. Topologies
+	// that start their nodes reject it.
+	Nodes []string
+	// StartTimeout bounds starting one node and its handshake.
+	StartTimeout time.Duration
+	// Log receives node stderr and diagnostics; nil discards them.
+	Log io.Writer
+}
+
+// Validate reports the first thing wrong with c.
+func (c Config) Validate() error {
+	switch {
+	case c.Workers < 1:
+		return fmt.Errorf("workers must be at least 1, got %d", c.Workers)
+	case c.Window < 1:
+		return fmt.Errorf("window must be at least 1, got %d", c.Window)
+	case c.Batch < 1:
+		return fmt.Errorf("batch must be at least 1, got %d", c.Batch)
+	case len(c.Nodes) > 0 && len(c.Nodes) < c.Workers:
+		return fmt.Errorf("%d workers need %d node addresses, got %d", c.Workers, c.Workers, len(c.Nodes))
+	}
+	return c.Workload.Validate()
+}
+
+// Cluster is a started set of nodes. Close stops every node it started,
+// reaps every process, and is safe to call more than once.
+type Cluster interface {
+	// Links returns one link per node, in node order.
+	Links() []Link
+	// Close ends every session and stops the nodes the cluster started.
+	Close() error
+}
+
+// Link is the coordinator's end of one node. One goroutine may call Send
+// while another calls Recv; Stats must not overlap either. Batches and
+// results are copied or encoded: the node never sees the caller's memory,
+// and the caller may reuse b as soon as Send returns.
+type Link interface {
+	// Info describes the node.
+	Info() NodeInfo
+	// Send hands a batch to the node.
+	Send(b *workloads.Batch) error
+	// Recv waits for the next result and decodes it into r, reusing r's
+	// slices.
+	Recv(r *workloads.Result) error
+	// Stats asks the node for its resource use. ok is false where the node
+	// is not a process of its own (its CPU is the coordinator's).
+	Stats() (s NodeStats, ok bool, err error)
+}
+
+// NodeInfo describes one node.
+type NodeInfo struct {
+	// Name is unique in the cluster, e.g. "tcp-2".
+	Name string `json:"name"`
+	// PID is the node's process id, or 0 for goroutine nodes.
+	PID int `json:"pid,omitempty"`
+	// Addr is the node's network address, if any.
+	Addr string `json:"addr,omitempty"`
+	// Host is the node's host name, if it reported one.
+	Host string `json:"host,omitempty"`
+}
+
+// String returns the name with the pid or address, for error messages.
+func (n NodeInfo) String() string {
+	switch {
+	case n.Addr != "" && n.PID != 0:
+		return fmt.Sprintf("%s (pid %d, %s)", n.Name, n.PID, n.Addr)
+	case n.Addr != "":
+		return fmt.Sprintf("%s (%s)", n.Name, n.Addr)
+	case n.PID != 0:
+		return fmt.Sprintf("%s (pid %d)", n.Name, n.PID)
+	}
+	return n.Name
+}
+
+// NodeStats is a node process's resource use since it started.
+type NodeStats struct {
+	CPU      time.Duration // user + system CPU time
+	MaxRSSKB int64         // peak resident set size in KiB
+}
+
+// Registry maps names to topologies. Build it before a run; it is not safe
+// for concurrent Register calls.
+type Registry struct {
+	entries map[string]regEntry
+}
+
+type regEntry struct {
+	t       Topology
+	summary string
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{entries: map[string]regEntry{}} }
+
+// Register adds t with a one-line summary, replacing any of the same name.
+func (r *Registry) Register(t Topology, summary string) {
+	r.entries[t.Name()] = regEntry{t: t, summary: summary}
+}
+
+// Get returns the topology called name.
+func (r *Registry) Get(name string) (Topology, error) {
+	e, ok := r.entries[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown topology %q (known: %v)", name, r.Names())
+	}
+	return e.t, nil
+}
+
+// Names returns the registered names in registration-independent order:
+// the order of Order where listed, then alphabetical.
+func (r *Registry) Names() []string {
+	names := make([]string, 0, len(r.entries))
+	for n := range r.entries {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		oi, oj := orderOf(names[i]), orderOf(names[j])
+		if oi != oj {
+			return oi < oj
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+// Summary returns the one-line summary of name.
+func (r *Registry) Summary(name string) string { return r.entries[name].summary }
+
+// order lists the built-in topologies from the most shared to the most
+// distributed, the order tables and plots use.
+var order = [...]string{"goroutine", "subprocess", "tcp", "nats"}
+
+func orderOf(name string) int {
+	for i, n := range order {
+		if n == name {
+			return i
+		}
+	}
+	return len(order)
+}

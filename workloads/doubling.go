@@ -1,0 +1,106 @@
+package workloads
+
+import (
+	"time"
+)
+
+// Doubling is the reference workload: every value comes back doubled. Input
+// values are 62-bit, so doubling never overflows.
+type Doubling struct {
+	k    int
+	seed uint64
+	cpu  time.Duration
+	wait time.Duration
+	sink uint64 // keeps the CPU burn from being optimised away
+}
+
+var _ Workload = (*Doubling)(nil)
+
+// NewDoubling returns a doubling workload for s. s must be valid.
+func NewDoubling(s Spec) (Workload, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &Doubling{k: s.Payload, seed: s.Seed, cpu: s.CPU.D(), wait: s.Wait.D()}, nil
+}
+
+// Value returns input value j of task id for a seed: a SplitMix64 hash
+// shifted to 62 bits and made signed, so twice the value fits an int64.
+func Value(seed, id uint64, j int) int64 {
+	x := seed ^ (id*0x9e3779b97f4a7c15 + uint64(j)*0xd1b54a32d192ed03)
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return int64(x) >> 2
+}
+
+// Fill writes the input values of b's tasks.
+func (d *Doubling) Fill(b *Batch) {
+	k := d.k
+	b.K = k
+	b.Values = growI64(b.Values, len(b.IDs)*k)
+	for i, id := range b.IDs {
+		row := b.Values[i*k : (i+1)*k]
+		for j := range row {
+			row[j] = Value(d.seed, id, j)
+		}
+	}
+}
+
+// Serve doubles every value of in into out, spending the configured CPU time
+// and wait per task first.
+func (d *Doubling) Serve(in *Batch, out *Result) {
+	out.Tag = in.Tag
+	out.Resize(len(in.IDs), in.K)
+	copy(out.IDs, in.IDs)
+	for range in.IDs {
+		if d.cpu > 0 {
+			d.sink += Burn(d.cpu)
+		}
+		if d.wait > 0 {
+			time.Sleep(d.wait)
+		}
+	}
+	for i, v := range in.Values {
+		out.Values[i] = 2 * v
+	}
+}
+
+// Verify counts the tasks of r whose values are not twice their inputs, or
+// whose payload has the wrong size.
+func (d *Doubling) Verify(r *Result) int {
+	k := d.k
+	if r.K != k || len(r.Values) != len(r.IDs)*k {
+		return len(r.IDs)
+	}
+	wrong := 0
+	for i, id := range r.IDs {
+		row := r.Values[i*k : (i+1)*k]
+		for j, v := range row {
+			if v != 2*Value(d.seed, id, j) {
+				wrong++
+				break
+			}
+		}
+	}
+	return wrong
+}
+
+// Burn does integer arithmetic until at least d has passed on the calling
+// goroutine's clock and returns a value that depends on every step, so the
+// work cannot be optimised away. It reads the clock once per 256 steps.
+func Burn(d time.Duration) uint64 {
+	start := time.Now()
+	x := uint64(0x2545f4914f6cdd1d)
+	for {
+		for range 256 {
+			x = x*6364136223846793005 + 1442695040888963407
+			x ^= x >> 17
+		}
+		if time.Since(start) >= d {
+			return x
+		}
+	}
+}
