@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // Write stores r as indented JSON at path atomically: it writes a temporary
@@ -111,7 +112,7 @@ func Parse(name string, b []byte) (*Results, error) {
 	if err := dec.Decode(&r); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, fail(te.Field, "want %s, got JSON %s", te.Type, te.Value)
+			return nil, fail(strings.ReplaceAll(te.Field, ".Key.", "."), "want %s, got JSON %s", te.Type, te.Value)
 		}
 		return nil, fail("", "%s", jsonReason(b, err))
 	}
@@ -153,6 +154,9 @@ func checkCell(c *Cell) error {
 // jsonReason describes a JSON error with its line and column where known.
 func jsonReason(b []byte, err error) string {
 	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset >= int64(len(bytes.TrimRight(b, " \t\r\n"))) {
+		return "truncated JSON (the file ends early)"
+	}
 	if errors.As(err, &se) {
 		line, col := lineCol(b, se.Offset)
 		return fmt.Sprintf("invalid JSON at line %d, column %d: %v", line, col, err)

@@ -149,6 +149,20 @@ func (p Plan) Validate() error {
 	return nil
 }
 
+// Clone returns a copy of p that shares no slices with it: decoding into
+// a plan reuses its slices' arrays, so a base plan must be cloned first.
+func (p Plan) Clone() Plan {
+	c := p
+	c.Topologies = slices.Clone(p.Topologies)
+	c.Workers = slices.Clone(p.Workers)
+	c.Tasks = slices.Clone(p.Tasks)
+	c.Payload = slices.Clone(p.Payload)
+	c.Window = slices.Clone(p.Window)
+	c.Batch = slices.Clone(p.Batch)
+	c.Nodes = slices.Clone(p.Nodes)
+	return c
+}
+
 // Spec returns the workload spec for a payload.
 func (p Plan) Spec(payload int) workloads.Spec {
 	return workloads.Spec{Name: p.Workload, Payload: payload, CPU: p.CPU, Wait: p.Wait, Seed: p.Seed}
@@ -195,7 +209,7 @@ func (p Plan) Keys() []Key {
 // Unknown fields are errors, so a misspelt axis is not silently ignored.
 // name is used in errors.
 func ParsePlan(name string, data []byte, base Plan) (Plan, error) {
-	p := base
+	p := base.Clone()
 	if err := yaml.UnmarshalStrict(data, &p); err != nil {
 		return Plan{}, fmt.Errorf("plan %s: %w", name, err)
 	}

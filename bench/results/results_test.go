@@ -1,0 +1,183 @@
+package results_test
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/snbench/snbench/bench/results"
+)
+
+func TestParsePlanFiles(t *testing.T) {
+	t.Parallel()
+	base := results.DefaultPlan([]string{"goroutine", "subprocess", "tcp"})
+	for _, tt := range []struct {
+		file  string
+		check func(p results.Plan) bool
+	}{
+		{"plan.yaml", func(p results.Plan) bool {
+			return len(p.Topologies) == 2 && len(p.Workers) == 3 && p.Batch[1] == 64 &&
+				p.Dispatch == results.DispatchLeastOutstanding && p.TaskTimeout.D() == 2*time.Second &&
+				p.CPU.D() == 10*time.Microsecond && p.Repetitions == base.Repetitions
+		}},
+		{"plan.json", func(p results.Plan) bool {
+			return p.Topologies[0] == "subprocess" && p.Workers[0] == 3 && p.Repetitions == 2 && p.Wait.D() == time.Millisecond
+		}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := results.ParsePlan(tt.file, data, base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(p) {
+				t.Fatalf("parsed plan %+v", p)
+			}
+		})
+	}
+}
+
+func TestParsePlanErrors(t *testing.T) {
+	t.Parallel()
+	base := results.DefaultPlan([]string{"goroutine"})
+	tests := []struct {
+		name, in, want string
+	}{
+		{"unknown field", "wokers: [1]", `unknown field "wokers"`},
+		{"zero workers", "workers: [0]", "plan: workers: 0 out of range"},
+		{"negative tasks", "tasks: [-5]", "plan: tasks: -5 out of range"},
+		{"empty axis", "batch: []", "plan: batch: empty"},
+		{"bad dispatch", "dispatch: random", `unknown policy "random"`},
+		{"bad duration", "task_timeout: soon", "duration"},
+		{"zero timeout", "task_timeout: 0s", "task_timeout: must be positive"},
+		{"wrong type", "workers: many", "cannot unmarshal"},
+		{"not yaml", "workers: [1, 2", "yaml"},
+		{"too many repetitions", "repetitions: 100000", "repetitions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := results.ParsePlan("p.yaml", []byte(tt.in), base)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("ParsePlan(%q) = %v, want error containing %q", tt.in, err, tt.want)
+			}
+		})
+	}
+}
+
+// sample returns a small valid results value with one summarised cell.
+func sample(t testing.TB) *results.Results {
+	t.Helper()
+	p := results.DefaultPlan([]string{"goroutine"})
+	p.Workers = []int{1}
+	h := results.NewHist()
+	results.Record(h, 2*time.Microsecond, 100)
+	enc, err := results.EncodeHist(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := results.Cell{Key: p.Keys()[0], Dispatch: p.Dispatch, Status: results.StatusOK}
+	for round := range 3 {
+		c.Reps = append(c.Reps, results.Rep{Round: round, Tasks: 100, WallNS: 1000 + int64(round), Throughput: 1e8 / float64(1000+round),
+			Verify: results.Verification{Expected: 100, Verified: 100}, Latency: enc, Service: enc, NodeTasks: []int64{100}})
+	}
+	if err := results.Summarize(&c); err != nil {
+		t.Fatal(err)
+	}
+	return &results.Results{Schema: results.SchemaVersion, Tool: "snbench", Plan: p, Cells: []results.Cell{c}}
+}
+
+func TestWriteReadRoundTrip(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "sub", "results.json")
+	want := sample(t)
+	if err := results.Write(path, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := results.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Cells[0].Summary.Latency.P50 != want.Cells[0].Summary.Latency.P50 || got.Cells[0].Summary.Latency.Count != 300 {
+		t.Fatalf("round trip changed the summary: %+v", got.Cells[0].Summary)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Fatalf("Write left %d files behind, want only results.json", len(entries))
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	t.Parallel()
+	good, err := json.Marshal(sample(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replace := func(old, new string) string { return strings.Replace(string(good), old, new, 1) }
+	tests := []struct {
+		name, in, want string
+	}{
+		{"truncated", string(good[:len(good)/2]), "truncated JSON"},
+		{"not json", "hello", "invalid JSON at line 1"},
+		{"no schema", `{"tool":"snbench"}`, "field schema: missing"},
+		{"future schema", replace(`"schema":1`, `"schema":7`), "field schema: version 7"},
+		{"wrong type", replace(`"workers":1`, `"workers":"one"`), "field cells.workers: want int"},
+		{"unknown field", replace(`"tool":"snbench"`, `"tool":"snbench","extra":1`), `unknown field "extra"`},
+		{"bad status", replace(`"status":"ok"`, `"status":"fine"`), `field cells[0]: status: unknown "fine"`},
+		{"bad histogram", replace(`"latency":"`, `"latency":"AAAA`), "cells[0]: reps[0].latency"},
+		{"invalid plan", replace(`"repetitions":5`, `"repetitions":0`), "field plan: plan: repetitions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := results.Parse("r.json", []byte(tt.in))
+			var re *results.ReadError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "r.json: ") {
+				t.Fatalf("Parse = %v, want a ReadError containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMeanCI(t *testing.T) {
+	t.Parallel()
+	e := results.MeanCI([]float64{10, 12, 11, 9, 13})
+	// mean 11, sd 1.5811, t(0.975, 4) = 2.7764: half-width 1.9632.
+	if e.Mean != 11 || math.Abs(e.Hi-e.Lo-2*1.9632) > 1e-3 || !e.HasCI {
+		t.Fatalf("MeanCI = %+v", e)
+	}
+	if one := results.MeanCI([]float64{5}); one.HasCI || one.Mean != 5 {
+		t.Fatalf("MeanCI of one value = %+v", one)
+	}
+}
+
+func TestSummarizeFlagsFailures(t *testing.T) {
+	t.Parallel()
+	r := sample(t)
+	c := r.Cells[0]
+	c.Reps[1].Verify.Lost = 3
+	c.Reps[1].Verify.Verified = 97
+	if err := results.Summarize(&c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != results.StatusFailed || c.Verify.Lost != 3 {
+		t.Fatalf("cell with lost tasks: status %q, verify %+v", c.Status, c.Verify)
+	}
+}
+
+func TestRecordClamps(t *testing.T) {
+	t.Parallel()
+	h := results.NewHist()
+	if !results.Record(h, 2*time.Minute, 1) || results.Record(h, time.Millisecond, 1) {
+		t.Fatal("Record clamps only values above the range")
+	}
+	if h.Max() < int64(59*time.Second) {
+		t.Fatalf("clamped value recorded as %d", h.Max())
+	}
+}
