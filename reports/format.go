@@ -9,7 +9,7 @@ import (
 // FormatDuration formats ns with a unit chosen by magnitude (ns, us, ms, s)
 // and sig significant digits.
 func FormatDuration(ns float64, sig int) string {
-	a := math.Abs(ns)
+	a := math.Abs(roundSig(ns, sig))
 	switch {
 	case a < 1e3:
 		return sigFig(ns, sig) + "ns"
@@ -24,7 +24,7 @@ func FormatDuration(ns float64, sig int) string {
 // FormatRate formats a per-second rate with k, M or G and sig significant
 // digits, e.g. "1.23M".
 func FormatRate(v float64, sig int) string {
-	a := math.Abs(v)
+	a := math.Abs(roundSig(v, sig))
 	switch {
 	case a < 1e3:
 		return sigFig(v, sig)
@@ -37,14 +37,28 @@ func FormatRate(v float64, sig int) string {
 }
 
 // SigFigsFor returns how many significant digits a figure known to within
-// relErr (e.g. 0.03 for ±3%) deserves: enough that the last digit is about
-// the size of the error, between 2 and 4. Without an error estimate (0) it
-// gives 3.
+// relErr (e.g. 0.03 for ±3%) deserves when its leading digits are not
+// known: enough that the last digit is about the size of the error, between
+// 2 and 4. Without an error estimate (0) it gives 3. SigFigsForError is
+// exact where the value is known.
 func SigFigsFor(relErr float64) int {
 	if relErr <= 0 || math.IsNaN(relErr) {
 		return 3
 	}
-	d := int(math.Ceil(-math.Log10(relErr))) + 1
+	d := int(math.Ceil(-math.Log10(relErr)))
+	return min(max(d, 2), 4)
+}
+
+// SigFigsForError returns how many significant digits v deserves when it
+// is known to within ±absErr: the last digit shown is in the place of
+// absErr's first significant digit (3.80M ± 0.15M shows as 3.8M, 1.10M ±
+// 0.03M as 1.10M), between 2 and 4. Without an error estimate (absErr ≤ 0
+// or NaN) it gives 3.
+func SigFigsForError(v, absErr float64) int {
+	if !(absErr > 0) || v == 0 || math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(absErr, 0) {
+		return 3
+	}
+	d := int(math.Floor(math.Log10(math.Abs(v)))) - int(math.Floor(math.Log10(absErr))) + 1
 	return min(max(d, 2), 4)
 }
 
@@ -65,6 +79,12 @@ func sigFig(v float64, sig int) string {
 		}
 	}
 	return r
+}
+
+// roundSig rounds v to sig significant digits, so that units are chosen
+// by the value as shown (999.7us at 3 digits is 1.00ms, not 1000us).
+func roundSig(v float64, sig int) float64 {
+	return mustParse(strconv.FormatFloat(v, 'g', max(sig, 1), 64))
 }
 
 func mustParse(s string) float64 {

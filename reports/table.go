@@ -152,7 +152,7 @@ func textRow(p results.Plan, r Row) []string {
 	lat := s.Latency
 	d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
 	return append(row,
-		FormatRate(tp.Mean, SigFigsFor(tp.RelCI())), ci,
+		FormatRate(tp.Mean, SigFigsForError(tp.Mean, (tp.Hi-tp.Lo)/2)), ci,
 		d(lat.P50), d(lat.P90), d(lat.P99), d(lat.P999), d(lat.Max),
 		FormatDuration(s.CPUPerTaskNS, 2),
 		FormatRatio(r.Speedup), percentOrDash(r.Efficiency), FormatRatio(r.VsBest),
@@ -195,23 +195,51 @@ func status(c *results.Cell) string {
 }
 
 // WriteTable writes the summary table of res in format (FormatTerminal,
-// FormatMarkdown or FormatCSV).
+// FormatMarkdown or FormatCSV): one row per topology x scale, then for the
+// terminal and Markdown a caption naming what every row shares and a note
+// for every failed cell and warning.
 func WriteTable(w io.Writer, res *results.Results, format string) error {
+	if err := checkFormat(format); err != nil {
+		return err
+	}
 	rows := Rows(res)
-	switch format {
-	case FormatCSV:
+	if format == FormatCSV {
 		return writeCSV(w, rows)
-	case FormatTerminal, FormatMarkdown:
-	default:
-		return fmt.Errorf("unknown table format %q (want table, markdown or csv)", format)
+	}
+	text := make([][]string, len(rows))
+	for i, r := range rows {
+		text[i] = textRow(res.Plan, r)
 	}
 	hdr := header(res.Plan)
+	left := map[int]bool{0: true, len(hdr) - 1: true}
+	if err := renderGrid(w, format, hdr, text, left); err != nil {
+		return err
+	}
+	if err := writeCaption(w, format, Caption(res)); err != nil {
+		return err
+	}
+	return writeNotes(w, res, format)
+}
+
+// checkFormat rejects unknown table formats.
+func checkFormat(format string) error {
+	switch format {
+	case FormatTerminal, FormatMarkdown, FormatCSV:
+		return nil
+	}
+	return fmt.Errorf("unknown table format %q (want table, markdown or csv)", format)
+}
+
+// renderGrid draws a terminal (box drawing) or Markdown table: numbers
+// right-aligned, the columns in left left-aligned.
+func renderGrid(w io.Writer, format string, hdr []string, rows [][]string, left map[int]bool) error {
 	align := make([]tw.Align, len(hdr))
 	for i := range align {
 		align[i] = tw.AlignRight
+		if left[i] {
+			align[i] = tw.AlignLeft
+		}
 	}
-	align[0] = tw.AlignLeft
-	align[len(align)-1] = tw.AlignLeft
 	opts := []tablewriter.Option{
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignCenter),
@@ -224,21 +252,24 @@ func WriteTable(w io.Writer, res *results.Results, format string) error {
 	t := tablewriter.NewTable(w, opts...)
 	t.Header(hdr)
 	for _, r := range rows {
-		if err := t.Append(textRow(res.Plan, r)); err != nil {
+		if err := t.Append(r); err != nil {
 			return fmt.Errorf("table: %w", err)
 		}
 	}
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("table: %w", err)
 	}
-	cap := Caption(res)
+	return nil
+}
+
+// writeCaption writes a line under a table; Markdown needs a blank line
+// first so that the caption is not read as a table row.
+func writeCaption(w io.Writer, format, caption string) error {
 	if format == FormatMarkdown {
-		cap = "\n" + cap
+		caption = "\n" + caption
 	}
-	if _, err := fmt.Fprintln(w, cap); err != nil {
-		return err
-	}
-	return writeNotes(w, res, format)
+	_, err := fmt.Fprintln(w, caption)
+	return err
 }
 
 // writeNotes lists the cells that failed or carry warnings, under the

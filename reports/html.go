@@ -1,0 +1,194 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/snbench/snbench/bench/results"
+)
+
+//go:embed report.html.tmpl
+var pageTemplate string
+
+var page = template.Must(template.New("report").Parse(pageTemplate))
+
+// htmlTable is a table as the page template draws it.
+type htmlTable struct {
+	ID     string
+	Header []string
+	Rows   []htmlRow
+	Left   []bool // left-aligned (text) columns; the others are numbers
+}
+
+type htmlRow struct {
+	Cells []string
+	Class string // "", "fail" or "warn"
+}
+
+type htmlFigure struct {
+	Name, Caption, PNG, SVGFile string
+	SVG                         template.HTML
+}
+
+type htmlProblem struct {
+	Class, Tag, What string
+	Details          []string
+}
+
+// pageData is what the page template reads.
+type pageData struct {
+	Title, Subtitle, Alert, Command string
+	Plan, Env                       [][2]string
+	Sources                         []string
+	Findings                        []string
+	Summary                         htmlTable
+	SummaryCaption                  string
+	Figures                         []htmlFigure
+	PlotNotes                       []string
+	Scaling                         htmlTable
+	Verdicts                        []string
+	Growth                          *htmlTable
+	Problems                        []htmlProblem
+	ProblemCount                    int
+	Schema                          int
+}
+
+// WriteHTML writes the report as one self-contained HTML page: plots
+// inline as SVG, styles inline, no scripts and nothing fetched. It links
+// each plot's PNG and SVG files under plots/, where WriteFiles puts them.
+func (r *Report) WriteHTML(w io.Writer) error {
+	res := r.Results
+	d := pageData{
+		Title:    "snbench report: " + strings.Join(topologiesOf(res), " vs "),
+		Subtitle: subtitle(res), Command: command(res.Plan),
+		Plan: planRows(res.Plan), Env: envRows(res), Sources: r.Sources,
+		Findings: Findings(res), SummaryCaption: Caption(res),
+		Summary: summaryTable(res), PlotNotes: r.PlotNotes,
+		Scaling: scalingTable(res), Growth: growthTable(res),
+		Problems: problems(res), Schema: res.Schema,
+	}
+	for _, s := range Scalings(res) {
+		d.Verdicts = append(d.Verdicts, withScale(s.Topology, s.Scale)+": "+s.Verdict()+".")
+	}
+	d.ProblemCount = len(d.Problems)
+	if p := problemCount(res); p != "" && hasFailure(res) {
+		d.Alert = strings.TrimSuffix(p, ": see Problems.") + "."
+	}
+	for _, f := range r.Figures {
+		var b bytes.Buffer
+		if err := f.WriteSVG(&b); err != nil {
+			return err
+		}
+		d.Figures = append(d.Figures, htmlFigure{Name: f.Name, Caption: f.Caption,
+			PNG: path.Join(PlotDir, f.Name+".png"), SVGFile: path.Join(PlotDir, f.Name+".svg"),
+			SVG: template.HTML(inlineSVG(b.Bytes(), f.Title))})
+	}
+	if err := page.Execute(w, d); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	return nil
+}
+
+var (
+	xmlProlog = regexp.MustCompile(`(?s)^<\?xml[^>]*\?>\s*(<!--.*?-->\s*)?`)
+	svgSize   = regexp.MustCompile(`^<svg width="[^"]*" height="[^"]*"`)
+)
+
+// inlineSVG prepares a standalone SVG document for inclusion in HTML: no
+// XML prolog, no fixed size (CSS scales it), and a title for screen
+// readers.
+func inlineSVG(svg []byte, title string) string {
+	s := xmlProlog.ReplaceAllString(string(svg), "")
+	s = svgSize.ReplaceAllString(s, `<svg role="img" aria-label="`+template.HTMLEscapeString(title)+`"`)
+	return s
+}
+
+func hasFailure(res *results.Results) bool {
+	for i := range res.Cells {
+		if c := &res.Cells[i]; !usable(c) || c.Status != results.StatusOK {
+			return true
+		}
+	}
+	return res.Incomplete
+}
+
+func subtitle(res *results.Results) string {
+	p := res.Plan
+	s := fmt.Sprintf("workload %s, %d topolog%s, %d cells, %d repetitions each", p.Workload,
+		len(topologiesOf(res)), map[bool]string{true: "y", false: "ies"}[len(topologiesOf(res)) == 1],
+		len(res.Cells), p.Repetitions)
+	if !res.Started.IsZero() {
+		s += ", run " + res.Started.UTC().Format("2006-01-02 15:04 UTC")
+		if d := res.Finished.Sub(res.Started); d > 0 {
+			s += " (" + d.Round(100*time.Millisecond).String() + ")"
+		}
+	}
+	return s
+}
+
+// command is the snbench run command line that repeats the plan.
+func command(p results.Plan) string {
+	ints := func(vs []int) string {
+		s := make([]string, len(vs))
+		for i, v := range vs {
+			s[i] = fmt.Sprint(v)
+		}
+		return strings.Join(s, ",")
+	}
+	c := fmt.Sprintf("snbench run --topology %s --workload %s --workers %s --tasks %s --payload %s --batch %s --window %s \\\n"+
+		"  --dispatch %s --repetitions %d --warmup %d --seed %d --task-timeout %s",
+		strings.Join(p.Topologies, ","), p.Workload, ints(p.Workers), ints(p.Tasks), ints(p.Payload), ints(p.Batch),
+		ints(p.Window), p.Dispatch, p.Repetitions, p.Warmup, p.Seed, p.TaskTimeout.D())
+	if p.CPU > 0 {
+		c += " --cpu " + p.CPU.D().String()
+	}
+	if p.Wait > 0 {
+		c += " --wait " + p.Wait.D().String()
+	}
+	if len(p.Nodes) > 0 {
+		c += " --nodes " + strings.Join(p.Nodes, ",")
+	}
+	return c
+}
+
+func planRows(p results.Plan) [][2]string {
+	ints := func(vs []int) string { return strings.Trim(fmt.Sprint(vs), "[]") }
+	rows := [][2]string{
+		{"topologies", strings.Join(p.Topologies, ", ")}, {"workload", p.Workload},
+		{"workers", ints(p.Workers)}, {"tasks per repetition", ints(p.Tasks)},
+		{"payload (int64 values per task)", ints(p.Payload)}, {"batch (tasks per frame)", ints(p.Batch)},
+		{"window (batches in flight per node)", ints(p.Window)}, {"dispatch", p.Dispatch},
+		{"repetitions", fmt.Sprint(p.Repetitions)}, {"warm-up tasks", fmt.Sprint(p.Warmup)},
+		{"seed", fmt.Sprint(p.Seed)},
+	}
+	if p.CPU > 0 {
+		rows = append(rows, [2]string{"CPU per task", p.CPU.D().String()})
+	}
+	if p.Wait > 0 {
+		rows = append(rows, [2]string{"wait per task", p.Wait.D().String()})
+	}
+	return rows
+}
+
+func envRows(res *results.Results) [][2]string {
+	e := res.Env
+	rows := [][2]string{
+		{"host", e.Host}, {"CPU", fmt.Sprintf("%s (%d cores, GOMAXPROCS %d)", e.CPUModel, e.Cores, e.GOMAXPROCS)},
+		{"OS", strings.TrimSpace(e.OS + "/" + e.Arch + " " + e.Kernel)}, {"Go", e.GoVersion},
+	}
+	if e.Commit != "" || e.Version != "" {
+		rows = append(rows, [2]string{"snbench", strings.TrimSpace(e.Version + " " + e.Commit)})
+	}
+	if !res.Started.IsZero() {
+		rows = append(rows, [2]string{"started", res.Started.UTC().Format(time.RFC3339)},
+			[2]string{"finished", res.Finished.UTC().Format(time.RFC3339)})
+	}
+	return rows
+}

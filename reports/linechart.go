@@ -1,0 +1,176 @@
+package reports
+
+import (
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// lineSeries is one series of a lineChart.
+type lineSeries struct {
+	name  string
+	style seriesStyle
+	// dashes is the line's pattern (nil: solid).
+	dashes []vg.Length
+	// pts are the measured points; lo and hi, when not nil, their 95%
+	// confidence bounds, drawn as error bars.
+	pts    plotter.XYs
+	lo, hi []float64
+	// curve, when not nil, is a fitted curve drawn instead of a line
+	// joining the points.
+	curve func(x float64) float64
+	// dodge shifts the points sideways, in plot coordinates.
+	dodge float64
+}
+
+// lineChart is a chart of series against a logarithmic x axis with ticks
+// exactly at xVals.
+type lineChart struct {
+	name, title, caption string
+	xLabel, yWhat        string
+	xVals                []float64
+	// yUnit picks the y unit from the largest value.
+	yUnit func(max float64) unit
+	// logWide: the y axis is logarithmic when the values span more than
+	// this factor (0: always when possible).
+	logWide float64
+	series  []lineSeries
+	// ideal, when not nil, is drawn as a grey dotted reference line.
+	ideal     func(x float64) float64
+	idealName string
+}
+
+// build draws the chart. Values ≤ 0 cannot go on a log axis: points
+// there are left out, and error bars reaching far below the lowest point
+// are cut at the bottom of the axis.
+func (lc lineChart) build() (*Figure, error) {
+	lo, hi := lc.yRange()
+	u := lc.yUnit(hi)
+	p, leg := newPlot(lc.title, lc.xLabel, lc.yWhat+" ("+u.name+")")
+	mx := logXAxis(&p.X, lc.xVals, intLabel)
+	my := valueAxis(&p.Y, lo, hi, lc.logWide, u)
+	if my.log {
+		p.Y.Label.Text = lc.yWhat + " (" + u.name + ", log scale)"
+	}
+	ranges := [4]float64{p.X.Min, p.X.Max, p.Y.Min, p.Y.Max}
+	if lc.ideal != nil {
+		l, err := seriesStyle{}.line(sample(lc.ideal, mx, my, p.X.Min, p.X.Max), []vg.Length{1, 3})
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width = grey(150), 1.2
+		p.Add(l)
+		leg.Add(lc.idealName, l)
+	}
+	for i, s := range lc.series {
+		// Dodge series sideways a little so that error bars at the same x
+		// stay apart.
+		s.dodge = 0.012 * (float64(i) - float64(len(lc.series)-1)/2)
+		if lc.series[0].lo == nil {
+			s.dodge = 0
+		}
+		if err := addSeries(p, leg, s, mx, my); err != nil {
+			return nil, err
+		}
+	}
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = ranges[0], ranges[1], ranges[2], ranges[3]
+	return &Figure{Name: lc.name, Title: lc.title, Caption: lc.caption, plot: p, legend: *leg}, nil
+}
+
+// yRange is the span of the points and their error bars, leaving out
+// bars that reach below a quarter of the lowest point.
+func (lc lineChart) yRange() (lo, hi float64) {
+	lo, hi = math.Inf(1), 0.0
+	for _, s := range lc.series {
+		for i, p := range s.pts {
+			lo, hi = math.Min(lo, p.Y), math.Max(hi, p.Y)
+			if s.hi != nil {
+				hi = math.Max(hi, s.hi[i])
+			}
+		}
+	}
+	floor := lo / 4
+	for _, s := range lc.series {
+		for i := range s.lo {
+			if s.lo[i] >= floor {
+				lo = math.Min(lo, s.lo[i])
+			}
+		}
+	}
+	return lo, hi
+}
+
+func addSeries(p *plot.Plot, leg *plot.Legend, s lineSeries, mx, my axisMap) error {
+	var pts plotter.XYs
+	var eb errPoints
+	for i, q := range s.pts {
+		if my.log && q.Y <= 0 {
+			continue
+		}
+		x, y := mx.to(q.X)+s.dodge, my.to(q.Y)
+		pts = append(pts, plotter.XY{X: x, Y: y})
+		if s.lo != nil {
+			low := p.Y.Min // an interval reaching ≤ 0 is cut at the axis
+			if !my.log || s.lo[i] > 0 {
+				low = math.Max(my.to(s.lo[i]), p.Y.Min)
+			}
+			eb = append(eb, errPoint{x, y, math.Max(y-low, 0), math.Max(my.to(s.hi[i])-y, 0)})
+		}
+	}
+	if len(pts) == 0 {
+		return nil
+	}
+	if len(eb) > 0 {
+		bars, err := plotter.NewYErrorBars(eb)
+		if err != nil {
+			return err
+		}
+		bars.Color, bars.Width, bars.CapWidth = s.style.color, 1, 6
+		p.Add(bars)
+	}
+	linePts := pts
+	if s.curve != nil {
+		linePts = sample(s.curve, mx, my, p.X.Min, p.X.Max)
+	}
+	l, err := s.style.line(linePts, s.dashes)
+	if err != nil {
+		return err
+	}
+	marks, err := s.style.points(pts)
+	if err != nil {
+		return err
+	}
+	p.Add(l, marks)
+	leg.Add(s.name, l, marks)
+	return nil
+}
+
+// sample evaluates f at 120 points evenly spaced in plot coordinates
+// from x0 to x1, leaving out values the y axis cannot show.
+func sample(f func(float64) float64, mx, my axisMap, x0, x1 float64) plotter.XYs {
+	const n = 120
+	var xys plotter.XYs
+	for i := range n {
+		x := x0 + (x1-x0)*float64(i)/float64(n-1)
+		y := f(mx.from(x))
+		if math.IsInf(y, 0) || math.IsNaN(y) || (my.log && y <= 0) {
+			continue
+		}
+		xys = append(xys, plotter.XY{X: x, Y: my.to(y)})
+	}
+	return xys
+}
+
+// errPoint is a point with its error bar, as plotter.YErrorBars wants.
+type errPoint struct{ x, y, low, high float64 }
+
+type errPoints []errPoint
+
+func (e errPoints) Len() int                        { return len(e) }
+func (e errPoints) XY(i int) (float64, float64)     { return e[i].x, e[i].y }
+func (e errPoints) YError(i int) (float64, float64) { return e[i].low, e[i].high }
+
+func grey(y uint8) color.Color { return color.Gray{Y: y} }

@@ -1,0 +1,239 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/snbench/snbench/bench/results"
+)
+
+// MaxPlottedScales bounds how many scales (combinations of tasks,
+// payload, window and batch) get their own set of plots; the tables still
+// show every cell.
+const MaxPlottedScales = 8
+
+// Figures returns the plots that make sense for res, and notes saying
+// which were left out and why. Plots against workers need two or more
+// worker counts; MB/s against payload needs two or more payloads. Failed
+// cells are never plotted.
+func Figures(res *results.Results) ([]*Figure, []string, error) {
+	fb := &figureBuilder{res: res, styles: map[string]seriesStyle{}}
+	for i, t := range topologiesOf(res) {
+		fb.styles[t] = styleFor(i)
+	}
+	fits := map[string]Scaling{}
+	for _, s := range Scalings(res) {
+		fits[s.Topology+"\x00"+s.Scale] = s
+	}
+	scales := scalesOf(res)
+	if len(scales) > MaxPlottedScales {
+		fb.note("%d scales: plots are drawn for the first %d only; the tables show all", len(scales), MaxPlottedScales)
+		scales = scales[:MaxPlottedScales]
+	}
+	for _, sc := range scales {
+		if err := fb.scale(sc, fits); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := fb.payloadSweeps(); err != nil {
+		return nil, nil, err
+	}
+	for i := range res.Cells {
+		if c := &res.Cells[i]; !usable(c) {
+			fb.note("%s is left out of the plots: %s", cellName(res.Plan, c), status(c))
+		}
+	}
+	return fb.figs, fb.notes, nil
+}
+
+type figureBuilder struct {
+	res    *results.Results
+	styles map[string]seriesStyle
+	figs   []*Figure
+	notes  []string
+}
+
+func (fb *figureBuilder) note(format string, args ...any) {
+	fb.notes = append(fb.notes, fmt.Sprintf(format, args...))
+}
+
+func (fb *figureBuilder) add(f *Figure, err error) error {
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	if f != nil {
+		fb.figs = append(fb.figs, f)
+	}
+	return nil
+}
+
+// usableSweep is topology t's usable cells at scale sc, by workers.
+func (fb *figureBuilder) usableSweep(t string, sc scale) []*results.Cell {
+	return slices.DeleteFunc(sweep(fb.res, t, sc), func(c *results.Cell) bool {
+		return !usable(c) || c.Summary.Throughput.Mean <= 0
+	})
+}
+
+// scale adds the plots of one scale.
+func (fb *figureBuilder) scale(sc scale, fits map[string]Scaling) error {
+	label := sc.label(fb.res.Plan)
+	workers := workersOf(fb.res, sc)
+	if len(workers) < 2 {
+		fb.note("%s: a single worker count (%d), so there are no plots against workers",
+			withScale("all topologies", label), workers[0])
+	} else {
+		if err := fb.add(fb.throughput(sc, workers, fits)); err != nil {
+			return err
+		}
+		if err := fb.add(fb.speedup(sc, workers)); err != nil {
+			return err
+		}
+		if err := fb.add(fb.latency(sc, workers)); err != nil {
+			return err
+		}
+	}
+	if err := fb.add(fb.spectrum(sc, workers[len(workers)-1])); err != nil {
+		return err
+	}
+	return fb.add(fb.cpu(sc, workers))
+}
+
+func name(stem, slug string) string {
+	if slug == "" {
+		return stem
+	}
+	return stem + "-" + slug
+}
+
+// ciBounds returns the bounds of e's interval, or nil without one.
+func ciBounds(e results.Estimate, scale float64) (lo, hi float64, ok bool) {
+	if !e.HasCI {
+		return 0, 0, false
+	}
+	return e.Lo * scale, e.Hi * scale, true
+}
+
+func (fb *figureBuilder) throughput(sc scale, workers []int, fits map[string]Scaling) (*Figure, error) {
+	label := sc.label(fb.res.Plan)
+	lc := lineChart{
+		name: name("throughput", sc.slug(fb.res.Plan)), title: withScale("Throughput vs workers", label),
+		xLabel: "workers (log scale)", yWhat: "throughput", xVals: floats(workers),
+		yUnit: func(m float64) unit { return rateUnit(m, "tasks/s") }, logWide: 20,
+	}
+	fitted := false
+	for _, t := range topologiesOf(fb.res) {
+		s := lineSeries{name: t, style: fb.styles[t], dashes: fb.styles[t].dashes}
+		for _, c := range fb.usableSweep(t, sc) {
+			s.addPoint(float64(c.Workers), c.Summary.Throughput, 1)
+		}
+		if len(s.pts) == 0 {
+			continue
+		}
+		if f := fits[t+"\x00"+label].Fit; f != nil {
+			s.curve, fitted = f.X, true
+		}
+		lc.series = append(lc.series, s)
+	}
+	if len(lc.series) == 0 {
+		return nil, nil
+	}
+	lc.caption = "Markers: mean throughput over the repetitions; bars: 95% confidence interval."
+	if fitted {
+		lc.caption += " Lines through markers are Universal Scalability Law fits (see the scaling table);" +
+			" a topology with too few points is joined point to point."
+	}
+	return lc.build()
+}
+
+// addPoint adds a measured point, scaling the estimate by k.
+func (s *lineSeries) addPoint(x float64, e results.Estimate, k float64) {
+	s.pts = append(s.pts, plotter.XY{X: x, Y: e.Mean * k})
+	lo, hi, ok := ciBounds(e, k)
+	if !ok {
+		lo, hi = e.Mean*k, e.Mean*k
+	}
+	s.lo, s.hi = append(s.lo, lo), append(s.hi, hi)
+}
+
+func floats(xs []int) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+func (fb *figureBuilder) speedup(sc scale, workers []int) (*Figure, error) {
+	lc := lineChart{
+		name: name("speedup", sc.slug(fb.res.Plan)), title: withScale("Speedup over 1 worker", sc.label(fb.res.Plan)),
+		xLabel: "workers (log scale)", yWhat: "speedup", xVals: floats(workers),
+		yUnit: func(float64) unit { return unit{1, "×"} }, logWide: 0,
+		ideal: func(x float64) float64 { return x }, idealName: "linear (ideal)",
+	}
+	for _, t := range topologiesOf(fb.res) {
+		cells := fb.usableSweep(t, sc)
+		if len(cells) < 2 || cells[0].Workers != 1 {
+			continue
+		}
+		base := cells[0].Summary.Throughput
+		s := lineSeries{name: t, style: fb.styles[t], dashes: fb.styles[t].dashes}
+		for _, c := range cells {
+			e := c.Summary.Throughput
+			sp := e.Mean / base.Mean
+			rel := math.Hypot(e.RelCI(), base.RelCI())
+			if c.Workers == 1 {
+				rel = 0
+			}
+			s.pts = append(s.pts, plotter.XY{X: float64(c.Workers), Y: sp})
+			s.lo, s.hi = append(s.lo, sp*(1-rel)), append(s.hi, sp*(1+rel))
+		}
+		lc.series = append(lc.series, s)
+	}
+	if len(lc.series) == 0 {
+		fb.note("%s: no topology has a usable 1-worker cell, so there is no speedup plot",
+			withScale("speedup", sc.label(fb.res.Plan)))
+		return nil, nil
+	}
+	lc.caption = "Throughput over the same topology's 1-worker throughput; the dotted line is perfect " +
+		"linear scaling. Where a line bends away from it, adding workers stops paying. Bars: approximate 95% CI."
+	return lc.build()
+}
+
+func (fb *figureBuilder) latency(sc scale, workers []int) (*Figure, error) {
+	lc := lineChart{
+		name: name("latency", sc.slug(fb.res.Plan)), title: withScale("Latency p50 and p99 vs workers", sc.label(fb.res.Plan)),
+		xLabel: "workers (log scale)", yWhat: "latency", xVals: floats(workers),
+		yUnit: durationUnit, logWide: 0,
+	}
+	skipped := 0
+	for _, t := range topologiesOf(fb.res) {
+		st := fb.styles[t]
+		p50 := lineSeries{name: t + " p50", style: st}
+		p99 := lineSeries{name: t + " p99", style: st, dashes: []vg.Length{6, 3}}
+		for _, c := range fb.usableSweep(t, sc) {
+			l := c.Summary.Latency
+			if l.P50 <= 0 || l.P99 <= 0 {
+				skipped++
+				continue
+			}
+			p50.pts = append(p50.pts, plotter.XY{X: float64(c.Workers), Y: float64(l.P50)})
+			p99.pts = append(p99.pts, plotter.XY{X: float64(c.Workers), Y: float64(l.P99)})
+		}
+		if len(p50.pts) > 0 {
+			lc.series = append(lc.series, p50, p99)
+		}
+	}
+	if skipped > 0 {
+		fb.note("%s: %d cell(s) without latency figures left out", lc.title, skipped)
+	}
+	if len(lc.series) == 0 {
+		return nil, nil
+	}
+	lc.caption = "Latency from submitting a batch to its verified result, per task (HDR histograms " +
+		"merged over the repetitions). Solid: median; dashed: 99th percentile. Log scale."
+	return lc.build()
+}
