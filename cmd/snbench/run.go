@@ -211,6 +211,9 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 		return errors.Join(runErr, err)
 	}
 	fmt.Fprintf(a.stderr, "results: %s\n", path)
+	if err := a.writeReport(res, f.out); err != nil {
+		return errors.Join(runErr, err)
+	}
 	return runErr
 }
 

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/reports"
+)
+
+// reportFlags are `snbench report`'s flags.
+type reportFlags struct {
+	out    string
+	format string
+}
+
+// formatNone prints no table.
+const formatNone = "none"
+
+func (a *app) reportCmd() *cobra.Command {
+	f := &reportFlags{}
+	cmd := &cobra.Command{
+		Use:   "report RESULTS...",
+		Short: "Write tables, plots and an HTML report from results files",
+		Long: "report reads one or more results.json files, prints the summary and scaling\n" +
+			"tables, and writes DIR/index.html (one self-contained page: plots inline as SVG,\n" +
+			"nothing fetched), the tables as .txt, .md and .csv, and every plot under\n" +
+			"DIR/plots as PNG and SVG.\n\n" +
+			"Several files are merged into one report when they ran the same workload the\n" +
+			"same way (workload, cpu, wait, seed, dispatch, repetitions and warm-up match)\n" +
+			"and hold different cells: for example one run per topology. Files that\n" +
+			"conflict are refused; report them one at a time.\n\n" +
+			"The same results always give byte-identical tables and pages.",
+		Example: "  snbench report results/latest/results.json\n" +
+			"  snbench report nats.json tcp.json -o results/compare --format markdown",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.validate(args); err != nil {
+				return err
+			}
+			return a.doReport(args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for the report (default: the directory of the RESULTS file, when there is one)")
+	fl.StringVar(&f.format, "format", reports.FormatTerminal, "tables printed on stdout: table, markdown, csv or none")
+	return cmd
+}
+
+// validate checks the flags against the arguments and fills in defaults.
+func (f *reportFlags) validate(args []string) error {
+	switch f.format {
+	case reports.FormatTerminal, reports.FormatMarkdown, reports.FormatCSV, formatNone:
+	default:
+		return usagef("report: --format: unknown %q (want table, markdown, csv or none)", f.format)
+	}
+	if f.out == "" {
+		if len(args) > 1 {
+			return usagef("report: %d results files: name the report directory with -o DIR", len(args))
+		}
+		f.out = filepath.Dir(args[0])
+	}
+	return nil
+}
+
+func (a *app) doReport(paths []string, f *reportFlags) error {
+	rs := make([]*results.Results, len(paths))
+	for i, p := range paths {
+		r, err := results.Read(p)
+		if err != nil {
+			return usagef("report: %v", err)
+		}
+		rs[i] = r
+	}
+	res, err := reports.Merge(paths, rs)
+	if err != nil {
+		return usagef("report: %v", err)
+	}
+	var sources []string
+	if len(paths) > 1 {
+		sources = paths
+	}
+	rep, err := reports.New(res, sources...)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := a.printReportTables(res, f.format); err != nil {
+		return err
+	}
+	index, err := rep.WriteFiles(f.out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "report: %s\n", index)
+	return nil
+}
+
+// printReportTables prints the summary table and, except for CSV (one
+// table per stream), the scaling and doubling tables.
+func (a *app) printReportTables(res *results.Results, format string) error {
+	if format == formatNone {
+		return nil
+	}
+	if err := reports.WriteTable(a.stdout, res, format); err != nil {
+		return err
+	}
+	if format == reports.FormatCSV {
+		return nil
+	}
+	fmt.Fprintln(a.stdout)
+	if err := reports.WriteScalingTable(a.stdout, res, format); err != nil {
+		return err
+	}
+	if len(reports.Growths(res)) > 0 {
+		fmt.Fprintln(a.stdout)
+		return reports.WriteGrowthTable(a.stdout, res, format)
+	}
+	return nil
+}
+
+// writeReport writes the report of a run's results into dir, beside its
+// results.json, and says where.
+func (a *app) writeReport(res *results.Results, dir string) error {
+	index, err := reports.Write(dir, res)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(a.stderr, "report: %s\n", index)
+	return nil
+}
