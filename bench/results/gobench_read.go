@@ -1,0 +1,292 @@
+package results
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/snbench/snbench/workloads"
+)
+
+// GobenchWarning is the warning FromGobench stores with results it made.
+const GobenchWarning = "read from Go benchmark format: no latency histograms; p50 and p99 come from the p50-ns and p99-ns metrics where reported"
+
+// maxSyntaxWarnings bounds the syntax errors FromGobench keeps as warnings.
+const maxSyntaxWarnings = 10
+
+// FromGobench reads Go's benchmark format (the output of `go test -bench`,
+// or of `snbench run --format gobench`) as results, so that reports can
+// chart anyone's benchmarks. name is used in errors.
+//
+// Each distinct benchmark name becomes a cell and each line a repetition,
+// with the iteration count as its tasks. A name's topology=, workers=,
+// tasks=, payload=, window= and batch= parts give the cell's key; without
+// a topology= part the whole name except those parts is the topology, and
+// without a workers= part the GOMAXPROCS suffix (-N, as -cpu sets it) is
+// the workers, so `go test -bench . -cpu 1,2,4,8` charts as a scaling
+// sweep. ns/op gives the wall time, tasks/s the throughput (else 1/ns/op),
+// cpu-ns/task the CPU time; p50-ns and p99-ns set the cell's latency
+// summary, since the format carries no histograms. Other metrics are not
+// kept. Lines that do not parse are skipped and listed in the warnings.
+func FromGobench(name string, r io.Reader) (*Results, error) {
+	rd := benchfmt.NewReader(r, name)
+	g := &gobenchReader{cells: map[Key]*gobenchCell{}}
+	var syntax []string
+	nSyntax := 0
+	for rd.Scan() {
+		switch rec := rd.Result().(type) {
+		case *benchfmt.Result:
+			g.add(rec)
+		case *benchfmt.SyntaxError:
+			nSyntax++
+			if len(syntax) < maxSyntaxWarnings {
+				syntax = append(syntax, rec.Error())
+			}
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(g.order) == 0 {
+		reason := "no benchmark results"
+		if len(syntax) > 0 {
+			reason += " (" + syntax[0] + ")"
+		}
+		return nil, &ReadError{Path: name, Reason: reason}
+	}
+	res, err := g.results()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	res.Warnings = append(res.Warnings, syntax...)
+	if nSyntax > len(syntax) {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %d more lines did not parse", name, nSyntax-len(syntax)))
+	}
+	return res, nil
+}
+
+// gobenchCell collects one cell's lines.
+type gobenchCell struct {
+	key      Key
+	reps     []Rep
+	p50, p99 []float64
+}
+
+type gobenchReader struct {
+	env      Env
+	workload string
+	cells    map[Key]*gobenchCell
+	order    []Key
+	names    map[string]Key // full name to its cell key
+}
+
+// add files one benchmark line under its cell.
+func (g *gobenchReader) add(rec *benchfmt.Result) {
+	if rec.Iters <= 0 {
+		return
+	}
+	if len(g.order) == 0 {
+		g.env = Env{OS: rec.GetConfig("goos"), Arch: rec.GetConfig("goarch"),
+			CPUModel: rec.GetConfig("cpu"), Commit: rec.GetConfig("commit")}
+	}
+	full := rec.Name.String()
+	k, ok := g.names[full]
+	if !ok {
+		var workload string
+		var procs int
+		k, workload, procs = keyOfName(rec.Name, rec.Iters)
+		if g.workload == "" {
+			g.workload = workload
+		}
+		if g.env.GOMAXPROCS == 0 {
+			g.env.GOMAXPROCS = procs
+		}
+		if _, taken := g.cells[k]; taken {
+			// Another name maps to the same key (-cpu 1,2 with an
+			// explicit workers= part): keep them apart by GOMAXPROCS.
+			k.Topology += "-" + strconv.Itoa(max(procs, 1))
+			if _, taken := g.cells[k]; taken {
+				k.Topology = full
+			}
+		}
+		if g.names == nil {
+			g.names = map[string]Key{}
+		}
+		g.names[full] = k
+	}
+	c := g.cells[k]
+	if c == nil {
+		c = &gobenchCell{key: k}
+		g.cells[k] = c
+		g.order = append(g.order, k)
+	}
+	rep := Rep{Round: len(c.reps), Tasks: int64(rec.Iters), NodeTasks: []int64{int64(rec.Iters)}}
+	rep.Verify = Verification{Expected: rep.Tasks, Verified: rep.Tasks}
+	n := float64(rec.Iters)
+	for _, v := range rec.Values {
+		unit, val := v.Unit, v.Value
+		if v.OrigUnit != "" {
+			unit, val = v.OrigUnit, v.OrigValue
+		}
+		switch unit {
+		case UnitNsPerOp:
+			rep.WallNS = int64(val * n)
+		case UnitTasksPerS:
+			rep.Throughput = val
+		case UnitCPU:
+			rep.CoordCPUNS = int64(val * n)
+		case UnitP50:
+			c.p50 = append(c.p50, val)
+		case UnitP99:
+			c.p99 = append(c.p99, val)
+		}
+	}
+	if rep.WallNS < 0 || rep.Throughput < 0 || rep.CoordCPUNS < 0 {
+		rep.WallNS, rep.Throughput, rep.CoordCPUNS = max(rep.WallNS, 0), max(rep.Throughput, 0), max(rep.CoordCPUNS, 0)
+	}
+	if rep.Throughput == 0 && rep.WallNS > 0 {
+		rep.Throughput = n / (float64(rep.WallNS) / 1e9)
+	}
+	c.reps = append(c.reps, rep)
+}
+
+// keyOfName derives a cell key, the workload and the GOMAXPROCS from a
+// benchmark name (see FromGobench).
+func keyOfName(name benchfmt.Name, iters int) (k Key, workload string, procs int) {
+	base, parts := name.Parts()
+	axes := map[string]*int{"workers": &k.Workers, "tasks": &k.Tasks, "payload": &k.Payload, "window": &k.Window, "batch": &k.Batch}
+	limits := map[string]int{"workers": MaxWorkers, "tasks": MaxTasks, "payload": workloads.MaxPayload, "window": MaxWindow, "batch": MaxBatch}
+	var label []string
+	topo := ""
+	for _, p := range parts {
+		if p[0] == '-' {
+			procs, _ = strconv.Atoi(string(p[1:]))
+			continue
+		}
+		key, val, isKV := bytes.Cut(p[1:], []byte("="))
+		if isKV && string(key) == "topology" && len(val) > 0 && topo == "" {
+			topo = string(val)
+			continue
+		}
+		if dst, ok := axes[string(key)]; ok && isKV && *dst == 0 {
+			if v, err := strconv.Atoi(string(val)); err == nil && v >= 1 && v <= limits[string(key)] {
+				*dst = v
+				continue
+			}
+		}
+		label = append(label, string(p))
+	}
+	if topo != "" {
+		workload = "gobench"
+		if len(base) > 0 {
+			workload = strings.ToLower(string(base[:1])) + string(base[1:])
+		}
+	} else {
+		topo = string(base) + strings.Join(label, "")
+		workload = "gobench"
+	}
+	if topo == "" {
+		topo = "benchmark"
+	}
+	if k.Workers == 0 {
+		k.Workers = max(1, min(procs, MaxWorkers))
+	}
+	if k.Tasks == 0 {
+		k.Tasks = max(1, min(iters, MaxTasks))
+	}
+	for _, d := range []*int{&k.Payload, &k.Window, &k.Batch} {
+		if *d == 0 {
+			*d = 1
+		}
+	}
+	k.Topology = topo
+	return k, workload, procs
+}
+
+// results assembles the cells into valid results.
+func (g *gobenchReader) results() (*Results, error) {
+	p := Plan{Workload: g.workload, Seed: 1, Dispatch: DispatchRoundRobin, Repetitions: 1,
+		TaskTimeout: workloads.Duration(5 * time.Second)}
+	for _, k := range g.order {
+		c := g.cells[k]
+		if !slices.Contains(p.Topologies, k.Topology) {
+			p.Topologies = append(p.Topologies, k.Topology)
+		}
+		for _, ax := range []struct {
+			dst *[]int
+			v   int
+		}{{&p.Workers, k.Workers}, {&p.Tasks, k.Tasks}, {&p.Payload, k.Payload}, {&p.Window, k.Window}, {&p.Batch, k.Batch}} {
+			if !slices.Contains(*ax.dst, ax.v) {
+				*ax.dst = append(*ax.dst, ax.v)
+				slices.Sort(*ax.dst)
+			}
+		}
+		p.Repetitions = max(p.Repetitions, min(len(c.reps), 1000))
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	res := &Results{Schema: SchemaVersion, Tool: "snbench", Plan: p, Env: g.env, Warnings: []string{GobenchWarning}}
+	// Plan.Keys order, without expanding the cross product.
+	slices.SortStableFunc(g.order, func(a, b Key) int {
+		if d := slices.Index(p.Topologies, a.Topology) - slices.Index(p.Topologies, b.Topology); d != 0 {
+			return d
+		}
+		for _, d := range [...]int{a.Payload - b.Payload, a.Batch - b.Batch, a.Window - b.Window, a.Tasks - b.Tasks} {
+			if d != 0 {
+				return d
+			}
+		}
+		return a.Workers - b.Workers
+	})
+	for _, k := range g.order {
+		gc := g.cells[k]
+		res.Cells = append(res.Cells, gc.cell())
+	}
+	return res, nil
+}
+
+// cell summarises the collected lines as Summarize would, without
+// merging histograms (the format has none, and merging empty ones costs
+// two 220 KB allocations per repetition).
+func (gc *gobenchCell) cell() Cell {
+	c := Cell{Key: gc.key, Dispatch: "go test", Status: StatusOK, Reps: gc.reps}
+	var tput, cpu []float64
+	for _, r := range gc.reps {
+		c.Verify = c.Verify.Add(r.Verify)
+		tput = append(tput, r.Throughput)
+		cpu = append(cpu, float64(r.CoordCPUNS)/float64(r.Tasks))
+	}
+	c.Summary = Summary{Reps: len(gc.reps), Throughput: MeanCI(tput)}
+	c.Summary.CPUPerTaskNS = MeanCI(cpu).Mean
+	c.Summary.CoordCPUPerTaskNS = c.Summary.CPUPerTaskNS
+	if len(gc.p50) > 0 {
+		c.Summary.Latency.P50 = int64(median(gc.p50))
+	}
+	if len(gc.p99) > 0 {
+		c.Summary.Latency.P99 = int64(median(gc.p99))
+	}
+	if len(gc.reps) < 2 {
+		c.Warnings = append(c.Warnings, "only 1 repetition: no confidence interval")
+	}
+	if cv := c.Summary.Throughput.CV; cv > NoisyCV {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("noisy: throughput varies %.0f%% (CV) across repetitions", 100*cv))
+	}
+	return c
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
