@@ -85,7 +85,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.Uint64Var(&f.seed, "seed", def.Seed, "seed of the task values")
 	fl.StringSliceVar(&f.nodes, "nodes", nil, "`host:port,...` of running nodes ('snbench node --listen') for the tcp topology")
 	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
-	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv or json")
+	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
 	return cmd
 }
@@ -154,9 +154,9 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 		return p, usagef("--nodes applies to the tcp topology only, but the plan runs %v", p.Topologies)
 	}
 	switch f.format {
-	case reports.FormatTerminal, reports.FormatMarkdown, reports.FormatCSV, "json":
+	case reports.FormatTerminal, reports.FormatMarkdown, reports.FormatCSV, "json", "gobench":
 	default:
-		return p, usagef("--format: unknown %q (want table, markdown, csv or json)", f.format)
+		return p, usagef("--format: unknown %q (want table, markdown, csv, json or gobench)", f.format)
 	}
 	switch f.progress {
 	case "auto", "on", "off":
@@ -218,6 +218,9 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 }
 
 func (a *app) printResults(res *results.Results, format string) error {
+	if format == "gobench" {
+		return results.WriteGobench(a.stdout, res)
+	}
 	if format == "json" {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
