@@ -14,7 +14,10 @@ type Doubling struct {
 	sink uint64 // keeps the CPU burn from being optimised away
 }
 
-var _ Workload = (*Doubling)(nil)
+var (
+	_ Workload      = (*Doubling)(nil)
+	_ BatchVerifier = (*Doubling)(nil)
+)
 
 // NewDoubling returns a doubling workload for s. s must be valid.
 func NewDoubling(s Spec) (Workload, error) {
@@ -55,12 +58,14 @@ func (d *Doubling) Serve(in *Batch, out *Result) {
 	out.Tag = in.Tag
 	out.Resize(len(in.IDs), in.K)
 	copy(out.IDs, in.IDs)
-	for range in.IDs {
-		if d.cpu > 0 {
-			d.sink += Burn(d.cpu)
-		}
-		if d.wait > 0 {
-			time.Sleep(d.wait)
+	if d.cpu > 0 || d.wait > 0 {
+		for range in.IDs {
+			if d.cpu > 0 {
+				d.sink += Burn(d.cpu)
+			}
+			if d.wait > 0 {
+				Sleep(d.wait)
+			}
 		}
 	}
 	for i, v := range in.Values {
@@ -80,6 +85,26 @@ func (d *Doubling) Verify(r *Result) int {
 		row := r.Values[i*k : (i+1)*k]
 		for j, v := range row {
 			if v != 2*Value(d.seed, id, j) {
+				wrong++
+				break
+			}
+		}
+	}
+	return wrong
+}
+
+// VerifyBatch counts the tasks of r whose values are not twice the values
+// sent, or whose payload has the wrong size.
+func (d *Doubling) VerifyBatch(sent *Batch, r *Result) int {
+	k := d.k
+	if r.K != k || len(r.Values) != len(r.IDs)*k || len(sent.Values) != len(r.Values) {
+		return len(r.IDs)
+	}
+	wrong := 0
+	for i := range r.IDs {
+		got, in := r.Values[i*k:(i+1)*k], sent.Values[i*k:(i+1)*k]
+		for j, v := range got {
+			if v != 2*in[j] {
 				wrong++
 				break
 			}

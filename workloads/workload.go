@@ -20,6 +20,16 @@ type Workload interface {
 	Verify(r *Result) (wrong int)
 }
 
+// BatchVerifier is implemented by workloads that can verify a result
+// against the batch that was sent, which the coordinator keeps until the
+// result is back: cheaper than recomputing the inputs. The coordinator
+// uses it when present.
+type BatchVerifier interface {
+	// VerifyBatch reports how many tasks of r are wrong answers to sent
+	// (the same ids in the same order).
+	VerifyBatch(sent *Batch, r *Result) (wrong int)
+}
+
 // Spec names a workload and its parameters. It is JSON-serialisable so it is
 // stored in every results file and sent to nodes in the handshake.
 type Spec struct {

@@ -137,3 +137,33 @@ func TestDurationJSON(t *testing.T) {
 		t.Fatalf("MarshalJSON = %s", b)
 	}
 }
+
+func TestSleepIsAccurate(t *testing.T) {
+	t.Parallel()
+	for _, d := range []time.Duration{100 * time.Microsecond, time.Millisecond} {
+		start := time.Now()
+		workloads.Sleep(d)
+		if got := time.Since(start); got < d {
+			t.Errorf("Sleep(%v) returned after %v", d, got)
+		}
+	}
+}
+
+func TestVerifyBatchAgreesWithVerify(t *testing.T) {
+	t.Parallel()
+	spec := workloads.DefaultSpec()
+	spec.Payload = 2
+	w, _ := workloads.NewDoubling(spec)
+	b := workloads.Batch{IDs: []uint64{4, 5, 6}}
+	w.Fill(&b)
+	var r workloads.Result
+	w.Serve(&b, &r)
+	bv := w.(workloads.BatchVerifier)
+	if bv.VerifyBatch(&b, &r) != 0 || w.Verify(&r) != 0 {
+		t.Fatal("a correct result does not verify")
+	}
+	r.Values[3]++
+	if a, v := bv.VerifyBatch(&b, &r), w.Verify(&r); a != 1 || v != 1 {
+		t.Fatalf("one wrong task: VerifyBatch %d, Verify %d", a, v)
+	}
+}
