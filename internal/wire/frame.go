@@ -24,18 +24,28 @@ type Type uint8
 
 // Frame types.
 const (
-	TypeHello        Type = 1 // coordinator -> node: JSON Hello
-	TypeWelcome      Type = 2 // node -> coordinator: JSON Welcome
-	TypeTasks        Type = 3 // coordinator -> node: a batch of tasks
-	TypeResults      Type = 4 // node -> coordinator: the batch's results
-	TypeStatsRequest Type = 5 // coordinator -> node: empty
-	TypeStats        Type = 6 // node -> coordinator: JSON Stats
-	TypeError        Type = 7 // either way: UTF-8 reason, then the sender closes
-	TypeBye          Type = 8 // coordinator -> node: end of session
-	typeMax               = TypeBye
+	TypeHello        Type = 1  // coordinator -> node: JSON Hello
+	TypeWelcome      Type = 2  // node -> coordinator: JSON Welcome
+	TypeTasks        Type = 3  // coordinator -> node: a batch of tasks
+	TypeResults      Type = 4  // node -> coordinator: the batch's results
+	TypeStatsRequest Type = 5  // coordinator -> node: empty
+	TypeStats        Type = 6  // node -> coordinator: JSON Stats
+	TypeError        Type = 7  // either way: UTF-8 reason, then the sender closes
+	TypeBye          Type = 8  // coordinator -> node: end of session
+	TypeChallenge    Type = 9  // node -> coordinator: the node's nonce (NonceSize bytes)
+	TypeAuth         Type = 10 // coordinator -> node: the coordinator's proof (ProofSize bytes)
+	typeMax               = TypeAuth
 )
 
-var typeNames = [...]string{"invalid", "hello", "welcome", "tasks", "results", "stats-request", "stats", "error", "bye"}
+// NonceSize is the body size of a Challenge frame, and the size of the
+// nonce a Hello may carry; ProofSize is the body size of an Auth frame and
+// the size of the proof a Welcome may carry (an HMAC-SHA256).
+const (
+	NonceSize = 32
+	ProofSize = 32
+)
+
+var typeNames = [...]string{"invalid", "hello", "welcome", "tasks", "results", "stats-request", "stats", "error", "bye", "challenge", "auth"}
 
 // String returns the frame type's name.
 func (t Type) String() string {
@@ -97,6 +107,9 @@ func ParseHeader(b []byte, maxFrame int) (Header, error) {
 	if uint64(h.Length)+HeaderSize > uint64(maxFrame) {
 		return h, fmt.Errorf("%w: %s frame of %d bytes, limit %d", ErrTooLarge, h.Type, uint64(h.Length)+HeaderSize, maxFrame)
 	}
+	if n, fixed := h.Type.fixedLength(); fixed && h.Length != n {
+		return h, fmt.Errorf("%w: %s frame of %d body bytes, want %d", ErrMalformed, h.Type, h.Length, n)
+	}
 	want, sized := h.wantLength()
 	if !sized && (h.Count != 0 || h.Aux != 0) {
 		return h, fmt.Errorf("%w: %s frame carries count %d and aux %d, want 0", ErrMalformed, h.Type, h.Count, h.Aux)
@@ -106,6 +119,19 @@ func ParseHeader(b []byte, maxFrame int) (Header, error) {
 			ErrMalformed, h.Type, h.Count, h.Aux, want, h.Length)
 	}
 	return h, nil
+}
+
+// fixedLength returns the body length of frame types that have only one.
+func (t Type) fixedLength() (uint32, bool) {
+	switch t {
+	case TypeChallenge:
+		return NonceSize, true
+	case TypeAuth:
+		return ProofSize, true
+	case TypeStatsRequest, TypeBye:
+		return 0, true
+	}
+	return 0, false
 }
 
 // wantLength returns the body length that count and aux imply for task and

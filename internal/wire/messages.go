@@ -15,15 +15,35 @@ type Hello struct {
 	Node string `json:"node"`
 	// Workload is the workload the node serves for this session.
 	Workload workloads.Spec `json:"workload"`
+	// Nonce is the coordinator's NonceSize random bytes when it holds a
+	// token and wants the node to prove it (see internal/auth); absent
+	// otherwise.
+	Nonce []byte `json:"nonce,omitempty"`
+	// Subject is, for NATS sessions, the subject whose queue group the node
+	// joins to receive task frames; empty on byte streams.
+	Subject string `json:"subject,omitempty"`
+	// InFlight is, for NATS sessions, the most task frames the coordinator
+	// may have in flight in the whole cluster; the node sizes its queue
+	// from it.
+	InFlight int `json:"in_flight,omitempty"`
 }
 
 // Welcome is the node's answer to Hello.
 type Welcome struct {
-	Node       string `json:"node"`
-	PID        int    `json:"pid"`
-	Host       string `json:"host"`
+	// Node is the node's name for itself.
+	Node string `json:"node"`
+	// PID is the node's process id, Host its host name.
+	PID  int    `json:"pid"`
+	Host string `json:"host"`
+	// GoVersion and GOMAXPROCS describe the node's runtime.
 	GoVersion  string `json:"go_version"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// Proof is the node's ProofSize-byte proof of the shared token, present
+	// when the session was authenticated.
+	Proof []byte `json:"proof,omitempty"`
+	// Control is, for NATS sessions, the node's own subject for stats
+	// requests and Bye; empty on byte streams.
+	Control string `json:"control,omitempty"`
 }
 
 // Stats is a node's resource use since it started.
@@ -61,7 +81,71 @@ func DecodeJSON(h Header, body []byte, want Type, v any) error {
 	return nil
 }
 
+// Handshake is one decoded frame of the kinds a handshake exchanges; Type
+// says which field is set.
+type Handshake struct {
+	Type Type
+	// Hello and Welcome are set for their frame types.
+	Hello   *Hello
+	Welcome *Welcome
+	// Nonce is a Challenge frame's body, Proof an Auth frame's.
+	Nonce []byte
+	Proof []byte
+	// Reason is an Error frame's text.
+	Reason string
+}
+
+// DecodeHandshake decodes a Hello, Welcome, Challenge, Auth or Error frame
+// whose header came from ParseHeader, and checks that nonces and proofs
+// have their sizes. Any other frame type is ErrMalformed. The result does
+// not alias body.
+func DecodeHandshake(h Header, body []byte) (Handshake, error) {
+	hs := Handshake{Type: h.Type}
+	switch h.Type {
+	case TypeHello:
+		hs.Hello = new(Hello)
+		if err := DecodeJSON(h, body, TypeHello, hs.Hello); err != nil {
+			return hs, err
+		}
+		if n := len(hs.Hello.Nonce); n != 0 && n != NonceSize {
+			return hs, fmt.Errorf("%w: hello nonce is %d bytes, want %d", ErrMalformed, n, NonceSize)
+		} else if n == 0 {
+			hs.Hello.Nonce = nil // "nonce": "" means none
+		}
+		if hs.Hello.InFlight < 0 {
+			return hs, fmt.Errorf("%w: hello in_flight %d is negative", ErrMalformed, hs.Hello.InFlight)
+		}
+	case TypeWelcome:
+		hs.Welcome = new(Welcome)
+		if err := DecodeJSON(h, body, TypeWelcome, hs.Welcome); err != nil {
+			return hs, err
+		}
+		if n := len(hs.Welcome.Proof); n != 0 && n != ProofSize {
+			return hs, fmt.Errorf("%w: welcome proof is %d bytes, want %d", ErrMalformed, n, ProofSize)
+		} else if n == 0 {
+			hs.Welcome.Proof = nil
+		}
+	case TypeChallenge, TypeAuth:
+		want, _ := h.Type.fixedLength()
+		if uint64(len(body)) != uint64(want) {
+			return hs, fmt.Errorf("%w: %s body is %d bytes, want %d", ErrMalformed, h.Type, len(body), want)
+		}
+		b := append([]byte(nil), body...)
+		if h.Type == TypeChallenge {
+			hs.Nonce = b
+		} else {
+			hs.Proof = b
+		}
+	case TypeError:
+		hs.Reason = string(body)
+	default:
+		return hs, fmt.Errorf("%w: %s frame during the handshake", ErrMalformed, h.Type)
+	}
+	return hs, nil
+}
+
 // PeerError is the reason a peer gave in an Error frame.
 type PeerError struct{ Reason string }
 
+// Error returns the reason with a prefix saying the peer gave it.
 func (e *PeerError) Error() string { return "peer reported: " + e.Reason }
