@@ -30,6 +30,11 @@ type Runner struct {
 	Progress func(done, total int, key results.Key)
 	// Log receives node stderr and diagnostics; nil discards them.
 	Log io.Writer
+	// Token and NATSAuth are the credentials of remote nodes and of a NATS
+	// server (see topologies.Config); they stay out of the plan, so that
+	// results files never hold them.
+	Token    []byte
+	NATSAuth topologies.NATSAuth
 }
 
 // ErrVerification is returned (wrapped) by Run when some cell lost,
@@ -71,8 +76,9 @@ func (r *Runner) Run(ctx context.Context, p Plan, env results.Env) (*results.Res
 	keys := p.Keys()
 	res.Cells = make([]results.Cell, len(keys))
 	for i, k := range keys {
-		res.Cells[i] = results.Cell{Key: k, Dispatch: p.Dispatch, Status: results.StatusIncomplete}
+		res.Cells[i] = results.Cell{Key: k, Dispatch: p.Dispatch, DispatchBy: r.dispatchBy(k.Topology), Status: results.StatusIncomplete}
 	}
+	res.Warnings = append(res.Warnings, r.dispatchNotes(p)...)
 	total, done := len(keys)*p.Repetitions, 0
 	var runErr error
 rounds:
@@ -100,6 +106,30 @@ rounds:
 		}
 	}
 	return r.finish(res, runErr)
+}
+
+// dispatchBy returns what decides the dispatch in topology name, when the
+// topology says it is not snbench's policy (see topologies.Dispatcher).
+func (r *Runner) dispatchBy(name string) string {
+	if t, err := r.Topologies.Get(name); err == nil {
+		if d, ok := t.(topologies.Dispatcher); ok {
+			return d.DispatchBy()
+		}
+	}
+	return ""
+}
+
+// dispatchNotes says, once per topology whose transport picks the node,
+// that the plan's dispatch policy does not.
+func (r *Runner) dispatchNotes(p Plan) []string {
+	var notes []string
+	for _, t := range p.Topologies {
+		if by := r.dispatchBy(t); by != "" {
+			notes = append(notes, fmt.Sprintf("dispatch: in %s cells the %s decides which node serves each batch; %s only splits the batches among the coordinator's links, and node_tasks counts per link",
+				t, by, p.Dispatch))
+		}
+	}
+	return notes
 }
 
 // finish summarises every cell and sets the run's status.
@@ -141,6 +171,7 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	cluster, err := topo.Start(cctx, topologies.Config{
 		Workers: k.Workers, Workload: spec, Window: k.Window, Batch: k.Batch,
 		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.Log,
+		Token: r.Token, NATS: topologies.NATS{URL: p.NATSURL, Subject: p.NATSSubject, Auth: r.NATSAuth},
 	})
 	if err != nil {
 		return nil, err

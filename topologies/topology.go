@@ -37,10 +37,48 @@ type Config struct {
 	// topology connects to them instead of starting its own. Topologies
 	// that start their nodes reject it.
 	Nodes []string
+	// Token, when set, is the shared secret that nodes given in Nodes must
+	// prove, and that the coordinator proves to them, in an HMAC
+	// challenge-response (see internal/auth); it never crosses the wire.
+	// Nodes a topology starts itself get fresh tokens of their own.
+	Token []byte
+	// NATS says where the nats topology finds its server and nodes; other
+	// topologies ignore it.
+	NATS NATS
 	// StartTimeout bounds starting one node and its handshake.
 	StartTimeout time.Duration
 	// Log receives node stderr and diagnostics; nil discards them.
 	Log io.Writer
+}
+
+// NATS configures the nats topology. Its zero value starts an embedded
+// server on loopback and node processes of the coordinator's own.
+type NATS struct {
+	// URL is the NATS server (or comma-separated servers of one cluster)
+	// to use instead of an embedded one.
+	URL string
+	// Subject, when set, is the subject prefix of nodes that already run
+	// (`snbench node --nats URL --subject SUBJECT`); the topology uses them
+	// instead of starting its own. It needs URL.
+	Subject string
+	// Auth is what the server at URL asks clients for.
+	Auth NATSAuth
+}
+
+// NATSAuth is the credentials a NATS server may ask for: a token, a user
+// and password, or a credentials file. The zero value gives none.
+type NATSAuth struct {
+	Token          string
+	User, Password string
+	CredsFile      string
+}
+
+// Dispatcher is implemented by topologies whose transport, not snbench's
+// dispatch policy, decides which node serves each batch. The policy then
+// only splits the batches among the coordinator's links.
+type Dispatcher interface {
+	// DispatchBy names what decides, e.g. "nats queue group".
+	DispatchBy() string
 }
 
 // Validate reports the first thing wrong with c.
@@ -54,6 +92,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("batch must be at least 1, got %d", c.Batch)
 	case len(c.Nodes) > 0 && len(c.Nodes) < c.Workers:
 		return fmt.Errorf("%d workers need %d node addresses, got %d", c.Workers, c.Workers, len(c.Nodes))
+	case c.NATS.Subject != "" && c.NATS.URL == "":
+		return fmt.Errorf("nats: nodes on subject %q need the URL of their server", c.NATS.Subject)
 	}
 	return c.Workload.Validate()
 }

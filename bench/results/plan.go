@@ -7,6 +7,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/snbench/snbench/internal/natsurl"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -66,6 +67,14 @@ type Plan struct {
 	TaskTimeout workloads.Duration `json:"task_timeout"`
 	// Nodes are addresses of running nodes for the tcp topology.
 	Nodes []string `json:"nodes,omitempty"`
+	// NATSURL is the NATS server (or comma-separated servers of one
+	// cluster) the nats topology uses instead of an embedded one. It never
+	// carries credentials.
+	NATSURL string `json:"nats_url,omitempty"`
+	// NATSSubject, when set, is the subject prefix of nodes already running
+	// on NATSURL ('snbench node --nats URL'); the nats topology uses them
+	// instead of starting its own.
+	NATSSubject string `json:"nats_subject,omitempty"`
 }
 
 // DefaultPlan returns the default comparison: every given topology at 1, 2,
@@ -139,6 +148,9 @@ func (p Plan) Validate() error {
 	if p.TaskTimeout <= 0 {
 		return fmt.Errorf("plan: task_timeout: must be positive, got %v", p.TaskTimeout)
 	}
+	if err := p.validateNATS(); err != nil {
+		return err
+	}
 	if len(p.Nodes) > 0 {
 		for _, w := range p.Workers {
 			if w > len(p.Nodes) {
@@ -161,6 +173,24 @@ func (p Plan) Clone() Plan {
 	c.Batch = slices.Clone(p.Batch)
 	c.Nodes = slices.Clone(p.Nodes)
 	return c
+}
+
+// validateNATS checks the nats fields.
+func (p Plan) validateNATS() error {
+	if p.NATSURL != "" {
+		if err := natsurl.CheckURL(p.NATSURL); err != nil {
+			return fmt.Errorf("plan: nats_url: %w", err)
+		}
+	}
+	if p.NATSSubject != "" {
+		if p.NATSURL == "" {
+			return fmt.Errorf("plan: nats_subject: nodes on subject %q need nats_url, the server they use", p.NATSSubject)
+		}
+		if err := natsurl.CheckSubject(p.NATSSubject); err != nil {
+			return fmt.Errorf("plan: nats_subject: %w", err)
+		}
+	}
+	return nil
 }
 
 // Spec returns the workload spec for a payload.

@@ -60,8 +60,11 @@ const (
 type Cell struct {
 	Key
 	// Dispatch is the dispatch policy that ran, and DispatchBy who decided
-	// it ("snbench", or e.g. "nats queue group").
-	Dispatch string `json:"dispatch"`
+	// it: empty where snbench's policy did, or e.g. "nats queue group"
+	// where the transport picks the node and the policy only splits the
+	// batches among the coordinator's links.
+	Dispatch   string `json:"dispatch"`
+	DispatchBy string `json:"dispatch_by,omitempty"`
 	// Status is StatusOK, StatusFailed, StatusError or StatusIncomplete.
 	Status string `json:"status"`
 	// Error is the error that ended the cell, if any.

@@ -61,7 +61,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown flag", []string{"run", "--wrokers", "2"}, "unknown flag: --wrokers"},
 		{"unknown command", []string{"fly"}, `unknown command "fly"`},
 		{"stray argument", []string{"run", "now"}, "unknown command"},
-		{"node on a public address", []string{"node", "--listen", "0.0.0.0:7070"}, "only loopback"},
+		{"node on a public address without a token", []string{"node", "--listen", "0.0.0.0:7070"}, "needs a token"},
 		{"node bad address", []string{"node", "--listen", "nowhere"}, "--listen"},
 	}
 	for _, tt := range tests {

@@ -1,62 +1,197 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"net"
 	"os"
+	"slices"
+	"strings"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/internal/auth"
+	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsurl"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/topologies"
 )
 
+// nodeFlags are `snbench node`'s flags.
+type nodeFlags struct {
+	listen    string
+	stdio     bool
+	name      string
+	maxConns  int
+	tokenFile string
+	natsURL   string
+	subject   string
+	idle      time.Duration
+	nats      natsAuthFlags
+}
+
 func (a *app) nodeCmd() *cobra.Command {
-	var (
-		listen   string
-		stdio    bool
-		name     string
-		maxConns int
-	)
+	f := &nodeFlags{}
 	cmd := &cobra.Command{
 		Use:   "node",
-		Short: "Run a node that serves tasks over TCP (--listen) or stdin/stdout (--stdio)",
-		Long: "node serves sessions from a coordinator: 'snbench run --topology tcp --nodes ADDR,...'\n" +
-			"connects to nodes started this way, here or on other machines.\n" +
-			"A node listens on loopback unless told otherwise.",
+		Short: "Run a node that serves tasks over TCP (--listen), NATS (--nats) or stdin/stdout (--stdio)",
+		Long: "node serves sessions from a coordinator, here or on other machines:\n" +
+			"'snbench run --topology tcp --nodes ADDR,...' connects to nodes started with --listen, and\n" +
+			"'snbench run --topology nats --nats-url URL --nats-remote' uses nodes started with --nats URL.\n" +
+			"A node listens on loopback unless told otherwise; on any other address it requires a\n" +
+			"shared token (--token-file FILE or " + auth.EnvToken + "), which the coordinator must prove\n" +
+			"in the handshake and which never crosses the wire. See docs/distributed.md.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if stdio {
-				return node.Serve(ctx, stdioRW{}, a.workloads, name)
-			}
-			host, _, err := net.SplitHostPort(listen)
+			token, err := auth.Load(f.tokenFile, os.Getenv)
 			if err != nil {
-				return usagef("--listen %q: %v", listen, err)
+				return usagef("--token-file: %v", err)
 			}
-			if !isLoopback(host) {
-				return usagef("--listen %s: only loopback addresses are allowed; nodes on other interfaces need token authentication, which is not available yet", listen)
+			switch {
+			case f.stdio:
+				return node.Serve(cmd.Context(), stdioRW{}, node.SessionConfig{Registry: a.workloads, Name: f.name, Token: token})
+			case f.natsURL != "":
+				if cmd.Flags().Changed("listen") {
+					return usagef("--listen and --nats: a node serves over TCP or NATS, not both")
+				}
+				return a.natsNode(cmd.Context(), f)
 			}
-			ln, err := net.Listen("tcp", listen)
-			if err != nil {
-				return usagef("--listen %s: %v", listen, err)
-			}
-			if name == "" {
-				name = ln.Addr().String()
-			}
-			logger := log.New(a.stderr, "snbench node "+name+": ", log.LstdFlags)
-			logger.Printf("listening on %s", ln.Addr())
-			fmt.Fprintf(a.stdout, "%s%s\n", node.ListenPrefix, ln.Addr())
-			srv := &node.Server{Registry: a.workloads, Name: name, Log: logger, MaxConns: maxConns}
-			return srv.Serve(ctx, ln)
+			return a.tcpNode(cmd.Context(), f, token)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&listen, "listen", "127.0.0.1:7070", "`ADDR` to listen on (host:port; port 0 picks one)")
-	fl.BoolVar(&stdio, "stdio", false, "serve one session on stdin/stdout instead of listening")
-	fl.StringVar(&name, "name", "", "node name in logs (default: the listen address)")
-	fl.IntVar(&maxConns, "max-conns", 64, "most concurrent sessions; more are refused")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:7070", "`ADDR` to listen on (host:port; port 0 picks one); non-loopback needs a token")
+	fl.BoolVar(&f.stdio, "stdio", false, "serve one session on stdin/stdout instead of listening")
+	fl.StringVar(&f.name, "name", "", "node name in logs (default: the listen address, or the coordinator's name for it)")
+	fl.IntVar(&f.maxConns, "max-conns", 64, "most concurrent sessions; more are refused")
+	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the shared token coordinators must prove (default: $"+auth.EnvToken+")")
+	fl.StringVar(&f.natsURL, "nats", "", "serve sessions from the NATS server at `URL` instead of listening")
+	fl.StringVar(&f.subject, "subject", node.DefaultSubject, "NATS subject prefix to wait for coordinators on")
+	fl.DurationVar(&f.idle, "idle-timeout", 2*time.Minute, "give a NATS session up after this long without a message")
+	f.nats.register(fl)
 	return cmd
+}
+
+// tcpNode listens on f.listen and serves sessions until ctx ends.
+func (a *app) tcpNode(ctx context.Context, f *nodeFlags, token []byte) error {
+	host, _, err := net.SplitHostPort(f.listen)
+	if err != nil {
+		return usagef("--listen %q: %v", f.listen, err)
+	}
+	if !isLoopback(host) && token == nil {
+		return usagef("--listen %s: a node on a non-loopback address needs a token: --token-file FILE or %s (make one with: head -c 32 /dev/urandom | base64)",
+			f.listen, auth.EnvToken)
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return usagef("--listen %s: %v", f.listen, err)
+	}
+	name := f.name
+	if name == "" {
+		name = ln.Addr().String()
+	}
+	logger := log.New(a.stderr, "snbench node "+name+": ", log.LstdFlags)
+	mode := "without authentication (loopback only)"
+	if token != nil {
+		mode = "with token authentication"
+	}
+	logger.Printf("listening on %s %s", ln.Addr(), mode)
+	fmt.Fprintf(a.stdout, "%s%s\n", node.ListenPrefix, ln.Addr())
+	srv := &node.Server{Registry: a.workloads, Name: name, Token: token, Log: logger, MaxConns: f.maxConns}
+	return srv.Serve(ctx, ln)
+}
+
+// natsNode serves NATS sessions until ctx ends, reconnecting to the
+// server whenever the connection drops.
+func (a *app) natsNode(ctx context.Context, f *nodeFlags) error {
+	if err := natsurl.CheckURL(f.natsURL); err != nil {
+		return usagef("--nats: %v", err)
+	}
+	if err := natsurl.CheckSubject(f.subject); err != nil {
+		return usagef("--subject: %v", err)
+	}
+	na, err := f.nats.auth()
+	if err != nil {
+		return err
+	}
+	name := f.name
+	if name == "" {
+		host, _ := os.Hostname()
+		name = fmt.Sprintf("%s/%d", host, os.Getpid())
+	}
+	logger := log.New(a.stderr, "snbench node "+name+": ", log.LstdFlags)
+	nc, err := natsconn.Connect(f.natsURL, "snbench node "+name, natsconn.Auth(na), 10*time.Second,
+		nats.MaxReconnects(-1),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { logger.Printf("disconnected from NATS: %v", err) }),
+		nats.ReconnectHandler(func(nc *nats.Conn) { logger.Printf("reconnected to NATS at %s", nc.ConnectedUrlRedacted()) }))
+	if err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	defer nc.Close()
+	logger.Printf("waiting for coordinators on %s at %s", node.HelloSubject(f.subject), nc.ConnectedUrlRedacted())
+	n := &node.NATSNode{Registry: a.workloads, Name: f.name, Subject: f.subject, Log: logger, IdleTimeout: f.idle}
+	return n.Serve(ctx, nc)
+}
+
+// natsAuthFlags are the NATS credential flags of run and node; unset
+// ones fall back to natsconn's environment variables.
+type natsAuthFlags struct {
+	token, user, password, creds string
+}
+
+func (n *natsAuthFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&n.token, "nats-token", "", "NATS server `TOKEN` (default: $"+natsconn.EnvToken+")")
+	fl.StringVar(&n.user, "nats-user", "", "NATS server `USER` (default: $"+natsconn.EnvUser+")")
+	fl.StringVar(&n.password, "nats-password", "", "NATS server `PASSWORD` (default: $"+natsconn.EnvPassword+")")
+	fl.StringVar(&n.creds, "nats-creds", "", "NATS credentials `FILE` (JWT and NKey seed; default: $"+natsconn.EnvCreds+")")
+}
+
+// auth returns the credentials, flags over environment, checked.
+func (n *natsAuthFlags) auth() (topologies.NATSAuth, error) {
+	a := natsconn.Auth{Token: n.token, User: n.user, Password: n.password, CredsFile: n.creds}.FromEnv(os.Getenv)
+	if err := a.Validate(); err != nil {
+		return topologies.NATSAuth{}, usagef("%v", err)
+	}
+	if a.CredsFile != "" {
+		if _, err := os.Stat(a.CredsFile); err != nil {
+			return topologies.NATSAuth{}, usagef("--nats-creds: %v", err)
+		}
+	}
+	return topologies.NATSAuth(a), nil
+}
+
+// applyNATSFlags applies run's token and NATS flags to p and loads the
+// credentials into f. --nats-remote (or --nats-subject) without --topology
+// runs the nats topology alone, as --nodes runs tcp alone.
+func applyNATSFlags(changed func(string) bool, f *runFlags, p *bench.Plan) error {
+	var err error
+	if f.token, err = auth.Load(f.tokenFile, os.Getenv); err != nil {
+		return usagef("--token-file: %v", err)
+	}
+	if f.natsAuth, err = f.nats.auth(); err != nil {
+		return err
+	}
+	if changed("nats-url") {
+		p.NATSURL = strings.TrimSpace(f.natsURL)
+	}
+	if f.natsRemote || changed("nats-subject") {
+		p.NATSSubject = f.natsSubject
+		if !changed("topology") && f.planFile == "" {
+			p.Topologies = []string{"nats"}
+		}
+	}
+	if (p.NATSURL != "" || p.NATSSubject != "") && !slices.Contains(p.Topologies, "nats") {
+		return usagef("--nats-url and --nats-remote apply to the nats topology, but the plan runs %v", p.Topologies)
+	}
+	if p.NATSSubject != "" && p.NATSURL == "" {
+		return usagef("--nats-remote: the running nodes' server is needed: give --nats-url")
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {
@@ -71,4 +206,3 @@ type stdioRW struct{}
 
 func (stdioRW) Read(p []byte) (int, error)  { return os.Stdin.Read(p) }
 func (stdioRW) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
-

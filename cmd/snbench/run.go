@@ -17,8 +17,11 @@ import (
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/cli"
+	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/reports"
+	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -39,6 +42,13 @@ type runFlags struct {
 	cpu, wait   time.Duration
 	seed        uint64
 	nodes       []string
+	tokenFile   string
+	natsURL     string
+	natsSubject string
+	natsRemote  bool
+	nats        natsAuthFlags
+	token       []byte              // loaded from tokenFile or SNBENCH_TOKEN
+	natsAuth    topologies.NATSAuth // from the nats flags or environment
 	out         string
 	format      string
 	progress    string
@@ -84,6 +94,11 @@ func (a *app) runCmd() *cobra.Command {
 	fl.DurationVar(&f.wait, "wait", 0, "time each task sleeps on its node")
 	fl.Uint64Var(&f.seed, "seed", def.Seed, "seed of the task values")
 	fl.StringSliceVar(&f.nodes, "nodes", nil, "`host:port,...` of running nodes ('snbench node --listen') for the tcp topology")
+	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the token that --nodes demand (default: $"+auth.EnvToken+")")
+	fl.StringVar(&f.natsURL, "nats-url", "", "NATS server `URL` (or URL,URL of one cluster) for the nats topology instead of an embedded one")
+	fl.BoolVar(&f.natsRemote, "nats-remote", false, "use nodes already running on --nats-url ('snbench node --nats URL') instead of starting them")
+	fl.StringVar(&f.natsSubject, "nats-subject", node.DefaultSubject, "subject prefix of the running nodes that --nats-remote uses")
+	f.nats.register(fl)
 	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
@@ -153,6 +168,9 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 	if len(p.Nodes) > 0 && (len(p.Topologies) != 1 || p.Topologies[0] != "tcp") {
 		return p, usagef("--nodes applies to the tcp topology only, but the plan runs %v", p.Topologies)
 	}
+	if err := applyNATSFlags(ch, f, &p); err != nil {
+		return p, err
+	}
 	switch f.format {
 	case reports.FormatTerminal, reports.FormatMarkdown, reports.FormatCSV, "json", "gobench":
 	default:
@@ -195,7 +213,9 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 			_ = bar.Set(done)
 		}
 	}
-	res, runErr := a.runner(progress).Run(ctx, p, bench.CaptureEnv())
+	r := a.runner(progress)
+	r.Token, r.NATSAuth = f.token, f.natsAuth
+	res, runErr := r.Run(ctx, p, bench.CaptureEnv())
 	if bar != nil {
 		_ = bar.Finish()
 		fmt.Fprintln(a.stderr)
@@ -261,4 +281,3 @@ func checkNodes(ctx context.Context, nodes []string) error {
 	}
 	return nil
 }
-

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
@@ -32,16 +33,30 @@ type Stream struct {
 
 var _ topologies.Link = (*Stream)(nil)
 
-// Open performs the handshake on conn within timeout and returns the link.
-// When ctx is done, blocked calls on the link return. child, if not nil, is
-// the node's process, consulted to explain a broken stream.
-func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloads.Spec, timeout time.Duration, child *Child) (*Stream, error) {
-	s := &Stream{info: info, conn: conn, r: wire.NewReader(conn, wire.DefaultMaxFrame), child: child}
+// OpenOptions are the optional parts of Open.
+type OpenOptions struct {
+	// Timeout bounds the handshake; zero means no bound but ctx.
+	Timeout time.Duration
+	// Child, if set, is the node's process, consulted to explain a broken
+	// stream.
+	Child *Child
+	// Token, when set, is the shared secret: the Hello carries a nonce, the
+	// coordinator proves the token when the node challenges it, and the
+	// node must prove it back or the link is refused.
+	Token []byte
+}
+
+// Open performs the handshake on conn and returns the link. When ctx is
+// done, blocked calls on the link return. Errors name the node: one that
+// refuses the session gives its reason, and one that does not prove the
+// token gives an error wrapping auth.ErrRefused.
+func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloads.Spec, o OpenOptions) (*Stream, error) {
+	s := &Stream{info: info, conn: conn, r: wire.NewReader(conn, wire.DefaultMaxFrame), child: o.Child}
 	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
-	if timeout > 0 {
-		_ = conn.SetDeadline(time.Now().Add(timeout))
+	if o.Timeout > 0 {
+		_ = conn.SetDeadline(time.Now().Add(o.Timeout))
 	}
-	if err := s.handshake(spec); err != nil {
+	if err := s.handshake(spec, o.Token); err != nil {
 		s.stop()
 		return nil, err
 	}
@@ -51,27 +66,79 @@ func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloa
 	return s, nil
 }
 
-func (s *Stream) handshake(spec workloads.Spec) error {
-	buf, err := wire.AppendJSON(nil, wire.TypeHello, wire.Hello{Node: s.info.Name, Workload: spec})
+func (s *Stream) handshake(spec workloads.Spec, token []byte) error {
+	hello := wire.Hello{Node: s.info.Name, Workload: spec}
+	if token != nil {
+		hello.Nonce = auth.NewNonce()
+	}
+	buf, err := wire.AppendJSON(nil, wire.TypeHello, hello)
 	if err != nil {
 		return err
 	}
 	if _, err := s.conn.Write(buf); err != nil {
 		return s.fail("handshake: sending hello", err)
 	}
-	h, body, err := s.r.Next()
+	hs, err := s.nextHandshake("handshake: waiting for welcome")
 	if err != nil {
-		return s.fail("handshake: waiting for welcome", err)
+		return err
 	}
-	var w wire.Welcome
-	if err := wire.DecodeJSON(h, body, wire.TypeWelcome, &w); err != nil {
-		return s.fail("handshake", err)
+	var nn []byte
+	if hs.Type == wire.TypeChallenge {
+		if token == nil {
+			s.sendError("the coordinator has no token")
+			return s.fail("handshake", fmt.Errorf("%w: the node requires a token: give the coordinator --token-file or %s", auth.ErrRefused, auth.EnvToken))
+		}
+		nn = hs.Nonce
+		proof := auth.Prove(token, auth.Coordinator, hello.Nonce, nn, buf[wire.HeaderSize:])
+		if _, err := s.conn.Write(wire.AppendControl(nil, wire.TypeAuth, proof)); err != nil {
+			return s.fail("handshake: sending proof", err)
+		}
+		if hs, err = s.nextHandshake("handshake: waiting for welcome"); err != nil {
+			return err
+		}
+	}
+	switch hs.Type {
+	case wire.TypeError:
+		return s.fail("handshake", fmt.Errorf("the node refused the session: %s", hs.Reason))
+	case wire.TypeWelcome:
+	default:
+		return s.fail("handshake", fmt.Errorf("%w: want a welcome frame, got %s", wire.ErrMalformed, hs.Type))
+	}
+	w := hs.Welcome
+	if token != nil {
+		switch {
+		case nn == nil:
+			s.sendError("the node did not prove the token")
+			return s.fail("handshake", fmt.Errorf("%w: the node did not ask for the token, so it cannot prove it: start it with --token-file or %s", auth.ErrRefused, auth.EnvToken))
+		case !auth.Verify(token, auth.Node, hello.Nonce, nn, buf[wire.HeaderSize:], w.Proof):
+			s.sendError("the node's proof does not match the coordinator's token")
+			return s.fail("handshake", fmt.Errorf("%w: the node's proof does not match the coordinator's token (wrong token)", auth.ErrRefused))
+		}
 	}
 	if s.info.PID == 0 {
 		s.info.PID = w.PID
 	}
 	s.info.Host = w.Host
 	return nil
+}
+
+// nextHandshake reads and decodes one handshake frame.
+func (s *Stream) nextHandshake(op string) (wire.Handshake, error) {
+	h, body, err := s.r.Next()
+	if err != nil {
+		return wire.Handshake{}, s.fail(op, err)
+	}
+	hs, err := wire.DecodeHandshake(h, body)
+	if err != nil {
+		return hs, s.fail("handshake", err)
+	}
+	return hs, nil
+}
+
+// sendError tells the node why the coordinator ends the handshake, best
+// effort.
+func (s *Stream) sendError(reason string) {
+	_, _ = s.conn.Write(wire.AppendControl(nil, wire.TypeError, []byte(reason)))
 }
 
 // Info describes the node.

@@ -6,18 +6,35 @@ import (
 	"io"
 	"net"
 	"os"
+	"time"
 
+	"github.com/nats-io/nats.go"
+
+	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/workloads"
 )
 
 // Environment variables that turn a re-executed binary into a node.
 const (
-	// EnvMode is "stdio" (serve one session on stdin/stdout) or "tcp"
-	// (listen on a loopback port, print it, serve one session).
+	// EnvMode is "stdio" (serve one session on stdin/stdout), "tcp"
+	// (listen on a loopback port, print it, serve one session) or "nats"
+	// (connect to a NATS server, print ReadyLine, serve one session).
 	EnvMode = "SNBENCH_NODE"
 	// EnvName is the node's name, for its log lines.
 	EnvName = "SNBENCH_NODE_NAME"
+	// EnvToken is the token a tcp child demands of its coordinator: the
+	// coordinator makes a fresh one per child, so that no other local
+	// process can take the child's session.
+	EnvToken = "SNBENCH_NODE_TOKEN"
+	// EnvNATSURL and EnvNATSSubject tell a nats child where to wait for
+	// its Hello; the credentials travel in natsconn's variables.
+	EnvNATSURL     = "SNBENCH_NODE_NATS_URL"
+	EnvNATSSubject = "SNBENCH_NODE_NATS_SUBJECT"
 )
+
+// ReadyLine is the line a nats child prints on stdout once it waits for
+// its Hello.
+const ReadyLine = "snbench-node ready"
 
 // ListenPrefix starts the line a tcp child prints on stdout with its
 // address.
@@ -43,17 +60,24 @@ func RunIfChild(reg *workloads.Registry) (code int, ok bool) {
 	var err error
 	switch mode {
 	case "stdio":
-		err = Serve(ctx, stdio{}, reg, name)
-	case "tcp":
+		err = Serve(ctx, stdio{}, SessionConfig{Registry: reg, Name: name})
+	case "tcp", "nats":
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)
 			cancel()
 		}()
-		err = serveOneTCP(ctx, reg, name)
+		if mode == "tcp" {
+			err = serveOneTCP(ctx, SessionConfig{Registry: reg, Name: name, Token: []byte(os.Getenv(EnvToken))})
+		} else {
+			err = serveOneNATS(ctx, reg, name)
+		}
 	default:
-		err = fmt.Errorf("unknown %s=%q (want stdio or tcp)", EnvMode, mode)
+		err = fmt.Errorf("unknown %s=%q (want stdio, tcp or nats)", EnvMode, mode)
 	}
 	if err != nil {
+		if name == "" {
+			name = fmt.Sprintf("(pid %d)", os.Getpid())
+		}
 		fmt.Fprintf(os.Stderr, "snbench node %s: %v\n", name, err)
 		return 1, true
 	}
@@ -67,7 +91,10 @@ func (stdio) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
 
 // serveOneTCP listens on a loopback port the OS picks, prints it, and serves
 // the first connection.
-func serveOneTCP(ctx context.Context, reg *workloads.Registry, name string) error {
+func serveOneTCP(ctx context.Context, cfg SessionConfig) error {
+	if len(cfg.Token) == 0 {
+		cfg.Token = nil
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -91,9 +118,31 @@ func serveOneTCP(ctx context.Context, reg *workloads.Registry, name string) erro
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	err = Serve(ctx, conn, reg, name)
+	err = Serve(ctx, conn, cfg)
 	if ctx.Err() != nil {
 		return nil // the parent ended the session
 	}
 	return err
+}
+
+// serveOneNATS connects to the coordinator's NATS server, announces
+// ReadyLine and serves one session.
+func serveOneNATS(ctx context.Context, reg *workloads.Registry, name string) error {
+	a := natsconn.Auth{}.FromEnv(os.Getenv)
+	nc, err := natsconn.Connect(os.Getenv(EnvNATSURL), "snbench node "+name, a, 10*time.Second, nats.NoReconnect())
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	n := &NATSNode{Registry: reg, Name: name, Subject: os.Getenv(EnvNATSSubject), Sessions: 1}
+	var announce error
+	n.Ready = func() {
+		if _, err := fmt.Fprintln(os.Stdout, ReadyLine); err != nil && announce == nil {
+			announce = fmt.Errorf("announcing readiness: %w", err)
+		}
+	}
+	if err := n.Serve(ctx, nc); err != nil {
+		return err
+	}
+	return announce
 }

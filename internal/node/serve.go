@@ -11,24 +11,45 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
 )
 
-// Serve runs one session on rw: it reads the Hello, makes the workload it
-// names from reg, answers Welcome, then serves task frames until the peer
-// says Bye or closes the stream. It returns nil on a clean end. Answers are
-// flushed whenever no further request is already buffered, so a pipelined
-// window costs one write per burst rather than one per batch.
+// SessionConfig says how a node serves a session.
+type SessionConfig struct {
+	// Registry makes the workload the Hello names.
+	Registry *workloads.Registry
+	// Name is the node's name in its Welcome; empty takes the Hello's.
+	Name string
+	// Token, when set, is the shared secret the coordinator must prove in
+	// the handshake before the node serves anything; the node then proves
+	// it back. A coordinator without it, or with another, is refused with
+	// an error wrapping auth.ErrRefused. Nil serves without
+	// authentication.
+	Token []byte
+	// Handshaken, if set, is called once the Welcome is sent.
+	Handshaken func()
+}
+
+// Serve runs one session on rw: it reads the Hello, authenticates the
+// coordinator when cfg.Token is set, makes the workload the Hello names,
+// answers Welcome, then serves task frames until the peer says Bye or
+// closes the stream. It returns nil on a clean end. Answers are flushed
+// whenever no further request is already buffered, so a pipelined window
+// costs one write per burst rather than one per batch.
 //
 // Serve does not watch ctx itself; a caller that must stop it closes rw (or
 // sets a deadline on it) when ctx is done.
-func Serve(ctx context.Context, rw io.ReadWriter, reg *workloads.Registry, name string) error {
+func Serve(ctx context.Context, rw io.ReadWriter, cfg SessionConfig) error {
 	r := wire.NewReader(rw, wire.DefaultMaxFrame)
 	w := bufio.NewWriterSize(rw, 64<<10)
-	wl, err := handshake(r, w, reg, name)
+	wl, err := cfg.handshake(r, w)
 	if err != nil {
 		return err
+	}
+	if cfg.Handshaken != nil {
+		cfg.Handshaken()
 	}
 	var (
 		in     workloads.Batch
@@ -71,6 +92,8 @@ func Serve(ctx context.Context, rw io.ReadWriter, reg *workloads.Registry, name 
 			}
 		case wire.TypeBye:
 			return w.Flush()
+		case wire.TypeError:
+			return fmt.Errorf("the coordinator ended the session: %s", body)
 		default:
 			return refuse(w, fmt.Errorf("%w: unexpected %s frame in a session", wire.ErrMalformed, h.Type))
 		}
@@ -82,7 +105,9 @@ func Serve(ctx context.Context, rw io.ReadWriter, reg *workloads.Registry, name 
 	}
 }
 
-func handshake(r *wire.Reader, w *bufio.Writer, reg *workloads.Registry, name string) (workloads.Workload, error) {
+// handshake reads the Hello, runs the token exchange when the node has a
+// token, and answers Welcome.
+func (cfg *SessionConfig) handshake(r *wire.Reader, w *bufio.Writer) (workloads.Workload, error) {
 	h, body, err := r.Next()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -90,20 +115,26 @@ func handshake(r *wire.Reader, w *bufio.Writer, reg *workloads.Registry, name st
 		}
 		return nil, refuse(w, fmt.Errorf("handshake: %w", err))
 	}
-	var hello wire.Hello
-	if err := wire.DecodeJSON(h, body, wire.TypeHello, &hello); err != nil {
-		return nil, refuse(w, fmt.Errorf("handshake: %w", err))
+	hs, err := wire.DecodeHandshake(h, body)
+	if err == nil && hs.Type != wire.TypeHello {
+		err = fmt.Errorf("%w: want a hello frame, got %s", wire.ErrMalformed, hs.Type)
 	}
-	wl, err := reg.New(hello.Workload)
 	if err != nil {
 		return nil, refuse(w, fmt.Errorf("handshake: %w", err))
 	}
-	if name == "" {
-		name = hello.Node
+	hello := hs.Hello
+	var proof []byte
+	if cfg.Token != nil {
+		helloBody := append([]byte(nil), body...) // r reuses body
+		if proof, err = cfg.authenticate(r, w, hello.Nonce, helloBody); err != nil {
+			return nil, err
+		}
 	}
-	host, _ := os.Hostname()
-	welcome := wire.Welcome{Node: name, PID: os.Getpid(), Host: host, GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
-	buf, err := wire.AppendJSON(nil, wire.TypeWelcome, welcome)
+	wl, err := cfg.Registry.New(hello.Workload)
+	if err != nil {
+		return nil, refuse(w, fmt.Errorf("handshake: %w", err))
+	}
+	buf, err := wire.AppendJSON(nil, wire.TypeWelcome, welcome(cfg.Name, hello.Node, proof))
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +145,52 @@ func handshake(r *wire.Reader, w *bufio.Writer, reg *workloads.Registry, name st
 		return nil, fmt.Errorf("handshake: writing welcome: %w", err)
 	}
 	return wl, nil
+}
+
+// authenticate challenges the coordinator, checks its proof, and returns
+// the node's own proof for the Welcome.
+func (cfg *SessionConfig) authenticate(r *wire.Reader, w *bufio.Writer, nc, hello []byte) ([]byte, error) {
+	if len(nc) == 0 {
+		return nil, refuse(w, fmt.Errorf("handshake: %w: the coordinator has no token (give it --token-file or %s)", auth.ErrRefused, auth.EnvToken))
+	}
+	nn := auth.NewNonce()
+	if _, err := w.Write(wire.AppendControl(nil, wire.TypeChallenge, nn)); err != nil {
+		return nil, fmt.Errorf("handshake: writing challenge: %w", err)
+	}
+	if err := w.Flush(); err != nil {
+		return nil, fmt.Errorf("handshake: writing challenge: %w", err)
+	}
+	h, body, err := r.Next()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("handshake: %w: the coordinator closed instead of proving the token", auth.ErrRefused)
+		}
+		return nil, refuse(w, fmt.Errorf("handshake: waiting for the coordinator's proof: %w", err))
+	}
+	hs, err := wire.DecodeHandshake(h, body)
+	switch {
+	case err != nil:
+		return nil, refuse(w, fmt.Errorf("handshake: %w", err))
+	case hs.Type == wire.TypeError:
+		return nil, fmt.Errorf("handshake: %w: the coordinator gave up: %s", auth.ErrRefused, hs.Reason)
+	case hs.Type != wire.TypeAuth:
+		return nil, refuse(w, fmt.Errorf("handshake: %w: want an auth frame, got %s", wire.ErrMalformed, hs.Type))
+	}
+	if !auth.Verify(cfg.Token, auth.Coordinator, nc, nn, hello, hs.Proof) {
+		return nil, refuse(w, fmt.Errorf("handshake: %w: the coordinator's proof does not match this node's token (wrong token)", auth.ErrRefused))
+	}
+	return auth.Prove(cfg.Token, auth.Node, nc, nn, hello), nil
+}
+
+// welcome describes this process; name, or else the coordinator's name for
+// the node, names it.
+func welcome(name, helloName string, proof []byte) wire.Welcome {
+	if name == "" {
+		name = helloName
+	}
+	host, _ := os.Hostname()
+	return wire.Welcome{Node: name, PID: os.Getpid(), Host: host, GoVersion: runtime.Version(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0), Proof: proof}
 }
 
 // refuse tells the peer why the session ends, best effort, and returns err.

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -19,14 +20,18 @@ type Server struct {
 	Registry *workloads.Registry
 	// Name is the node's name in its log lines and Welcome.
 	Name string
+	// Token, when set, is the shared secret every session's coordinator
+	// must prove (see SessionConfig.Token); sessions that do not are
+	// refused with a log line.
+	Token []byte
 	// Log receives one line per session start, end and refusal; nil
 	// discards them.
 	Log *log.Logger
 	// MaxConns bounds concurrent sessions; further connections are closed
 	// at once with a log line. Zero means 64.
 	MaxConns int
-	// HandshakeTimeout bounds the wait for a session's Hello. Zero means
-	// 10 s.
+	// HandshakeTimeout bounds a session's handshake, from accepting the
+	// connection to sending the Welcome. Zero means 10 s.
 	HandshakeTimeout time.Duration
 }
 
@@ -76,34 +81,25 @@ func (s *Server) session(ctx context.Context, conn net.Conn) {
 	if hs <= 0 {
 		hs = 10 * time.Second
 	}
-	_ = conn.SetReadDeadline(time.Now().Add(hs))
+	_ = conn.SetDeadline(time.Now().Add(hs))
 	peer := conn.RemoteAddr().String()
 	s.logf("session from %s: started", peer)
-	err := Serve(ctx, &clearDeadline{Conn: conn}, s.Registry, s.Name)
-	if err != nil && ctx.Err() == nil {
+	cfg := SessionConfig{Registry: s.Registry, Name: s.Name, Token: s.Token,
+		// From the Welcome on, the coordinator paces the session.
+		Handshaken: func() { _ = conn.SetDeadline(time.Time{}) }}
+	err := Serve(ctx, conn, cfg)
+	switch {
+	case err != nil && errors.Is(err, auth.ErrRefused):
+		s.logf("session from %s: refused: %v", peer, err)
+	case err != nil && ctx.Err() == nil:
 		s.logf("session from %s: closed: %v", peer, err)
-		return
+	default:
+		s.logf("session from %s: ended", peer)
 	}
-	s.logf("session from %s: ended", peer)
 }
 
 func (s *Server) logf(format string, args ...any) {
 	if s.Log != nil {
 		s.Log.Printf(format, args...)
 	}
-}
-
-// clearDeadline lifts the handshake's read deadline after the first write,
-// which is the Welcome: from then on the coordinator paces the session.
-type clearDeadline struct {
-	net.Conn
-	cleared bool
-}
-
-func (c *clearDeadline) Write(p []byte) (int, error) {
-	if !c.cleared {
-		c.cleared = true
-		_ = c.Conn.SetReadDeadline(time.Time{})
-	}
-	return c.Conn.Write(p)
 }

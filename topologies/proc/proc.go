@@ -75,7 +75,7 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 	}
 	conn := &pipes{r: outR, w: inW}
 	info := topologies.NodeInfo{Name: name, PID: ch.PID()}
-	s, err := link.Open(ctx, conn, info, cfg.Workload, timeout, ch)
+	s, err := link.Open(ctx, conn, info, cfg.Workload, link.OpenOptions{Timeout: timeout, Child: ch})
 	if err != nil {
 		conn.Close()
 		return nil, ch, err

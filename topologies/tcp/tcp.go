@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
@@ -72,7 +73,10 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 		inW.Close()
 		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
 	}
-	env := []string{node.EnvMode + "=tcp", node.EnvName + "=" + name}
+	// A fresh token per child: no other local process can take its
+	// session, and every default run exercises the authenticated handshake.
+	token := auth.NewToken()
+	env := []string{node.EnvMode + "=tcp", node.EnvName + "=" + name, node.EnvToken + "=" + string(token)}
 	ch, err := link.StartChild(name, env, inR, outW, cfg.Log)
 	inR.Close()
 	outW.Close()
@@ -90,7 +94,7 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 		ch.Kill()
 		return nil, nil, fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err)
 	}
-	s, err := dialNode(ctx, name, addr, cfg, timeout, &keepAlive{child: ch, stdin: inW})
+	s, err := dialNode(ctx, name, addr, cfg, timeout, &keepAlive{child: ch, stdin: inW, token: token})
 	if err != nil {
 		inW.Close()
 		return nil, ch, err
@@ -103,6 +107,7 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 type keepAlive struct {
 	child *link.Child
 	stdin *os.File
+	token []byte
 }
 
 // readAddr reads the child's "listening ADDR" line within timeout.
@@ -128,13 +133,13 @@ func dialNode(ctx context.Context, name, addr string, cfg topologies.Config, tim
 	_ = conn.(*net.TCPConn).SetNoDelay(true)
 	info := topologies.NodeInfo{Name: name, Addr: addr}
 	var c link.Conn = conn
-	var ch *link.Child
+	o := link.OpenOptions{Timeout: timeout, Token: cfg.Token}
 	if ka != nil {
 		info.PID = ka.child.PID()
 		c = &ownedConn{Conn: conn, stdin: ka.stdin}
-		ch = ka.child
+		o.Child, o.Token = ka.child, ka.token
 	}
-	s, err := link.Open(ctx, c, info, cfg.Workload, timeout, ch)
+	s, err := link.Open(ctx, c, info, cfg.Workload, o)
 	if err != nil {
 		c.Close()
 		return nil, err

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/node"
+)
+
+func TestNodeAndNATSBadInput(t *testing.T) {
+	dir := t.TempDir()
+	short := filepath.Join(dir, "short")
+	if err := os.WriteFile(short, []byte("abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"public node, short token", []string{"node", "--listen", "0.0.0.0:0", "--token-file", short}, "at least 16"},
+		{"missing token file", []string{"node", "--token-file", filepath.Join(dir, "nope")}, "no such file"},
+		{"listen and nats", []string{"node", "--listen", "127.0.0.1:0", "--nats", "nats://127.0.0.1:4222"}, "not both"},
+		{"node nats url with a password", []string{"node", "--nats", "nats://u:p@127.0.0.1:4222"}, "carries credentials"},
+		{"node bad subject", []string{"node", "--nats", "nats://127.0.0.1:4222", "--subject", "a.*"}, "wildcards"},
+		{"node two kinds of nats credentials", []string{"node", "--nats", "nats://127.0.0.1:4222", "--nats-token", "t", "--nats-user", "u"}, "not several"},
+		{"run nats url with a password", []string{"run", "--nats-url", "nats://u:p@127.0.0.1:4222"}, "carries credentials"},
+		{"run nats url of another scheme", []string{"run", "--nats-url", "http://127.0.0.1:4222"}, `scheme "http"`},
+		{"run remote nodes without a url", []string{"run", "--nats-remote"}, "give --nats-url"},
+		{"run nats url without nats", []string{"run", "--topology", "tcp", "--nats-url", "nats://127.0.0.1:4222"}, "apply to the nats topology"},
+		{"run short token", []string{"run", "--token-file", short}, "at least 16"},
+		{"run creds file missing", []string{"run", "--nats-creds", filepath.Join(dir, "nope.creds")}, "--nats-creds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := snbench(t, tt.args...)
+			if code != 2 || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tt.want)
+			}
+			if lines := strings.Count(strings.TrimSpace(stderr), "\n") + 1; lines != 1 {
+				t.Fatalf("want one line, got %q", stderr)
+			}
+		})
+	}
+}
+
+// startCLINode runs `snbench args...` (a node command) in-process until the
+// test ends; it returns the first stdout line and the node's log.
+func startCLINode(t *testing.T, args ...string) (string, *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, args, pw, logs)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("node %v: %v", args, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("node %v did not stop", args)
+		}
+	})
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("node %v: %v (log: %s)", args, err, logs)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	return strings.TrimSpace(line), logs
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestTokenNodes runs a node that demands a token and coordinators with
+// the right token, the wrong one and none.
+func TestTokenNodes(t *testing.T) {
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	wrongFile := filepath.Join(dir, "wrong")
+	_ = os.WriteFile(tokenFile, []byte("right-token-0123456789\n"), 0o600)
+	_ = os.WriteFile(wrongFile, []byte("wrong-token-0123456789\n"), 0o600)
+	line, logs := startCLINode(t, "node", "--listen", "127.0.0.1:0", "--token-file", tokenFile, "--name", "alpha")
+	addr := strings.TrimPrefix(line, node.ListenPrefix)
+	tests := []struct {
+		name     string
+		token    []string
+		wantCode int
+		want     []string
+		wantLog  string
+	}{
+		{"right token", []string{"--token-file", tokenFile}, 0, nil, "ended"},
+		{"wrong token", []string{"--token-file", wrongFile}, 1,
+			[]string{"node tcp-1 (" + addr + ")", "refused the session", "wrong token"}, "refused: handshake: authentication failed"},
+		{"no token", nil, 1,
+			[]string{"node tcp-1 (" + addr + ")", "the coordinator has no token"}, "the coordinator has no token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"run", "--nodes", addr, "--tasks", "2000", "--repetitions", "1", "--warmup", "0",
+				"-o", filepath.Join(t.TempDir(), "res"), "--format", "csv"}, tt.token...)
+			code, _, stderr := snbench(t, args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d: %s", code, tt.wantCode, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if !strings.Contains(logs.String(), tt.wantLog) {
+				t.Errorf("node log lacks %q:\n%s", tt.wantLog, logs)
+			}
+		})
+	}
+}
+
+// TestNATSRemoteNodes starts `snbench node --nats` twice against a NATS
+// server that wants a token and runs `snbench run --nats-remote` on them.
+func TestNATSRemoteNodes(t *testing.T) {
+	const token = "nats-secret-0123456789"
+	srv, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var logs []*lockedBuffer
+	for _, name := range []string{"east", "west"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		l := &lockedBuffer{}
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"node", "--nats", srv.URL(), "--nats-token", token, "--name", name}, io.Discard, l)
+		}()
+		defer func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("node %s: %v", name, err)
+			}
+		}()
+		logs = append(logs, l)
+	}
+	for _, l := range logs {
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(l.String(), "waiting for coordinators") && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "res")
+	code, stdout, stderr := snbench(t, "run", "--nats-url", srv.URL(), "--nats-remote", "--nats-token", token,
+		"--workers", "1,2", "--tasks", "5000", "--repetitions", "2", "--warmup", "100", "-o", out, "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "nats,2,5000,") || strings.Contains(stdout, "goroutine") {
+		t.Fatalf("csv lacks the nats rows or runs other topologies:\n%s", stdout)
+	}
+	res, err := results.Read(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Cells {
+		if c.Status != results.StatusOK || c.DispatchBy != "nats queue group" {
+			t.Errorf("%s: status %s, dispatch_by %q", c.Key, c.Status, c.DispatchBy)
+		}
+	}
+	if res.Plan.NATSURL != srv.URL() || res.Plan.NATSSubject != "snbench" {
+		t.Errorf("plan: nats_url %q, nats_subject %q", res.Plan.NATSURL, res.Plan.NATSSubject)
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, "results.json"))
+	if strings.Contains(string(raw), token) {
+		t.Error("results.json holds the NATS token")
+	}
+	for _, l := range logs {
+		if !strings.Contains(l.String(), "session snbench.session.") {
+			t.Errorf("node log shows no session:\n%s", l)
+		}
+	}
+}

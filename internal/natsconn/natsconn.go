@@ -1,0 +1,145 @@
+package natsconn
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// Environment variables that carry NATS credentials to node processes, and
+// that `snbench run` and `snbench node` read when the flags are not given,
+// so that secrets need not appear on a command line.
+const (
+	EnvToken    = "SNBENCH_NATS_TOKEN"
+	EnvUser     = "SNBENCH_NATS_USER"
+	EnvPassword = "SNBENCH_NATS_PASSWORD"
+	EnvCreds    = "SNBENCH_NATS_CREDS"
+)
+
+// Auth is what a NATS server may ask a client for. The zero value
+// connects without credentials.
+type Auth struct {
+	// Token is a NATS authorization token.
+	Token string
+	// User and Password are NATS user credentials.
+	User, Password string
+	// CredsFile is a NATS credentials file (user JWT and NKey seed).
+	CredsFile string
+}
+
+// Validate reports credentials that contradict each other.
+func (a Auth) Validate() error {
+	n := 0
+	for _, set := range []bool{a.Token != "", a.User != "" || a.Password != "", a.CredsFile != ""} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return errors.New("nats credentials: give a token, a user and password, or a creds file, not several")
+	case a.Password != "" && a.User == "":
+		return errors.New("nats credentials: a password needs a user")
+	}
+	return nil
+}
+
+// FromEnv fills the fields a is missing from the environment variables
+// above, looked up with getenv.
+func (a Auth) FromEnv(getenv func(string) string) Auth {
+	for _, f := range []struct {
+		dst *string
+		env string
+	}{{&a.Token, EnvToken}, {&a.User, EnvUser}, {&a.Password, EnvPassword}, {&a.CredsFile, EnvCreds}} {
+		if *f.dst == "" {
+			*f.dst = getenv(f.env)
+		}
+	}
+	return a
+}
+
+// Env returns a as environment entries for a node process. Every variable
+// is set, empty where a has no value, so that the coordinator's own
+// environment does not leak other credentials into the child.
+func (a Auth) Env() []string {
+	return []string{EnvToken + "=" + a.Token, EnvUser + "=" + a.User, EnvPassword + "=" + a.Password, EnvCreds + "=" + a.CredsFile}
+}
+
+// options returns the nats.go options for a.
+func (a Auth) options() []nats.Option {
+	var o []nats.Option
+	switch {
+	case a.Token != "":
+		o = append(o, nats.Token(a.Token))
+	case a.User != "":
+		o = append(o, nats.UserInfo(a.User, a.Password))
+	case a.CredsFile != "":
+		o = append(o, nats.UserCredentials(a.CredsFile))
+	}
+	return o
+}
+
+// Connect connects to the server(s) at url as name, with a's credentials,
+// within timeout, adding extra options. Errors name the URL.
+func Connect(url, name string, a Auth, timeout time.Duration, extra ...nats.Option) (*nats.Conn, error) {
+	opts := append([]nats.Option{nats.Name(name), nats.Timeout(timeout)}, a.options()...)
+	nc, err := nats.Connect(url, append(opts, extra...)...)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to NATS at %s: %w", url, err)
+	}
+	return nc, nil
+}
+
+// MaxPayload is the largest message the embedded server accepts: 8 MiB,
+// the size above which nats-server warns.
+const MaxPayload = 8 << 20
+
+// Server is an embedded nats-server.
+type Server struct {
+	s *server.Server
+}
+
+// StartServer starts an embedded nats-server on addr (host:port; port 0
+// picks one) that accepts only clients giving token (none when token is
+// empty), and waits up to timeout for it to accept connections.
+func StartServer(addr, token string, timeout time.Duration) (*Server, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("embedded NATS server: address %q: %w", addr, err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 {
+		return nil, fmt.Errorf("embedded NATS server: address %q: bad port", addr)
+	}
+	if p == 0 {
+		p = server.RANDOM_PORT
+	}
+	s, err := server.NewServer(&server.Options{
+		Host: host, Port: p, NoLog: true, NoSigs: true, Authorization: token,
+		MaxPayload: MaxPayload, ServerName: "snbench-embedded",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded NATS server: %w", err)
+	}
+	s.Start()
+	if !s.ReadyForConnections(timeout) {
+		s.Shutdown()
+		s.WaitForShutdown()
+		return nil, fmt.Errorf("embedded NATS server on %s: not ready within %v", addr, timeout)
+	}
+	return &Server{s: s}, nil
+}
+
+// URL returns the URL clients connect to.
+func (s *Server) URL() string { return s.s.ClientURL() }
+
+// Close shuts the server down and waits until it has.
+func (s *Server) Close() {
+	s.s.Shutdown()
+	s.s.WaitForShutdown()
+}

@@ -1,0 +1,298 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/workloads"
+)
+
+// DefaultSubject is the subject prefix of `snbench node --nats` and of
+// `snbench run --nats-remote`.
+const DefaultSubject = "snbench"
+
+// HelloSubject returns the subject on which nodes under prefix wait for a
+// coordinator's Hello, and HelloQueue their queue group there: each Hello
+// reaches one free node.
+func HelloSubject(prefix string) string { return prefix + ".hello" }
+
+// HelloQueue returns the queue group of the nodes under prefix.
+func HelloQueue(prefix string) string { return prefix + ".nodes" }
+
+// NATSNode serves sessions that coordinators open over NATS, one at a
+// time. Between sessions it waits in the queue group of HelloSubject, so
+// each Hello reaches one free node; a Hello names the session's task
+// subject, and the node joins that subject's queue group, answers every
+// Tasks message with a Results message, and answers stats requests and
+// Bye on a control subject of its own, which its Welcome names. Its fields
+// are read-only once Serve starts.
+type NATSNode struct {
+	// Registry makes the workloads sessions ask for.
+	Registry *workloads.Registry
+	// Name is the node's name in its Welcome and log lines; empty takes the
+	// name the coordinator gives.
+	Name string
+	// Subject is the prefix under which the node waits for a Hello.
+	Subject string
+	// Log receives one line per session start, end and refusal; nil
+	// discards them.
+	Log *log.Logger
+	// IdleTimeout ends a session in which nothing has arrived for this
+	// long, so that a node whose coordinator died becomes free again. Zero
+	// means 2 minutes.
+	IdleTimeout time.Duration
+	// Sessions is how many sessions to serve before Serve returns; 0 means
+	// until ctx is done.
+	Sessions int
+	// Ready, if set, is called each time the node starts waiting for a
+	// Hello.
+	Ready func()
+}
+
+// Serve serves sessions on nc until ctx is done (it then returns nil) or
+// n.Sessions have been served. It returns an error only when the
+// connection fails. It does not close nc.
+func (n *NATSNode) Serve(ctx context.Context, nc *nats.Conn) error {
+	for served := 0; n.Sessions == 0 || served < n.Sessions; served++ {
+		s, err := n.await(ctx, nc)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		n.logf("session %s: started (coordinator calls this node %s)", s.subject, s.hello.Node)
+		err = s.run(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			n.logf("session %s: ended: %v", s.subject, err)
+		default:
+			n.logf("session %s: ended (%d tasks)", s.subject, s.served)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// await waits in the hello queue group for a Hello it can serve and
+// returns the session, subscribed and welcomed.
+func (n *NATSNode) await(ctx context.Context, nc *nats.Conn) (*natsSession, error) {
+	sub, err := nc.QueueSubscribeSync(HelloSubject(n.Subject), HelloQueue(n.Subject))
+	if err != nil {
+		return nil, fmt.Errorf("subscribing to %s: %w", HelloSubject(n.Subject), err)
+	}
+	defer sub.Unsubscribe()
+	if err := nc.FlushTimeout(10 * time.Second); err != nil {
+		return nil, fmt.Errorf("subscribing to %s: %w", HelloSubject(n.Subject), err)
+	}
+	if n.Ready != nil {
+		n.Ready()
+	}
+	for {
+		m, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("waiting for a hello on %s: %w", HelloSubject(n.Subject), err)
+		}
+		hello, wl, err := n.decodeHello(m.Data)
+		if err != nil {
+			n.logf("refused a hello: %v", err)
+			respondError(m, n.Name, err)
+			continue
+		}
+		// Leave the hello group before answering: once the coordinator has
+		// the Welcome, its server has processed the unsubscription, and the
+		// next Hello goes to another node.
+		_ = sub.Unsubscribe()
+		s, err := n.open(nc, hello, wl, m)
+		if err != nil {
+			respondError(m, n.Name, err)
+			return nil, err
+		}
+		return s, nil
+	}
+}
+
+// decodeHello decodes a Hello message and makes its workload.
+func (n *NATSNode) decodeHello(data []byte) (*wire.Hello, workloads.Workload, error) {
+	h, err := wire.ParseHeader(data, wire.DefaultMaxFrame)
+	if err != nil {
+		return nil, nil, err
+	}
+	hs, err := wire.DecodeHandshake(h, data[wire.HeaderSize:])
+	if err != nil {
+		return nil, nil, err
+	}
+	if hs.Type != wire.TypeHello {
+		return nil, nil, fmt.Errorf("%w: want a hello frame, got %s", wire.ErrMalformed, hs.Type)
+	}
+	if hs.Hello.Subject == "" {
+		return nil, nil, fmt.Errorf("%w: hello names no task subject", wire.ErrMalformed)
+	}
+	wl, err := n.Registry.New(hs.Hello.Workload)
+	if err != nil {
+		return nil, nil, err
+	}
+	return hs.Hello, wl, nil
+}
+
+// natsSession is one session: the task and control subscriptions deliver
+// into one channel that a single loop serves, so a session owns no
+// goroutine.
+type natsSession struct {
+	node           *NATSNode
+	nc             *nats.Conn
+	hello          *wire.Hello
+	wl             workloads.Workload
+	subject        string // the task subject
+	control        string
+	in             chan *nats.Msg
+	tasks, ctlSub  *nats.Subscription
+	served, frames uint64
+}
+
+// open subscribes the session's subjects and sends the Welcome.
+func (n *NATSNode) open(nc *nats.Conn, hello *wire.Hello, wl workloads.Workload, m *nats.Msg) (*natsSession, error) {
+	// Every frame in flight in the cluster could come to this node.
+	depth := min(max(hello.InFlight+16, 256), 1<<20)
+	s := &natsSession{node: n, nc: nc, hello: hello, wl: wl, subject: hello.Subject,
+		control: hello.Subject + ".ctl." + randomToken(), in: make(chan *nats.Msg, depth)}
+	var err error
+	if s.tasks, err = nc.ChanQueueSubscribe(s.subject, s.subject, s.in); err != nil {
+		return nil, fmt.Errorf("subscribing to %s: %w", s.subject, err)
+	}
+	if s.ctlSub, err = nc.ChanSubscribe(s.control, s.in); err != nil {
+		_ = s.tasks.Unsubscribe()
+		return nil, fmt.Errorf("subscribing to %s: %w", s.control, err)
+	}
+	w := welcome(n.Name, hello.Node, nil)
+	w.Control = s.control
+	buf, err := wire.AppendJSON(nil, wire.TypeWelcome, w)
+	if err == nil {
+		err = m.Respond(buf)
+	}
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("answering the hello: %w", err)
+	}
+	return s, nil
+}
+
+func (s *natsSession) close() {
+	_ = s.tasks.Unsubscribe()
+	_ = s.ctlSub.Unsubscribe()
+}
+
+// run serves the session until Bye, ctx, or IdleTimeout of silence.
+func (s *natsSession) run(ctx context.Context) error {
+	defer s.close()
+	idle := s.node.IdleTimeout
+	if idle <= 0 {
+		idle = 2 * time.Minute
+	}
+	tick := time.NewTicker(min(idle/4, 5*time.Second))
+	defer tick.Stop()
+	var (
+		in   workloads.Batch
+		out  workloads.Result
+		buf  []byte
+		last = time.Now()
+	)
+	for {
+		var m *nats.Msg
+		select {
+		case m = <-s.in:
+		case now := <-tick.C:
+			if now.Sub(last) >= idle {
+				return fmt.Errorf("nothing from the coordinator for %v: giving the session up", idle.Round(time.Second))
+			}
+			continue
+		case <-ctx.Done():
+			return nil
+		}
+		last = time.Now()
+		if m.Subject == s.control {
+			done, err := s.controlMsg(m)
+			if done || err != nil {
+				return err
+			}
+			continue
+		}
+		h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+		if err == nil {
+			err = wire.DecodeTasks(h, m.Data[min(len(m.Data), wire.HeaderSize):], &in)
+		}
+		if err != nil {
+			s.node.logf("session %s: bad task message: %v", s.subject, err)
+			respondError(m, s.node.Name, err)
+			continue
+		}
+		start := time.Now()
+		s.wl.Serve(&in, &out)
+		out.Service = time.Since(start)
+		s.served += uint64(len(in.IDs))
+		buf = wire.AppendResults(buf[:0], &out)
+		if err := m.Respond(buf); err != nil {
+			return fmt.Errorf("answering tasks: %w", err)
+		}
+	}
+}
+
+// controlMsg answers a stats request or a Bye; done is true after Bye.
+func (s *natsSession) controlMsg(m *nats.Msg) (done bool, err error) {
+	h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+	if err != nil {
+		respondError(m, s.node.Name, err)
+		return false, nil
+	}
+	switch h.Type {
+	case wire.TypeStatsRequest:
+		st := SelfStats()
+		st.Tasks = s.served
+		buf, err := wire.AppendJSON(nil, wire.TypeStats, st)
+		if err != nil {
+			return false, err
+		}
+		return false, m.Respond(buf)
+	case wire.TypeBye:
+		_ = m.Respond(wire.AppendControl(nil, wire.TypeBye, nil))
+		return true, nil
+	}
+	respondError(m, s.node.Name, fmt.Errorf("%w: unexpected %s frame on the control subject", wire.ErrMalformed, h.Type))
+	return false, nil
+}
+
+// respondError answers m, if it wants an answer, with an Error frame that
+// names the node.
+func respondError(m *nats.Msg, name string, err error) {
+	if m.Reply == "" {
+		return
+	}
+	if name == "" {
+		host, _ := os.Hostname()
+		name = fmt.Sprintf("%s/%d", host, os.Getpid())
+	}
+	_ = m.Respond(wire.AppendControl(nil, wire.TypeError, []byte(fmt.Sprintf("node %s: %v", name, err))))
+}
+
+func (n *NATSNode) logf(format string, args ...any) {
+	if n.Log != nil {
+		n.Log.Printf(format, args...)
+	}
+}
+
+// randomToken returns 12 random hex digits for unique subjects.
+func randomToken() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,29 @@
+// Package nats is the NATS topology: nodes are separate processes that
+// join a queue group on a subject of the cluster's own and answer each
+// request (one Tasks frame) with a reply (one Results frame); the
+// coordinator publishes task batches and collects the replies.
+//
+// By default Start runs an embedded nats-server on a random loopback port
+// (with a fresh token, so other local users cannot join) and starts the
+// node processes itself. With Config.NATS.URL it uses that server or
+// cluster instead, and with Config.NATS.Subject it uses nodes that already
+// run there (`snbench node --nats URL`), on any machine.
+//
+// Dispatch: each node's link publishes its batches to the shared task
+// subject, and the NATS queue group, not snbench, decides which node
+// serves each one (Topology implements topologies.Dispatcher). A link's
+// Stats are those of the node that took its session, whose own control
+// subject answers stats requests and Bye.
+//
+// Session protocol, all frames from internal/wire, one per message:
+//
+//	coordinator -> PREFIX.hello (queue PREFIX.nodes)   Hello{subject, in_flight}
+//	node -> reply                                      Welcome{control}
+//	coordinator -> subject (queue subject)             Tasks, reply to the link's inbox
+//	node -> inbox                                      Results (or Error)
+//	coordinator -> control                             StatsRequest | Bye
+//	node -> reply                                      Stats | Bye
+//
+// A free node waits in the hello queue group and leaves it before it
+// answers, so each Hello reaches one free node.
+package nats

@@ -1,0 +1,222 @@
+package nats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/workloads"
+)
+
+// Link is the coordinator's end of one node: a NATS connection of its own
+// that publishes task batches to the cluster's task subject and receives
+// the replies on an inbox of its own. One goroutine may Send while another
+// Recvs; Stats and Close must not overlap them.
+//
+// Replies to one link's batches may come back in any order, since
+// different nodes serve them. The end-of-stream marker (a batch with no
+// tasks) is therefore not sent to any node: the link answers it itself,
+// once every batch it sent before the marker has been answered.
+type Link struct {
+	info     topologies.NodeInfo
+	ctx      context.Context
+	nc       *nats.Conn
+	subject  string // the cluster's task subject
+	inbox    string // this link's reply subject
+	control  string // the session node's control subject
+	timeout  time.Duration
+	maxFrame int
+
+	replies chan *nats.Msg
+	sub     *nats.Subscription
+	marker  chan uint64   // the end marker's tag, from Send to Recv
+	closed  chan struct{} // closed when the connection is
+	lastErr func() error
+
+	inflight atomic.Int64 // batches published and not yet answered
+	wbuf     []byte       // Send's
+	held     bool         // Recv's: a marker waits for the last replies
+	heldTag  uint64
+}
+
+var _ topologies.Link = (*Link)(nil)
+
+// dial connects a link; its session is opened by hello.
+func dial(ctx context.Context, c *cluster, name string, window int) (*Link, error) {
+	l := &Link{
+		info: topologies.NodeInfo{Name: name}, ctx: ctx, subject: c.subject, timeout: c.timeout,
+		replies: make(chan *nats.Msg, window+4), marker: make(chan uint64, 1), closed: make(chan struct{}),
+	}
+	var once sync.Once
+	onClose := nats.ClosedHandler(func(*nats.Conn) { once.Do(func() { close(l.closed) }) })
+	nc, err := c.connect("snbench coordinator "+name, onClose)
+	if err != nil {
+		return nil, fmt.Errorf("node %s: %w", name, err)
+	}
+	l.nc, l.lastErr = nc, nc.LastError
+	l.maxFrame = int(min(nc.MaxPayload(), wire.DefaultMaxFrame))
+	l.inbox = nats.NewInbox()
+	if l.sub, err = nc.ChanSubscribe(l.inbox, l.replies); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("node %s: subscribing to its inbox: %w", name, err)
+	}
+	return l, nil
+}
+
+// hello opens the link's session: it asks a free node under prefix to
+// serve spec on the cluster's subject, retrying while nodes are busy until
+// deadline.
+func (l *Link) hello(helloSubject string, hello wire.Hello, deadline time.Time) error {
+	buf, err := wire.AppendJSON(nil, wire.TypeHello, hello)
+	if err != nil {
+		return err
+	}
+	for {
+		attempt := min(time.Until(deadline), 2*time.Second)
+		if attempt <= 0 {
+			return l.fail("handshake", fmt.Errorf("no node answered a hello on %s in time", helloSubject))
+		}
+		ctx, cancel := context.WithTimeout(l.ctx, attempt)
+		m, err := l.nc.RequestWithContext(ctx, helloSubject, buf)
+		cancel()
+		switch {
+		case errors.Is(err, nats.ErrNoResponders):
+			return l.fail("handshake", fmt.Errorf("no free node is waiting on %s", helloSubject))
+		case err != nil && l.ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+			continue // the hello went to a node that had just taken another
+		case err != nil:
+			return l.fail("handshake", err)
+		}
+		hs, err := decodeHandshake(m.Data)
+		if err != nil {
+			return l.fail("handshake", err)
+		}
+		switch {
+		case hs.Type == wire.TypeError:
+			return l.fail("handshake", fmt.Errorf("the node refused the session: %s", hs.Reason))
+		case hs.Type != wire.TypeWelcome || hs.Welcome.Control == "":
+			return l.fail("handshake", fmt.Errorf("%w: want a welcome naming a control subject, got %s", wire.ErrMalformed, hs.Type))
+		}
+		w := hs.Welcome
+		l.control, l.info.PID, l.info.Host = w.Control, w.PID, w.Host
+		return nil
+	}
+}
+
+func decodeHandshake(data []byte) (wire.Handshake, error) {
+	h, err := wire.ParseHeader(data, wire.DefaultMaxFrame)
+	if err != nil {
+		return wire.Handshake{}, err
+	}
+	return wire.DecodeHandshake(h, data[wire.HeaderSize:])
+}
+
+// Info describes the node that took the link's session.
+func (l *Link) Info() topologies.NodeInfo { return l.info }
+
+// Send publishes b to the task subject with the link's inbox as the reply
+// subject; the end-of-stream marker is kept for Recv instead.
+func (l *Link) Send(b *workloads.Batch) error {
+	if len(b.IDs) == 0 {
+		select {
+		case l.marker <- b.Tag:
+			return nil
+		default:
+			return l.fail("sending the end marker", errors.New("the previous end marker is still pending"))
+		}
+	}
+	l.wbuf = wire.AppendTasks(l.wbuf[:0], b)
+	if len(l.wbuf) > l.maxFrame {
+		return l.fail("sending tasks", fmt.Errorf("a batch of %d tasks is %d bytes, above the NATS server's max_payload of %d: lower --batch",
+			len(b.IDs), len(l.wbuf), l.maxFrame))
+	}
+	l.inflight.Add(1)
+	if err := l.nc.PublishRequest(l.subject, l.inbox, l.wbuf); err != nil {
+		l.inflight.Add(-1)
+		return l.fail("sending tasks", err)
+	}
+	return nil
+}
+
+// Recv returns the next reply, or the end marker once every batch sent
+// before it has been answered.
+func (l *Link) Recv(r *workloads.Result) error {
+	for {
+		if l.held && l.inflight.Load() <= 0 {
+			l.held = false
+			r.Tag, r.Service = l.heldTag, 0
+			r.Resize(0, 0)
+			return nil
+		}
+		select {
+		case m := <-l.replies:
+			l.inflight.Add(-1)
+			return l.decode(m, r)
+		case tag := <-l.marker:
+			l.held, l.heldTag = true, tag
+		case <-l.closed:
+			return l.fail("waiting for results", fmt.Errorf("NATS connection closed: %v", l.lastErr()))
+		case <-l.ctx.Done():
+			return l.fail("waiting for results", context.Cause(l.ctx))
+		}
+	}
+}
+
+func (l *Link) decode(m *nats.Msg, r *workloads.Result) error {
+	if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
+		return l.fail("waiting for results", fmt.Errorf("no node is subscribed to %s any more", l.subject))
+	}
+	h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+	if err != nil {
+		return l.fail("reading results", err)
+	}
+	body := m.Data[wire.HeaderSize:]
+	if h.Type == wire.TypeError {
+		return l.fail("waiting for results", &wire.PeerError{Reason: string(body)})
+	}
+	if err := wire.DecodeResults(h, body, r); err != nil {
+		return l.fail("reading results", err)
+	}
+	return nil
+}
+
+// Stats asks the session's node for its resource use on its control
+// subject.
+func (l *Link) Stats() (topologies.NodeStats, bool, error) {
+	ctx, cancel := context.WithTimeout(l.ctx, l.timeout)
+	defer cancel()
+	m, err := l.nc.RequestWithContext(ctx, l.control, wire.AppendControl(nil, wire.TypeStatsRequest, nil))
+	if err != nil {
+		return topologies.NodeStats{}, false, l.fail("asking for stats", err)
+	}
+	h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+	if err != nil {
+		return topologies.NodeStats{}, false, l.fail("reading stats", err)
+	}
+	var st wire.Stats
+	if err := wire.DecodeJSON(h, m.Data[wire.HeaderSize:], wire.TypeStats, &st); err != nil {
+		return topologies.NodeStats{}, false, l.fail("reading stats", err)
+	}
+	return topologies.NodeStats{CPU: time.Duration(st.UserNS + st.SysNS), MaxRSSKB: st.MaxRSSKB}, true, nil
+}
+
+// close says Bye to the session's node, bounded by a second, and closes
+// the connection.
+func (l *Link) close() {
+	if l.control != "" && !l.nc.IsClosed() {
+		_, _ = l.nc.Request(l.control, wire.AppendControl(nil, wire.TypeBye, nil), time.Second)
+	}
+	_ = l.sub.Unsubscribe()
+	l.nc.Close()
+}
+
+func (l *Link) fail(op string, err error) error {
+	return fmt.Errorf("node %s: %s: %w", l.info, op, err)
+}

@@ -1,0 +1,241 @@
+package nats
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/snbench/snbench/internal/auth"
+	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies"
+)
+
+// DispatchBy is what decides which node serves a batch in this topology.
+const DispatchBy = "nats queue group"
+
+// Topology starts NATS clusters. It is stateless and safe for concurrent
+// use.
+type Topology struct{}
+
+var (
+	_ topologies.Topology   = Topology{}
+	_ topologies.Dispatcher = Topology{}
+)
+
+// New returns the nats topology.
+func New() Topology { return Topology{} }
+
+// Name returns "nats".
+func (Topology) Name() string { return "nats" }
+
+// DispatchBy returns DispatchBy: the queue group picks the node.
+func (Topology) DispatchBy() string { return DispatchBy }
+
+// Start connects cfg.Workers links to nodes that each took a session:
+// node processes it starts itself (on an embedded server, or on
+// cfg.NATS.URL), or, with cfg.NATS.Subject, nodes that already run there.
+func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("nats: %w", err)
+	}
+	if len(cfg.Nodes) > 0 {
+		return nil, errors.New("nats: --nodes applies to tcp; NATS nodes are found through --nats-url and --nats-subject")
+	}
+	c := &cluster{timeout: cfg.StartTimeout, url: cfg.NATS.URL, prefix: cfg.NATS.Subject, auth: natsconn.Auth(cfg.NATS.Auth)}
+	if c.timeout <= 0 {
+		c.timeout = 10 * time.Second
+	}
+	if err := c.start(ctx, cfg); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("nats: %w", err)
+	}
+	return c, nil
+}
+
+// cluster is a started NATS cluster: the embedded server if any, the node
+// processes if any, and the links.
+type cluster struct {
+	timeout time.Duration
+	url     string
+	prefix  string // where nodes wait for hellos
+	subject string // the cluster's task subject
+	auth    natsconn.Auth
+
+	server   *natsconn.Server
+	children []*link.Child
+	stdins   []*os.File // closing one ends its child
+	links    []*Link
+}
+
+func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
+	if c.url == "" {
+		tok := string(auth.NewToken())
+		srv, err := natsconn.StartServer("127.0.0.1:0", tok, c.timeout)
+		if err != nil {
+			return err
+		}
+		c.server, c.url, c.auth = srv, srv.URL(), natsconn.Auth{Token: tok}
+	}
+	if err := c.auth.Validate(); err != nil {
+		return err
+	}
+	id := randomID()
+	c.subject = c.prefix + ".session." + id + ".tasks"
+	if c.prefix == "" {
+		c.prefix = "snbench.local." + id
+		c.subject = c.prefix + ".tasks"
+	}
+	// Connect first: a server that refuses the coordinator's credentials
+	// is reported as such, not as nodes that failed to start.
+	for i := range cfg.Workers {
+		l, err := dial(ctx, c, fmt.Sprintf("nats-%d", i+1), cfg.Window)
+		if err != nil {
+			return err
+		}
+		c.links = append(c.links, l)
+	}
+	if cfg.NATS.Subject == "" {
+		if err := c.startNodes(cfg); err != nil {
+			return err
+		}
+	}
+	deadline := time.Now().Add(c.timeout + time.Duration(cfg.Workers)*time.Second)
+	for i, l := range c.links {
+		hello := wire.Hello{Node: l.info.Name, Workload: cfg.Workload, Subject: c.subject, InFlight: cfg.Workers * (cfg.Window + 1)}
+		if err := l.hello(node.HelloSubject(c.prefix), hello, deadline); err != nil {
+			if cfg.NATS.Subject != "" {
+				return fmt.Errorf("%w (%d of %d nodes found: start more with 'snbench node --nats %s --subject %s')",
+					err, i, cfg.Workers, c.url, c.prefix)
+			}
+			return err
+		}
+	}
+	// A stats request through each node's control subject confirms that
+	// every node's task subscription has reached the server each link
+	// publishes to (the node subscribed to both in order).
+	for _, l := range c.links {
+		if _, _, err := l.Stats(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// connect opens a NATS connection to the cluster's server that fails
+// rather than reconnects: a dropped connection loses replies, which the run
+// must report.
+func (c *cluster) connect(name string, extra ...nats.Option) (*nats.Conn, error) {
+	return natsconn.Connect(c.url, name, c.auth, c.timeout, append(extra, nats.NoReconnect())...)
+}
+
+// startNodes starts cfg.Workers node processes and waits until each waits
+// for its hello.
+func (c *cluster) startNodes(cfg topologies.Config) error {
+	outs := make([]*os.File, 0, cfg.Workers)
+	defer func() {
+		for _, f := range outs {
+			f.Close()
+		}
+	}()
+	env := append([]string{node.EnvMode + "=nats", node.EnvNATSURL + "=" + c.url, node.EnvNATSSubject + "=" + c.prefix},
+		c.auth.Env()...)
+	for i := range cfg.Workers {
+		name := fmt.Sprintf("nats-node-%d", i+1)
+		inR, inW, err := os.Pipe()
+		if err != nil {
+			return fmt.Errorf("node %s: pipe: %w", name, err)
+		}
+		outR, outW, err := os.Pipe()
+		if err != nil {
+			inR.Close()
+			inW.Close()
+			return fmt.Errorf("node %s: pipe: %w", name, err)
+		}
+		ch, err := link.StartChild(name, env, inR, outW, cfg.Log)
+		inR.Close()
+		outW.Close()
+		if err != nil {
+			inW.Close()
+			outR.Close()
+			return err
+		}
+		c.children, c.stdins, outs = append(c.children, ch), append(c.stdins, inW), append(outs, outR)
+	}
+	deadline := time.Now().Add(c.timeout)
+	for i, f := range outs {
+		if err := awaitReady(f, deadline); err != nil {
+			ch := c.children[i]
+			if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
+				return fmt.Errorf("node %s (pid %d): %w (process %s; its stderr is in the log)", ch.Name, ch.PID(), err, st)
+			}
+			return fmt.Errorf("node %s (pid %d): %w", ch.Name, ch.PID(), err)
+		}
+	}
+	return nil
+}
+
+// awaitReady reads a node's ReadyLine by deadline.
+func awaitReady(f *os.File, deadline time.Time) error {
+	_ = f.SetReadDeadline(deadline)
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("waiting for the node to connect to NATS: %w", err)
+	}
+	if strings.TrimSpace(line) != node.ReadyLine {
+		return fmt.Errorf("node announced %q, want %q", strings.TrimSpace(line), node.ReadyLine)
+	}
+	return nil
+}
+
+// Links returns the links in node order.
+func (c *cluster) Links() []topologies.Link {
+	ls := make([]topologies.Link, len(c.links))
+	for i, l := range c.links {
+		ls[i] = l
+	}
+	return ls
+}
+
+// Close ends every session (Bye, in parallel), closes the connections,
+// stops and reaps the node processes it started, and shuts the embedded
+// server down. Calling it again does nothing.
+func (c *cluster) Close() error {
+	var wg sync.WaitGroup
+	for _, l := range c.links {
+		wg.Go(l.close)
+	}
+	wg.Wait()
+	for _, f := range c.stdins {
+		f.Close()
+	}
+	var errs []error
+	for _, ch := range c.children {
+		if err := ch.Stop(2 * time.Second); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.server != nil {
+		c.server.Close()
+	}
+	c.links, c.stdins, c.children, c.server = nil, nil, nil, nil
+	return errors.Join(errs...)
+}
+
+// randomID returns 12 random hex digits, unique per cluster.
+func randomID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
