@@ -113,7 +113,7 @@ func fastest(res *results.Results, sc scale) []string {
 			}
 		}
 		s := fmt.Sprintf("%s is fastest at every worker count measured%s: %s to %s the runner-up",
-			ls[0].best.Topology, inScale(label), FormatRatio(lo), FormatRatio(hi))
+			ls[0].best.Topology, inScale(label), ratio2(lo), ratio2(hi))
 		if len(close) > 0 {
 			s += fmt.Sprintf(", though at %s worker(s) the 95%% confidence intervals overlap", strings.Join(close, ", "))
 		}
@@ -124,7 +124,7 @@ func fastest(res *results.Results, sc scale) []string {
 		e := l.best.Summary.Throughput
 		s := fmt.Sprintf("At %d worker%s%s, %s is fastest (%s tasks/s), %s %s (%s tasks/s)",
 			l.workers, plural(l.workers), inScale(label), l.best.Topology,
-			FormatRate(e.Mean, SigFigsForError(e.Mean, (e.Hi-e.Lo)/2)), FormatRatio(l.ratio), l.next.Topology,
+			FormatRate(e.Mean, SigFigsForError(e.Mean, (e.Hi-e.Lo)/2)), ratio2(l.ratio), l.next.Topology,
 			FormatRate(l.next.Summary.Throughput.Mean, 2))
 		if l.indistinctive {
 			s += "; the 95% confidence intervals overlap, so the lead is within the noise"
@@ -133,6 +133,10 @@ func fastest(res *results.Results, sc scale) []string {
 	}
 	return out
 }
+
+// ratio2 formats a ratio of two noisy throughputs with 2 significant
+// digits.
+func ratio2(r float64) string { return sigFig(r, 2) + "x" }
 
 func inScale(label string) string {
 	if label == "" {

@@ -58,6 +58,7 @@ func SigFigsForError(v, absErr float64) int {
 	if !(absErr > 0) || v == 0 || math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(absErr, 0) {
 		return 3
 	}
+	absErr = roundSig(absErr, 1) // 99.99k is an error of 100k
 	d := int(math.Floor(math.Log10(math.Abs(v)))) - int(math.Floor(math.Log10(absErr))) + 1
 	return min(max(d, 2), 4)
 }

@@ -65,6 +65,7 @@ func (lc lineChart) build() (*Figure, error) {
 		p.Add(l)
 		leg.Add(lc.idealName, l)
 	}
+	clipped := false
 	for i, s := range lc.series {
 		// Dodge series sideways a little so that error bars at the same x
 		// stay apart.
@@ -72,12 +73,18 @@ func (lc lineChart) build() (*Figure, error) {
 		if lc.series[0].lo == nil {
 			s.dodge = 0
 		}
-		if err := addSeries(p, leg, s, mx, my); err != nil {
+		c, err := addSeries(p, leg, s, mx, my)
+		if err != nil {
 			return nil, err
 		}
+		clipped = clipped || c
 	}
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = ranges[0], ranges[1], ranges[2], ranges[3]
-	return &Figure{Name: lc.name, Title: lc.title, Caption: lc.caption, plot: p, legend: *leg}, nil
+	caption := lc.caption
+	if clipped {
+		caption += " Error bars that stop at the bottom of the axis reach further down (or through zero): they are cut off."
+	}
+	return &Figure{Name: lc.name, Title: lc.title, Caption: caption, plot: p, legend: *leg}, nil
 }
 
 // yRange is the span of the points and their error bars, leaving out
@@ -103,7 +110,9 @@ func (lc lineChart) yRange() (lo, hi float64) {
 	return lo, hi
 }
 
-func addSeries(p *plot.Plot, leg *plot.Legend, s lineSeries, mx, my axisMap) error {
+// addSeries draws one series and reports whether an error bar had to be
+// cut at the bottom of the y axis.
+func addSeries(p *plot.Plot, leg *plot.Legend, s lineSeries, mx, my axisMap) (clipped bool, err error) {
 	var pts plotter.XYs
 	var eb errPoints
 	for i, q := range s.pts {
@@ -117,16 +126,17 @@ func addSeries(p *plot.Plot, leg *plot.Legend, s lineSeries, mx, my axisMap) err
 			if !my.log || s.lo[i] > 0 {
 				low = math.Max(my.to(s.lo[i]), p.Y.Min)
 			}
+			clipped = clipped || low == p.Y.Min && s.lo[i] < q.Y
 			eb = append(eb, errPoint{x, y, math.Max(y-low, 0), math.Max(my.to(s.hi[i])-y, 0)})
 		}
 	}
 	if len(pts) == 0 {
-		return nil
+		return false, nil
 	}
 	if len(eb) > 0 {
 		bars, err := plotter.NewYErrorBars(eb)
 		if err != nil {
-			return err
+			return false, err
 		}
 		bars.Color, bars.Width, bars.CapWidth = s.style.color, 1, 6
 		p.Add(bars)
@@ -137,15 +147,15 @@ func addSeries(p *plot.Plot, leg *plot.Legend, s lineSeries, mx, my axisMap) err
 	}
 	l, err := s.style.line(linePts, s.dashes)
 	if err != nil {
-		return err
+		return false, err
 	}
 	marks, err := s.style.points(pts)
 	if err != nil {
-		return err
+		return false, err
 	}
 	p.Add(l, marks)
 	leg.Add(s.name, l, marks)
-	return nil
+	return clipped, nil
 }
 
 // sample evaluates f at 120 points evenly spaced in plot coordinates

@@ -108,7 +108,7 @@ func Caption(res *results.Results) string {
 	if p.Wait > 0 {
 		parts = append(parts, "wait="+p.Wait.String())
 	}
-	parts = append(parts, fmt.Sprintf("%d repetitions, mean ± 95%% CI", p.Repetitions))
+	parts = append(parts, fmt.Sprintf("%d repetition%s, mean ± 95%% CI", p.Repetitions, plural(p.Repetitions)))
 	return strings.Join(parts, " ")
 }
 
