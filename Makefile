@@ -5,7 +5,7 @@ OUT     ?= results/latest
 BIN     ?= bin/snbench
 FUZZTIME ?= 10s
 
-.PHONY: help build test test-short bench run lint fuzz clean
+.PHONY: help build test test-short bench run lint fuzz clean peers
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -39,3 +39,6 @@ fuzz: ## run every fuzz target for $(FUZZTIME) each
 
 clean: ## remove build outputs and local results
 	rm -rf bin results
+
+peers: build ## snbench next to the Python reference design and redis-benchmark, with ratios
+	bench/peers/peers.sh $(BIN)

@@ -37,7 +37,12 @@ type driver struct {
 	// Written by one goroutine each, read by the watchdog.
 	nSent, nRecv atomic.Int64
 
+	// Open-loop state: the schedule and lag (sender), the uncorrected
+	// latency and per-second series (receiver). nil in closed loop.
+	load *openLoop
+
 	// Receiver state, read after the pass.
+	sentView workloads.Batch // the receiver's view of a slot's batch, reused
 	lat, svc *hdr.Histogram
 	seen     bitset
 	verify   results.Verification
@@ -49,7 +54,9 @@ type driver struct {
 // index over, read by the receiver after it takes it.
 type slot struct {
 	ids  []uint64
+	vals []int64 // the batch's input values, for workloads.BatchVerifier
 	sent time.Duration
+	due  []time.Duration // open loop: each task's intended send time
 }
 
 func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, total uint64, record bool, base time.Time) *driver {
@@ -73,6 +80,9 @@ func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, w
 // send runs the sender until the driver's share is sent, then sends the
 // end-of-stream marker.
 func (d *driver) send(ctx context.Context) error {
+	if d.load != nil {
+		return d.sendOpen(ctx)
+	}
 	var b workloads.Batch
 	var n uint64
 	for {
@@ -87,8 +97,9 @@ func (d *driver) send(ctx context.Context) error {
 		if len(sl.ids) == 0 {
 			break
 		}
-		b.Tag, b.IDs = uint64(s), sl.ids
+		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
 		d.wl.Fill(&b)
+		sl.vals = b.Values // the slot keeps the inputs for verification
 		sl.sent = time.Since(d.base)
 		d.sent <- s // never blocks: at most window slots exist
 		if err := d.link.Send(&b); err != nil {
@@ -97,7 +108,7 @@ func (d *driver) send(ctx context.Context) error {
 		n++
 		d.nSent.Store(int64(n))
 	}
-	b.Tag, b.IDs, b.Values = endTag|n, b.IDs[:0], b.Values[:0]
+	b.Tag, b.IDs, b.Values = endTag|n, nil, nil
 	d.nSent.Store(int64(n + 1))
 	if err := d.link.Send(&b); err != nil {
 		return err
@@ -159,7 +170,13 @@ func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
 		d.verify.Lost += n // the node answered with other ids
 		return
 	}
-	wrong := int64(d.wl.Verify(r))
+	var wrong int64
+	if bv, ok := d.wl.(workloads.BatchVerifier); ok {
+		d.sentView.K, d.sentView.IDs, d.sentView.Values = r.K, sl.ids, sl.vals
+		wrong = int64(bv.VerifyBatch(&d.sentView, r))
+	} else {
+		wrong = int64(d.wl.Verify(r))
+	}
 	d.verify.Wrong += wrong
 	dup := int64(0)
 	for _, id := range r.IDs {
@@ -170,12 +187,17 @@ func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
 	d.verify.Duplicate += dup
 	d.verify.Verified += n - wrong - dup
 	d.tasks += n
-	if d.record {
-		if results.Record(d.lat, now-sl.sent, n) {
-			d.clamped += n
-		}
-		results.Record(d.svc, r.Service, n)
+	if !d.record {
+		return
 	}
+	if d.load != nil {
+		d.load.recordResult(d, sl, r, now)
+		return
+	}
+	if results.Record(d.lat, now-sl.sent, n) {
+		d.clamped += n
+	}
+	results.Record(d.svc, r.Service, n)
 }
 
 func (d *driver) String() string { return fmt.Sprintf("node %s", d.name) }

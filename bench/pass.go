@@ -22,13 +22,27 @@ type passResult struct {
 	verify  results.Verification
 }
 
-// runPass sends total tasks through the links in a closed loop and waits for
-// every result. cancel ends the cluster's context: on the first error, or
-// when a node with work in flight answers nothing for timeout, it is called
-// so that every blocked Send and Recv returns.
-func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topologies.Link, newWL func() (workloads.Workload, error),
-	policy string, total, batch, window int, timeout time.Duration, record bool) (*passResult, error) {
-	srcs := newSources(policy, len(links), uint64(total), uint64(batch))
+// passSpec says what one pass over a cluster runs.
+type passSpec struct {
+	policy               string
+	total, batch, window int
+	timeout              time.Duration
+	record               bool
+	// Open loop, when rate > 0: tasks/s over all nodes, the schedule and
+	// its seed.
+	rate     float64
+	arrivals string
+	seed     uint64
+}
+
+// runPass sends ps.total tasks through the links, in a closed loop or on an
+// open-loop schedule, and waits for every result. cancel ends the cluster's
+// context: on the first error, or when a node with work in flight answers
+// nothing for the timeout, it is called so that every blocked Send and Recv
+// returns.
+func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topologies.Link, newWL func() (workloads.Workload, error), ps passSpec) (*passResult, error) {
+	total, timeout := ps.total, ps.timeout
+	srcs := newSources(ps.policy, len(links), uint64(total), uint64(ps.batch))
 	base := time.Now()
 	drivers := make([]*driver, len(links))
 	for i, l := range links {
@@ -36,7 +50,10 @@ func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topolo
 		if err != nil {
 			return nil, err
 		}
-		drivers[i] = newDriver(l, wl, srcs[i], batch, window, uint64(total), record, base)
+		drivers[i] = newDriver(l, wl, srcs[i], ps.batch, ps.window, uint64(total), ps.record, base)
+		if ps.rate > 0 {
+			drivers[i].load = newOpenLoop(i, len(links), ps.rate, ps.arrivals, ps.seed, ps.batch)
+		}
 	}
 
 	var wg sync.WaitGroup
@@ -84,9 +101,9 @@ func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topolo
 		pr.verify.Duplicate += dup
 		pr.verify.Verified -= dup
 	}
-	if missing := int64(total) - all.count(); missing > 0 {
-		pr.verify.Lost += missing
-	}
+	// Lost is what never came back under its own id: the union says so
+	// exactly, whatever each driver saw.
+	pr.verify.Lost = int64(total) - all.count()
 	pr.verify.Expected = int64(total)
 	return pr, nil
 }

@@ -73,6 +73,9 @@ func (r *Runner) Run(ctx context.Context, p Plan, env results.Env) (*results.Res
 	res := &results.Results{
 		Schema: results.SchemaVersion, Tool: "snbench", Plan: p, Env: env, Started: time.Now(),
 	}
+	if p.Search != nil {
+		return r.finish(res, r.search(ctx, p, res))
+	}
 	keys := p.Keys()
 	res.Cells = make([]results.Cell, len(keys))
 	for i, k := range keys {
@@ -99,6 +102,12 @@ rounds:
 				break rounds
 			}
 			c.Reps = append(c.Reps, *rep)
+			if p.Baselines {
+				if err := r.baselineRep(ctx, c); err != nil {
+					runErr = err
+					break rounds
+				}
+			}
 			done++
 			if r.Progress != nil {
 				r.Progress(done, total, c.Key)
@@ -117,6 +126,31 @@ func (r *Runner) dispatchBy(name string) string {
 		}
 	}
 	return ""
+}
+
+// baselineRep measures one repetition of c's raw transport baseline, if
+// its topology has one.
+func (r *Runner) baselineRep(ctx context.Context, c *results.Cell) error {
+	topo, err := r.Topologies.Get(c.Topology)
+	if err != nil {
+		return err
+	}
+	tr, ok := topo.(topologies.Transporter)
+	if !ok {
+		return nil
+	}
+	br, err := r.runBaseline(ctx, tr.Transport(), c.Key)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("run interrupted: %w", context.Cause(ctx))
+		}
+		return fmt.Errorf("cell %s: %w", c.Key, err)
+	}
+	if c.Baseline == nil {
+		c.Baseline = &results.Baseline{Transport: tr.Transport()}
+	}
+	c.Baseline.Reps = append(c.Baseline.Reps, *br)
+	return nil
 }
 
 // dispatchNotes says, once per topology whose transport picks the node,
@@ -192,7 +226,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, li
 	newWL := func() (workloads.Workload, error) { return r.Workloads.New(spec) }
 	timeout := p.TaskTimeout.D()
 	if p.Warmup > 0 {
-		pr, err := runPass(ctx, cancel, links, newWL, p.Dispatch, p.Warmup, k.Batch, k.Window, timeout, false)
+		pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: p.Warmup, batch: k.Batch, window: k.Window, timeout: timeout})
 		if err != nil {
 			return nil, fmt.Errorf("warm-up: %w", err)
 		}
@@ -205,7 +239,8 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, li
 		return nil, err
 	}
 	cpu0 := selfCPU()
-	pr, err := runPass(ctx, cancel, links, newWL, p.Dispatch, k.Tasks, k.Batch, k.Window, timeout, true)
+	pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: k.Tasks, batch: k.Batch, window: k.Window,
+		timeout: timeout, record: true, rate: float64(k.Rate), arrivals: p.Arrivals, seed: p.Seed})
 	if err != nil {
 		return nil, err
 	}
@@ -241,6 +276,11 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, li
 	}
 	if rep.Service, err = results.EncodeHist(svc); err != nil {
 		return nil, err
+	}
+	if k.Rate > 0 {
+		if rep.Load, err = loadOf(pr.drivers, float64(k.Rate), rep.Tasks); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }

@@ -159,7 +159,7 @@ func children(t *testing.T) []int {
 func TestNodeFaults(t *testing.T) {
 	for _, tc := range []struct {
 		topo, fault, want string
-		sig              syscall.Signal
+		sig               syscall.Signal
 	}{
 		{"subprocess", "SIGKILL", "signal: killed", syscall.SIGKILL},
 		{"tcp", "SIGKILL", "signal: killed", syscall.SIGKILL},

@@ -65,6 +65,25 @@ type Plan struct {
 	// TaskTimeout bounds the wait for any result: a node with work in
 	// flight that answers nothing for this long fails the run.
 	TaskTimeout workloads.Duration `json:"task_timeout"`
+	// Rate, when set, makes every cell an open-loop load test: tasks arrive
+	// at this many per second (one cell per rate) on a fixed schedule,
+	// whether or not the nodes keep up. Empty means closed loop.
+	Rate []int `json:"rate,omitempty"`
+	// Duration is how long each open-loop repetition offers load; the
+	// cell's task count is Rate x Duration.
+	Duration workloads.Duration `json:"duration,omitempty"`
+	// Arrivals is the open-loop schedule: "constant" spacing (default) or
+	// "poisson".
+	Arrivals string `json:"arrivals,omitempty"`
+	// SLO is the service-level objective a capacity search holds each step
+	// to, e.g. "p99<5ms" or "p50<1ms,p99.9<20ms".
+	SLO string `json:"slo,omitempty"`
+	// Baselines, when set, measures each cell's bare transport (see
+	// Baseline) in the same rounds as the cell.
+	Baselines bool `json:"baselines,omitempty"`
+	// Search, when set, turns the run into a capacity search per topology
+	// and scale (see Search).
+	Search *Search `json:"search,omitempty"`
 	// Nodes are addresses of running nodes for the tcp topology.
 	Nodes []string `json:"nodes,omitempty"`
 	// NATSURL is the NATS server (or comma-separated servers of one
@@ -75,6 +94,35 @@ type Plan struct {
 	// on NATSURL ('snbench node --nats URL'); the nats topology uses them
 	// instead of starting its own.
 	NATSSubject string `json:"nats_subject,omitempty"`
+}
+
+// Arrival schedules.
+const (
+	ArrivalsConstant = "constant"
+	ArrivalsPoisson  = "poisson"
+)
+
+// Search configures a capacity search: the offered rate starts at Start
+// and doubles per step until a step fails the SLO (or loses results, or
+// achieves less than MinAchieved of the offered rate), then bisects between
+// the last good and the first bad rate until they are within Precision of
+// each other.
+type Search struct {
+	// Start is the first offered rate, tasks/s.
+	Start int `json:"start"`
+	// Max bounds the offered rate; reaching it ends the doubling.
+	Max int `json:"max"`
+	// Precision is the relative gap at which bisection stops (0.05 = 5%).
+	Precision float64 `json:"precision"`
+	// MinAchieved is the lowest achieved/offered ratio a step may have and
+	// pass (0.95).
+	MinAchieved float64 `json:"min_achieved"`
+}
+
+// DefaultSearch returns the default capacity search: from 1k tasks/s up to
+// 64M, to 5%, passing steps that achieve 95% of the offered rate.
+func DefaultSearch() Search {
+	return Search{Start: 1000, Max: 64_000_000, Precision: 0.05, MinAchieved: 0.95}
 }
 
 // DefaultPlan returns the default comparison: every given topology at 1, 2,
@@ -148,6 +196,9 @@ func (p Plan) Validate() error {
 	if p.TaskTimeout <= 0 {
 		return fmt.Errorf("plan: task_timeout: must be positive, got %v", p.TaskTimeout)
 	}
+	if err := p.validateLoad(); err != nil {
+		return err
+	}
 	if err := p.validateNATS(); err != nil {
 		return err
 	}
@@ -172,7 +223,60 @@ func (p Plan) Clone() Plan {
 	c.Window = slices.Clone(p.Window)
 	c.Batch = slices.Clone(p.Batch)
 	c.Nodes = slices.Clone(p.Nodes)
+	c.Rate = slices.Clone(p.Rate)
+	if p.Search != nil {
+		s := *p.Search
+		c.Search = &s
+	}
 	return c
+}
+
+// OpenLoop reports whether the plan offers load at fixed rates.
+func (p Plan) OpenLoop() bool { return len(p.Rate) > 0 || p.Search != nil }
+
+// MaxRate bounds an offered rate, tasks/s.
+const MaxRate = 1_000_000_000
+
+func (p Plan) validateLoad() error {
+	for _, r := range p.Rate {
+		if r < 1 || r > MaxRate {
+			return fmt.Errorf("plan: rate: %d out of range [1, %d]", r, MaxRate)
+		}
+	}
+	if p.Duration < 0 || (p.OpenLoop() && p.Duration == 0) {
+		return fmt.Errorf("plan: duration: must be positive for open-loop runs, got %v", p.Duration)
+	}
+	switch p.Arrivals {
+	case "", ArrivalsConstant, ArrivalsPoisson:
+	default:
+		return fmt.Errorf("plan: arrivals: unknown schedule %q (want constant or poisson)", p.Arrivals)
+	}
+	if p.OpenLoop() && p.Dispatch == DispatchLeastOutstanding {
+		return fmt.Errorf("plan: dispatch: least-outstanding needs one shared arrival queue; open-loop runs use round-robin or hash")
+	}
+	if _, err := ParseSLO(p.SLO); err != nil {
+		return fmt.Errorf("plan: slo: %w", err)
+	}
+	if s := p.Search; s != nil {
+		switch {
+		case len(p.Rate) > 0:
+			return fmt.Errorf("plan: rate and search: a capacity search chooses its own rates; give one or the other")
+		case s.Start < 1 || s.Start > MaxRate:
+			return fmt.Errorf("plan: search.start: %d out of range [1, %d]", s.Start, MaxRate)
+		case s.Max < s.Start || s.Max > MaxRate:
+			return fmt.Errorf("plan: search.max: %d out of range [%d, %d]", s.Max, s.Start, MaxRate)
+		case s.Precision <= 0 || s.Precision >= 1:
+			return fmt.Errorf("plan: search.precision: %v out of range (0, 1)", s.Precision)
+		case s.MinAchieved <= 0 || s.MinAchieved > 1:
+			return fmt.Errorf("plan: search.min_achieved: %v out of range (0, 1]", s.MinAchieved)
+		}
+	}
+	return nil
+}
+
+// TasksAt returns the task count of an open-loop repetition at rate.
+func (p Plan) TasksAt(rate int) int {
+	return max(1, int(float64(rate)*p.Duration.D().Seconds()))
 }
 
 // validateNATS checks the nats fields.
@@ -206,12 +310,19 @@ type Key struct {
 	Payload  int    `json:"payload"`
 	Window   int    `json:"window"`
 	Batch    int    `json:"batch"`
+	// Rate is the offered rate of an open-loop cell, tasks/s; 0 for a
+	// closed-loop cell.
+	Rate int `json:"rate,omitempty"`
 }
 
 // String formats k as "tcp/workers=4/tasks=100000/payload=1/window=4/batch=64".
 func (k Key) String() string {
-	return fmt.Sprintf("%s/workers=%d/tasks=%d/payload=%d/window=%d/batch=%d",
+	s := fmt.Sprintf("%s/workers=%d/tasks=%d/payload=%d/window=%d/batch=%d",
 		k.Topology, k.Workers, k.Tasks, k.Payload, k.Window, k.Batch)
+	if k.Rate > 0 {
+		s += fmt.Sprintf("/rate=%d", k.Rate)
+	}
+	return s
 }
 
 // Keys returns the plan's cells in table order: topology, then payload,
@@ -222,6 +333,14 @@ func (p Plan) Keys() []Key {
 		for _, pl := range p.Payload {
 			for _, b := range p.Batch {
 				for _, w := range p.Window {
+					if len(p.Rate) > 0 {
+						for _, r := range p.Rate {
+							for _, wk := range p.Workers {
+								keys = append(keys, Key{Topology: t, Workers: wk, Tasks: p.TasksAt(r), Payload: pl, Window: w, Batch: b, Rate: r})
+							}
+						}
+						continue
+					}
 					for _, n := range p.Tasks {
 						for _, wk := range p.Workers {
 							keys = append(keys, Key{Topology: t, Workers: wk, Tasks: n, Payload: pl, Window: w, Batch: b})

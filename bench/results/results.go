@@ -30,6 +30,9 @@ type Results struct {
 	Error string `json:"error,omitempty"`
 	// Warnings are caveats about the whole run.
 	Warnings []string `json:"warnings,omitempty"`
+	// Capacity holds the outcome of a capacity search, one per topology and
+	// scale; the steps it ran are cells too.
+	Capacity []Capacity `json:"capacity,omitempty"`
 }
 
 // Env describes where a run happened.
@@ -79,6 +82,10 @@ type Cell struct {
 	// Service merges the repetitions' service-time histograms: the node's
 	// own time per batch, recorded once per task, in nanoseconds.
 	Service Hist `json:"service"`
+	// Baseline is the bare transport under the topology, measured with
+	// the same workers, batch, window and bytes in the same rounds
+	// (`snbench run --baselines`); nil when not measured.
+	Baseline *Baseline `json:"baseline,omitempty"`
 	// Summary is computed from the fields above by Summarize.
 	Summary Summary `json:"summary"`
 	// Warnings are caveats about this cell's figures.
@@ -107,9 +114,69 @@ type Rep struct {
 	NodeTasks []int64 `json:"node_tasks"`
 	// Verify counts this repetition's verification outcomes.
 	Verify Verification `json:"verify"`
-	// Latency and Service are this repetition's histograms.
+	// Latency and Service are this repetition's histograms. In an
+	// open-loop repetition Latency runs from each task's intended send time
+	// (so a stall delays every task behind it: coordinated omission shows).
 	Latency Hist `json:"latency"`
 	Service Hist `json:"service"`
+	// Load holds what an open-loop repetition adds; nil in closed loop.
+	Load *Load `json:"load,omitempty"`
+}
+
+// Load is what an open-loop repetition measured beyond a closed-loop one.
+type Load struct {
+	// Offered is the scheduled rate, tasks/s; Achieved is the tasks
+	// completed per second from the first intended send to the last result.
+	Offered  float64 `json:"offered"`
+	Achieved float64 `json:"achieved"`
+	// Uncorrected is latency from each batch's actual send: what a tool
+	// that stamps the send (and so hides coordinated omission) reports.
+	Uncorrected Hist `json:"uncorrected"`
+	// LagP99NS and LagMaxNS are how far behind schedule the generator sent
+	// batches, in ns.
+	LagP99NS int64 `json:"lag_p99_ns"`
+	LagMaxNS int64 `json:"lag_max_ns"`
+	// BoundHits counts batches that were due while the node's in-flight
+	// window was full: they waited, and the wait is in Latency.
+	BoundHits int64 `json:"bound_hits"`
+	// Series is the corrected latency per second of the repetition.
+	Series []Second `json:"series"`
+}
+
+// Second is one second of an open-loop repetition.
+type Second struct {
+	// T is the second since the repetition started.
+	T     int   `json:"t"`
+	Count int64 `json:"count"`
+	P50   int64 `json:"p50"`
+	P99   int64 `json:"p99"`
+	Max   int64 `json:"max"`
+}
+
+// Capacity is the outcome of a capacity search for one topology and scale.
+type Capacity struct {
+	// Key is the cell searched (Rate and Tasks are 0).
+	Key
+	// MaxRate is the highest offered rate that passed, tasks/s (0 if even
+	// the first step failed), and MaxAchieved what that step achieved.
+	MaxRate     int     `json:"max_rate"`
+	MaxAchieved float64 `json:"max_achieved"`
+	// Steps are the rates tried, in order.
+	Steps []Step `json:"steps"`
+	// Error is why the search stopped early, if it did.
+	Error string `json:"error,omitempty"`
+}
+
+// Step is one rate a capacity search tried.
+type Step struct {
+	Offered  int     `json:"offered"`
+	Achieved float64 `json:"achieved"`
+	P50      int64   `json:"p50"`
+	P99      int64   `json:"p99"`
+	P999     int64   `json:"p999"`
+	Pass     bool    `json:"pass"`
+	// Reason says why a step failed.
+	Reason string `json:"reason,omitempty"`
 }
 
 // CPUPerTask returns the CPU time (coordinator plus nodes) per task.
@@ -153,4 +220,35 @@ func (v Verification) Add(o Verification) Verification {
 		Lost:      v.Lost + o.Lost,
 		Duplicate: v.Duplicate + o.Duplicate,
 	}
+}
+
+// Baseline is a cell's raw transport baseline.
+type Baseline struct {
+	// Transport is the bare transport measured (channel, pipe, tcp, nats).
+	Transport string `json:"transport"`
+	// Reps are its repetitions, one per round of the cell.
+	Reps []BaselineRep `json:"reps"`
+	// Throughput is tasks/s over the repetitions; P50NS is the median of
+	// the repetitions' median frame round trips.
+	Throughput Estimate `json:"throughput"`
+	P50NS      int64    `json:"p50_ns"`
+}
+
+// BaselineRep is one repetition of a raw baseline.
+type BaselineRep struct {
+	Tasks      int64   `json:"tasks"`
+	WallNS     int64   `json:"wall_ns"`
+	Throughput float64 `json:"throughput"`
+	// P50NS and P99NS are frame round trips.
+	P50NS int64 `json:"p50_ns"`
+	P99NS int64 `json:"p99_ns"`
+}
+
+// Efficiency returns the cell's throughput as a fraction of its raw
+// baseline's ("harness efficiency"), or 0 without a baseline.
+func (c *Cell) Efficiency() float64 {
+	if c.Baseline == nil || c.Baseline.Throughput.Mean == 0 {
+		return 0
+	}
+	return c.Summary.Throughput.Mean / c.Baseline.Throughput.Mean
 }

@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/montanaflynn/stats"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -25,6 +26,18 @@ type Summary struct {
 	NodeCPUPerTaskNS  float64 `json:"node_cpu_per_task_ns"`
 	// NodeMaxRSSKB is the largest node peak RSS seen, in KiB.
 	NodeMaxRSSKB int64 `json:"node_max_rss_kb,omitempty"`
+	// Load summarises open-loop repetitions; nil in closed loop.
+	Load *LoadSummary `json:"load,omitempty"`
+}
+
+// LoadSummary is the open-loop part of a Summary.
+type LoadSummary struct {
+	Offered     float64     `json:"offered"`
+	Achieved    Estimate    `json:"achieved"`
+	Uncorrected Percentiles `json:"uncorrected"`
+	LagP99NS    int64       `json:"lag_p99_ns"`
+	LagMaxNS    int64       `json:"lag_max_ns"`
+	BoundHits   int64       `json:"bound_hits"`
 }
 
 // Estimate is a mean over repetitions with its 95% confidence interval
@@ -151,8 +164,22 @@ func Summarize(c *Cell) error {
 			return fmt.Errorf("cell %s: %w", c.Key, err)
 		}
 	}
+	if b := c.Baseline; b != nil {
+		var tp, p50 []float64
+		for _, r := range b.Reps {
+			tp = append(tp, r.Throughput)
+			p50 = append(p50, float64(r.P50NS))
+		}
+		b.Throughput = MeanCI(tp)
+		if m, err := stats.Median(p50); err == nil {
+			b.P50NS = int64(m)
+		}
+	}
+	if err := summarizeLoad(c, &s); err != nil {
+		return err
+	}
 	c.Summary = s
-	if s.Reps > 0 && s.Reps < 2 {
+	if s.Reps > 0 && s.Reps < 2 && s.Load == nil {
 		c.addWarning("only 1 repetition: no confidence interval")
 	}
 	if s.Throughput.CV > NoisyCV {
@@ -179,4 +206,53 @@ func meanOf(xs []float64) float64 {
 	}
 	m, _ := stats.Mean(xs)
 	return m
+}
+
+// LagWarn is the generator lag (p99) above which an open-loop cell is
+// flagged unreliable.
+const LagWarn = time.Millisecond
+
+// summarizeLoad fills s.Load from open-loop repetitions and flags a
+// generator that could not hold its schedule.
+func summarizeLoad(c *Cell, s *Summary) error {
+	var achieved []float64
+	var unc []Hist
+	var l LoadSummary
+	for _, r := range c.Reps {
+		if r.Load == nil {
+			return nil
+		}
+		l.Offered = r.Load.Offered
+		achieved = append(achieved, r.Load.Achieved)
+		unc = append(unc, r.Load.Uncorrected)
+		l.LagP99NS = max(l.LagP99NS, r.Load.LagP99NS)
+		l.LagMaxNS = max(l.LagMaxNS, r.Load.LagMaxNS)
+		l.BoundHits += r.Load.BoundHits
+	}
+	if len(achieved) == 0 {
+		return nil
+	}
+	l.Achieved = MeanCI(achieved)
+	merged, err := MergeHists(unc...)
+	if err != nil {
+		return fmt.Errorf("cell %s: %w", c.Key, err)
+	}
+	enc, err := EncodeHist(merged)
+	if err != nil {
+		return err
+	}
+	if l.Uncorrected, err = PercentilesOf(enc); err != nil {
+		return err
+	}
+	s.Load = &l
+	if l.Offered > 0 && l.Achieved.Mean < 0.95*l.Offered {
+		c.addWarning(fmt.Sprintf("unreliable: achieved %.4g tasks/s of %.4g offered (%.0f%%)", l.Achieved.Mean, l.Offered, 100*l.Achieved.Mean/l.Offered))
+	}
+	if l.LagP99NS > int64(LagWarn) {
+		c.addWarning(fmt.Sprintf("unreliable: generator fell behind schedule (lag p99 %v, max %v)", time.Duration(l.LagP99NS), time.Duration(l.LagMaxNS)))
+	}
+	if l.BoundHits > 0 {
+		c.addWarning(fmt.Sprintf("in-flight bound (window) reached %d times: those tasks waited to be sent, and the wait is in their latency", l.BoundHits))
+	}
+	return nil
 }

@@ -52,6 +52,7 @@ type runFlags struct {
 	out         string
 	format      string
 	progress    string
+	load        loadFlags
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -101,6 +102,7 @@ func (a *app) runCmd() *cobra.Command {
 	f.nats.register(fl)
 	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
+	f.load.register(fl)
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
 	return cmd
 }
@@ -165,6 +167,7 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 			p.Workers = []int{len(p.Nodes)}
 		}
 	}
+	f.load.apply(ch, &p)
 	if len(p.Nodes) > 0 && (len(p.Topologies) != 1 || p.Topologies[0] != "tcp") {
 		return p, usagef("--nodes applies to the tcp topology only, but the plan runs %v", p.Topologies)
 	}
@@ -215,7 +218,14 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	}
 	r := a.runner(progress)
 	r.Token, r.NATSAuth = f.token, f.natsAuth
+	stopProfiles, err := f.load.startProfiles()
+	if err != nil {
+		return err
+	}
 	res, runErr := r.Run(ctx, p, bench.CaptureEnv())
+	if err := stopProfiles(); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
 	if bar != nil {
 		_ = bar.Finish()
 		fmt.Fprintln(a.stderr)
@@ -245,6 +255,20 @@ func (a *app) printResults(res *results.Results, format string) error {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
+	}
+	if reports.HasBaselines(res) && format != reports.FormatCSV {
+		if err := reports.WriteTable(a.stdout, res, format); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout)
+		return reports.WriteBaselineTable(a.stdout, res, format)
+	}
+	switch {
+	case format == reports.FormatCSV:
+	case len(res.Capacity) > 0:
+		return reports.WriteCapacityTable(a.stdout, res, format)
+	case reports.HasLoad(res):
+		return reports.WriteLoadTable(a.stdout, res, format)
 	}
 	return reports.WriteTable(a.stdout, res, format)
 }

@@ -71,6 +71,14 @@ func RunIfChild(reg *workloads.Registry) (code int, ok bool) {
 		} else {
 			err = serveOneNATS(ctx, reg, name)
 		}
+	case ModeEchoStdio:
+		err = serveEcho(ctx, mode)
+	case ModeEchoTCP:
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			cancel()
+		}()
+		err = serveEcho(ctx, mode)
 	default:
 		err = fmt.Errorf("unknown %s=%q (want stdio, tcp or nats)", EnvMode, mode)
 	}

@@ -1,0 +1,254 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies"
+)
+
+// rawConn is one echo endpoint of a raw baseline: what is written comes
+// back unchanged.
+type rawConn interface {
+	io.ReadWriter
+	close()
+}
+
+// runBaseline measures the bare transport under k's topology: k.Workers
+// echo endpoints, each sent its share of k.Tasks as frames of the same size
+// a batch of k.Batch tasks has on the wire, k.Window frames in flight, one
+// clock read per frame sent and one per frame back. It returns nil when the
+// topology has no bare transport to measure.
+func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Key) (*results.BaselineRep, error) {
+	conns := make([]rawConn, 0, k.Workers)
+	defer func() {
+		for _, c := range conns {
+			c.close()
+		}
+	}()
+	for i := range k.Workers {
+		c, err := startEcho(ctx, transport, fmt.Sprintf("raw-%s-%d", transport, i+1), r.Log)
+		if err != nil {
+			return nil, fmt.Errorf("raw %s baseline: %w", transport, err)
+		}
+		conns = append(conns, c)
+	}
+	size := wire.HeaderSize + 8 + k.Batch*(8+8*k.Payload)
+	perConn := (k.Tasks + k.Workers - 1) / k.Workers
+	frames := (perConn + k.Batch - 1) / k.Batch
+	lat := results.NewHist()
+	hists := make([]*rawStats, len(conns))
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*len(conns))
+	start := time.Now()
+	for i, c := range conns {
+		hists[i] = &rawStats{lat: results.NewHist()}
+		wg.Go(func() { errs <- echoLoop(c, size, frames, k.Window, hists[i]) })
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("raw %s baseline: %w", transport, err)
+		}
+	}
+	for _, h := range hists {
+		lat.Merge(h.lat)
+	}
+	tasks := int64(frames * k.Batch * len(conns))
+	return &results.BaselineRep{Tasks: tasks, WallNS: int64(wall), Throughput: float64(tasks) / wall.Seconds(),
+		P50NS: lat.ValueAtQuantile(50), P99NS: lat.ValueAtQuantile(99)}, nil
+}
+
+type rawStats struct {
+	lat *hdr.Histogram
+}
+
+// echoLoop writes frames of size bytes with window in flight and reads
+// each back, recording the round trip of each frame.
+func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
+	sent := make(chan time.Time, window)
+	errc := make(chan error, 1)
+	go func() {
+		out := make([]byte, size)
+		for range frames {
+			sent <- time.Now()
+			if _, err := c.Write(out); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	in := make([]byte, size)
+	for range frames {
+		if _, err := io.ReadFull(c, in); err != nil {
+			c.close() // unblocks the writer
+			<-errc
+			return err
+		}
+		_ = st.lat.RecordValue(max(1, int64(time.Since(<-sent))))
+	}
+	return <-errc
+}
+
+// startEcho starts one echo endpoint of the transport.
+func startEcho(ctx context.Context, transport, name string, log io.Writer) (rawConn, error) {
+	switch transport {
+	case topologies.TransportChannel:
+		return newChanEcho(), nil
+	case topologies.TransportPipe:
+		return startPipeEcho(name, log)
+	case topologies.TransportTCP:
+		return startTCPEcho(ctx, name, log)
+	}
+	return nil, fmt.Errorf("no raw baseline for transport %q", transport)
+}
+
+// chanEcho is the bare channel transport: frames go to an echo goroutine
+// and back through channels, with no copy.
+type chanEcho struct {
+	in, out chan []byte
+	pending []byte
+	done    chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup
+}
+
+func newChanEcho() *chanEcho {
+	c := &chanEcho{in: make(chan []byte, 1024), out: make(chan []byte, 1024), done: make(chan struct{})}
+	c.wg.Go(func() {
+		for {
+			select {
+			case b := <-c.in:
+				c.out <- b
+			case <-c.done:
+				return
+			}
+		}
+	})
+	return c
+}
+
+func (c *chanEcho) Write(b []byte) (int, error) {
+	select {
+	case c.in <- b:
+		return len(b), nil
+	case <-c.done:
+		return 0, io.ErrClosedPipe
+	}
+}
+
+func (c *chanEcho) Read(b []byte) (int, error) {
+	if len(c.pending) == 0 {
+		select {
+		case c.pending = <-c.out:
+		case <-c.done:
+			return 0, io.EOF
+		}
+	}
+	n := copy(b, c.pending)
+	c.pending = c.pending[n:]
+	return n, nil
+}
+
+func (c *chanEcho) close() {
+	c.once.Do(func() { close(c.done) })
+	c.wg.Wait()
+}
+
+// procEcho is an echo child and the connection to it.
+type procEcho struct {
+	io.ReadWriter
+	closers []io.Closer
+	child   *link.Child
+}
+
+func (p *procEcho) close() {
+	for _, c := range p.closers {
+		c.Close()
+	}
+	if p.child != nil {
+		_ = p.child.Stop(2 * time.Second)
+	}
+}
+
+func startPipeEcho(name string, log io.Writer) (*procEcho, error) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, err
+	}
+	ch, err := link.StartChild(name, []string{node.EnvMode + "=" + node.ModeEchoStdio}, inR, outW, log)
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return nil, err
+	}
+	rw := struct {
+		io.Reader
+		io.Writer
+	}{outR, inW}
+	return &procEcho{ReadWriter: rw, closers: []io.Closer{inW, outR}, child: ch}, nil
+}
+
+func startTCPEcho(ctx context.Context, name string, log io.Writer) (*procEcho, error) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, err
+	}
+	ch, err := link.StartChild(name, []string{node.EnvMode + "=" + node.ModeEchoTCP}, inR, outW, log)
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return nil, err
+	}
+	p := &procEcho{closers: []io.Closer{inW}, child: ch}
+	_ = outR.SetReadDeadline(time.Now().Add(10 * time.Second))
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	outR.Close()
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), node.ListenPrefix)
+	if err != nil || !ok {
+		p.close()
+		return nil, fmt.Errorf("%s: no address from the echo child: %v", name, err)
+	}
+	d := net.Dialer{Timeout: 10 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		p.close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	_ = conn.(*net.TCPConn).SetNoDelay(true)
+	p.ReadWriter = conn
+	p.closers = append([]io.Closer{conn}, p.closers...)
+	return p, nil
+}

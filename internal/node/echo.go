@@ -1,0 +1,55 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+)
+
+// Echo modes of EnvMode: a child that copies its input back unchanged, the
+// bare transport that raw baselines measure (no frames, no workload).
+const (
+	ModeEchoStdio = "echo-stdio" // copy stdin to stdout
+	ModeEchoTCP   = "echo-tcp"   // listen on loopback, print the address, echo one connection
+)
+
+// echoBuffer is the copy buffer of an echo child: the same size as a
+// session's read and write buffers.
+const echoBuffer = 64 << 10
+
+// serveEcho runs an echo child of the given mode until its input ends.
+func serveEcho(ctx context.Context, mode string) error {
+	buf := make([]byte, echoBuffer)
+	if mode == ModeEchoStdio {
+		_, err := io.CopyBuffer(os.Stdout, os.Stdin, buf)
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("echo: listen: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	if _, err := fmt.Fprintf(os.Stdout, "%s%s\n", ListenPrefix, ln.Addr()); err != nil {
+		ln.Close()
+		return fmt.Errorf("echo: announcing address: %w", err)
+	}
+	conn, err := ln.Accept()
+	ln.Close()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("echo: accept: %w", err)
+	}
+	defer conn.Close()
+	context.AfterFunc(ctx, func() { conn.Close() })
+	_ = conn.(*net.TCPConn).SetNoDelay(true)
+	_, err = io.CopyBuffer(conn, conn, buf)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
