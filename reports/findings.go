@@ -105,15 +105,18 @@ func fastest(res *results.Results, sc scale) []string {
 	}
 	if same && len(ls) > 1 {
 		lo, hi := ls[0].ratio, ls[0].ratio
-		var close []string
+		var close, next []string
 		for _, l := range ls {
 			lo, hi = min(lo, l.ratio), max(hi, l.ratio)
 			if l.indistinctive {
 				close = append(close, fmt.Sprint(l.workers))
 			}
+			if !slices.Contains(next, l.next.Topology) {
+				next = append(next, l.next.Topology)
+			}
 		}
-		s := fmt.Sprintf("%s is fastest at every worker count measured%s: %s to %s the runner-up",
-			ls[0].best.Topology, inScale(label), ratio2(lo), ratio2(hi))
+		s := fmt.Sprintf("%s is fastest at every worker count measured%s: %s to %s the runner-up (%s)",
+			ls[0].best.Topology, inScale(label), ratio2(lo), ratio2(hi), strings.Join(next, " or "))
 		if len(close) > 0 {
 			s += fmt.Sprintf(", though at %s worker(s) the 95%% confidence intervals overlap", strings.Join(close, ", "))
 		}

@@ -32,7 +32,7 @@ func TestHTMLShowsFailures(t *testing.T) {
 		`<p class="alert" id="alert">2 of 12 cells failed, errored or did not finish. <a href="#problems">Problems</a>`,
 		`<section id="problems" class="problems">`,
 		`<span class="tag fail">FAILED</span><span class="what">subprocess workers=4</span>: status: FAILED 7 lost; verification: expected 30000, verified 29993, lost 7`,
-		`<span class="what">tcp workers=8</span>: status: ERROR; error: node 3: connection reset by peer; no measured repetitions`,
+		`<span class="tag fail">ERROR</span><span class="what">tcp workers=8</span>: status: ERROR; error: node 3: connection reset by peer; no measured repetitions`,
 		`<span class="what">run</span>: generator fell behind schedule by 12%`,
 		`<tr class="fail"><td>subprocess</td><td class="num">4</td>`,
 		`subprocess workers=4 is left out of the plots: FAILED 7 lost`,

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/snbench/snbench/bench/results"
 )
@@ -83,7 +84,10 @@ func problems(res *results.Results) []htmlProblem {
 		}
 		p := htmlProblem{Class: class, Tag: "WARNING", What: cellName(res.Plan, c)}
 		if class == "fail" {
-			p.Tag = "FAILED"
+			p.Tag = strings.ToUpper(c.Status)
+			if c.Status == results.StatusOK { // verified wrongly but not marked
+				p.Tag = "FAILED"
+			}
 			p.Details = append(p.Details, "status: "+status(c))
 		}
 		if c.Error != "" {

@@ -43,8 +43,11 @@ func Figures(res *results.Results) ([]*Figure, []string, error) {
 		return nil, nil, err
 	}
 	for i := range res.Cells {
-		if c := &res.Cells[i]; !usable(c) {
+		switch c := &res.Cells[i]; {
+		case !usable(c):
 			fb.note("%s is left out of the plots: %s", cellName(res.Plan, c), status(c))
+		case c.Summary.Throughput.Mean <= 0:
+			fb.note("%s is left out of the plots: zero throughput", cellName(res.Plan, c))
 		}
 	}
 	return fb.figs, fb.notes, nil
