@@ -39,7 +39,7 @@ func (l *loadFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&l.cpuProf, "cpuprofile", "", "write the coordinator's CPU profile (pprof) of the whole run to `FILE`")
 	fl.StringVar(&l.memProf, "memprofile", "", "write the coordinator's allocation profile (pprof) at the end of the run to `FILE`")
 	fl.BoolVar(&l.baselines, "baselines", false, "also measure each cell's bare transport (channels, pipe, TCP) with the same batch and window, and report harness efficiency")
-	fl.Var(&l.rate, "rate", "open loop: offered `tasks/s` (a list makes one cell per rate; k and M suffixes); default closed loop")
+	fl.Var(&l.rate, "rate", "open loop: offered `tasks/s` (a list makes one cell per rate; k and M suffixes); default closed loop. Open loop defaults to --batch 1 (a batch waits for its last task) and --window 256 (the in-flight bound)")
 	fl.DurationVar(&l.duration, "duration", 2*time.Second, "open loop: how long each repetition offers load (1s per capacity step)")
 	fl.StringVar(&l.arrivals, "arrivals", results.ArrivalsConstant, "open loop: arrival schedule, constant or poisson")
 	fl.StringVar(&l.slo, "slo", "", "capacity search: latency objective each step must hold, e.g. 'p99<5ms' or 'p50<1ms,p99.9<20ms'")
@@ -93,8 +93,14 @@ func (l *loadFlags) apply(changed func(string) bool, p *bench.Plan) {
 	case p.Duration == 0:
 		p.Duration = workloads.Duration(l.duration)
 	}
-	if !changed("window") && len(p.Window) == 1 && p.Window[0] == bench.DefaultPlan(nil).Window[0] {
+	def := bench.DefaultPlan(nil)
+	if !changed("window") && len(p.Window) == 1 && p.Window[0] == def.Window[0] {
 		p.Window = []int{openLoopWindow}
+	}
+	// A batch waits until its last task is due, so batching adds up to
+	// batch/rate of latency: open loop sends task by task unless told.
+	if !changed("batch") && len(p.Batch) == 1 && p.Batch[0] == def.Batch[0] {
+		p.Batch = []int{1}
 	}
 }
 
