@@ -99,10 +99,27 @@ func (fb *figureBuilder) scale(sc scale, fits map[string]Scaling) error {
 			return err
 		}
 	}
-	if err := fb.add(fb.spectrum(sc, workers[len(workers)-1])); err != nil {
-		return err
+	if w, ok := fb.largestUsable(sc, workers); ok {
+		if err := fb.add(fb.spectrum(sc, w)); err != nil {
+			return err
+		}
 	}
 	return fb.add(fb.cpu(sc, workers))
+}
+
+// largestUsable returns the largest worker count at which some topology
+// has a usable cell: the spectrum is drawn there.
+func (fb *figureBuilder) largestUsable(sc scale, workers []int) (int, bool) {
+	for i := len(workers) - 1; i >= 0; i-- {
+		for _, t := range topologiesOf(fb.res) {
+			for _, c := range fb.usableSweep(t, sc) {
+				if c.Workers == workers[i] {
+					return workers[i], true
+				}
+			}
+		}
+	}
+	return 0, false
 }
 
 func name(stem, slug string) string {

@@ -182,13 +182,17 @@ func growthGrid(gs []Growth) ([]string, [][]string, map[int]bool) {
 		if scaled {
 			row = append(row, g.Scale)
 		}
-		order := strconv.FormatFloat(g.Order, 'f', 2, 64)
+		dec := 2 // digits after the point, fewer when the interval is wide
+		if g.OrderErr >= 0.1 {
+			dec = 1
+		}
+		order := strconv.FormatFloat(g.Order, 'f', dec, 64)
 		if g.OrderErr > 0 {
-			order += " ±" + strconv.FormatFloat(g.OrderErr, 'f', 2, 64)
+			order += " ±" + strconv.FormatFloat(g.OrderErr, 'f', dec, 64)
 		}
 		rows[i] = append(row, fmt.Sprintf("%d → %d", g.N1, g.N2),
 			FormatDuration(g.T1, 3), FormatDuration(g.T2, 3),
-			strconv.FormatFloat(g.Ratio, 'f', 2, 64), order, g.Reading())
+			strconv.FormatFloat(g.Ratio, 'f', dec, 64), order, g.Reading())
 	}
 	left := map[int]bool{0: true, len(hdr) - 1: true}
 	if scaled {

@@ -232,6 +232,8 @@ func wallTime(c *results.Cell) results.Estimate {
 func (g Growth) Reading() string {
 	tol := math.Max(g.OrderErr, 0.05)
 	switch {
+	case math.Abs(g.Order-1) <= tol && g.OrderErr > 0.25:
+		return "consistent with linear, but too noisy to tell"
 	case math.Abs(g.Order-1) <= tol:
 		return "linear: each task costs the same"
 	case g.Order < 1:
