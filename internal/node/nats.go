@@ -149,15 +149,15 @@ func (n *NATSNode) decodeHello(data []byte) (*wire.Hello, workloads.Workload, er
 // into one channel that a single loop serves, so a session owns no
 // goroutine.
 type natsSession struct {
-	node           *NATSNode
-	nc             *nats.Conn
-	hello          *wire.Hello
-	wl             workloads.Workload
-	subject        string // the task subject
-	control        string
-	in             chan *nats.Msg
-	tasks, ctlSub  *nats.Subscription
-	served, frames uint64
+	node          *NATSNode
+	nc            *nats.Conn
+	hello         *wire.Hello
+	wl            workloads.Workload
+	subject       string // the task subject
+	control       string
+	in            chan *nats.Msg
+	tasks, ctlSub *nats.Subscription
+	served        uint64
 }
 
 // open subscribes the session's subjects and sends the Welcome.

@@ -39,6 +39,7 @@ type Link struct {
 	marker  chan uint64   // the end marker's tag, from Send to Recv
 	closed  chan struct{} // closed when the connection is
 	lastErr func() error
+	died    *deaths // node processes of the cluster that exited early
 
 	inflight atomic.Int64 // batches published and not yet answered
 	wbuf     []byte       // Send's
@@ -53,6 +54,7 @@ func dial(ctx context.Context, c *cluster, name string, window int) (*Link, erro
 	l := &Link{
 		info: topologies.NodeInfo{Name: name}, ctx: ctx, subject: c.subject, timeout: c.timeout,
 		replies: make(chan *nats.Msg, window+4), marker: make(chan uint64, 1), closed: make(chan struct{}),
+		died: &c.died,
 	}
 	var once sync.Once
 	onClose := nats.ClosedHandler(func(*nats.Conn) { once.Do(func() { close(l.closed) }) })
@@ -163,6 +165,9 @@ func (l *Link) Recv(r *workloads.Result) error {
 			l.held, l.heldTag = true, tag
 		case <-l.closed:
 			return l.fail("waiting for results", fmt.Errorf("NATS connection closed: %v", l.lastErr()))
+		case <-l.died.ch:
+			// Its batches in flight, whichever links sent them, are lost.
+			return l.fail("waiting for results", l.died.err)
 		case <-l.ctx.Done():
 			return l.fail("waiting for results", context.Cause(l.ctx))
 		}

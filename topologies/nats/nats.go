@@ -53,7 +53,8 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if len(cfg.Nodes) > 0 {
 		return nil, errors.New("nats: --nodes applies to tcp; NATS nodes are found through --nats-url and --nats-subject")
 	}
-	c := &cluster{timeout: cfg.StartTimeout, url: cfg.NATS.URL, prefix: cfg.NATS.Subject, auth: natsconn.Auth(cfg.NATS.Auth)}
+	c := &cluster{timeout: cfg.StartTimeout, url: cfg.NATS.URL, prefix: cfg.NATS.Subject, auth: natsconn.Auth(cfg.NATS.Auth),
+		died: deaths{ch: make(chan struct{})}, closing: make(chan struct{})}
 	if c.timeout <= 0 {
 		c.timeout = 10 * time.Second
 	}
@@ -77,6 +78,38 @@ type cluster struct {
 	children []*link.Child
 	stdins   []*os.File // closing one ends its child
 	links    []*Link
+
+	died     deaths        // the first node process to exit before Close
+	closing  chan struct{} // closed when Close starts: exits are expected
+	watchers sync.WaitGroup
+}
+
+// deaths records the first node process that exited while the cluster
+// still needed it; ch is closed then, after err is set.
+type deaths struct {
+	once sync.Once
+	ch   chan struct{}
+	err  error
+}
+
+// watch reports ch's exit in c.died unless the cluster is closing by then.
+func (c *cluster) watch(ch *link.Child) {
+	c.watchers.Go(func() {
+		select {
+		case <-ch.Done():
+		case <-c.closing:
+			return
+		}
+		select {
+		case <-c.closing:
+			return
+		default:
+		}
+		c.died.once.Do(func() {
+			c.died.err = fmt.Errorf("node process %s (pid %d) %s: its batches in flight are lost", ch.Name, ch.PID(), ch.ExitWithin(time.Second))
+			close(c.died.ch)
+		})
+	})
 }
 
 func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
@@ -172,6 +205,7 @@ func (c *cluster) startNodes(cfg topologies.Config) error {
 			return err
 		}
 		c.children, c.stdins, outs = append(c.children, ch), append(c.stdins, inW), append(outs, outR)
+		c.watch(ch)
 	}
 	deadline := time.Now().Add(c.timeout)
 	for i, f := range outs {
@@ -212,6 +246,11 @@ func (c *cluster) Links() []topologies.Link {
 // stops and reaps the node processes it started, and shuts the embedded
 // server down. Calling it again does nothing.
 func (c *cluster) Close() error {
+	select {
+	case <-c.closing:
+	default:
+		close(c.closing)
+	}
 	var wg sync.WaitGroup
 	for _, l := range c.links {
 		wg.Go(l.close)
@@ -226,6 +265,7 @@ func (c *cluster) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	c.watchers.Wait()
 	if c.server != nil {
 		c.server.Close()
 	}
