@@ -40,7 +40,7 @@ func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Ke
 		}
 	}()
 	for i := range k.Workers {
-		c, err := startEcho(ctx, transport, fmt.Sprintf("raw-%s-%d", transport, i+1), r.Log)
+		c, err := startEcho(ctx, transport, fmt.Sprintf("raw-%s-%d", transport, i+1), r.logWriter())
 		if err != nil {
 			return nil, fmt.Errorf("raw %s baseline: %w", transport, err)
 		}

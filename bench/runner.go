@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -28,13 +30,39 @@ type Runner struct {
 	// Progress, if set, is called after each repetition with the number
 	// done and the total, from Run's goroutine.
 	Progress func(done, total int, key results.Key)
-	// Log receives node stderr and diagnostics; nil discards them.
-	Log io.Writer
+	// Log receives node stderr and diagnostics; nil discards them. Node
+	// processes write to it concurrently: unless it is an *os.File, the
+	// runner serialises their writes.
+	Log   io.Writer
+	logMu sync.Mutex // serialises writes to Log from several nodes
 	// Token and NATSAuth are the credentials of remote nodes and of a NATS
 	// server (see topologies.Config); they stay out of the plan, so that
 	// results files never hold them.
 	Token    []byte
 	NATSAuth topologies.NATSAuth
+}
+
+// logWriter returns Log, safe for the concurrent writes of several node
+// processes' stderr copiers.
+func (r *Runner) logWriter() io.Writer {
+	switch w := r.Log.(type) {
+	case nil:
+		return nil
+	case *os.File:
+		return w
+	}
+	return &lockedWriter{mu: &r.logMu, w: r.Log}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // ErrVerification is returned (wrapped) by Run when some cell lost,
@@ -204,7 +232,7 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	defer cancel(nil)
 	cluster, err := topo.Start(cctx, topologies.Config{
 		Workers: k.Workers, Workload: spec, Window: k.Window, Batch: k.Batch,
-		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.Log,
+		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.logWriter(),
 		Token: r.Token, NATS: topologies.NATS{URL: p.NATSURL, Subject: p.NATSSubject, Auth: r.NATSAuth},
 	})
 	if err != nil {
