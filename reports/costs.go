@@ -76,6 +76,9 @@ func (fb *figureBuilder) payloadSweeps() error {
 	for i := range fb.res.Cells {
 		c := &fb.res.Cells[i]
 		g := payloadGroup{c.Workers, c.Tasks, c.Window, c.Batch}
+		if c.Rate > 0 { // open loop: MB/s is the offered rate times the payload
+			continue
+		}
 		if !slices.Contains(groups, g) {
 			groups = append(groups, g)
 		}
@@ -105,7 +108,7 @@ func (fb *figureBuilder) mbps(g payloadGroup) (*Figure, error) {
 		s := lineSeries{name: t, style: fb.styles[t], dashes: fb.styles[t].dashes}
 		for i := range fb.res.Cells {
 			c := &fb.res.Cells[i]
-			if c.Topology != t || (payloadGroup{c.Workers, c.Tasks, c.Window, c.Batch}) != g ||
+			if c.Topology != t || (payloadGroup{c.Workers, c.Tasks, c.Window, c.Batch}) != g || c.Rate > 0 ||
 				!usable(c) || c.Summary.Throughput.Mean <= 0 {
 				continue
 			}

@@ -19,7 +19,9 @@ func Findings(res *results.Results) []string {
 	}
 	if len(topologiesOf(res)) > 1 {
 		for _, sc := range scalesOf(res) {
-			out = append(out, fastest(res, sc)...)
+			if !sc.openLoop() { // open-loop throughput is the offered rate
+				out = append(out, fastest(res, sc)...)
+			}
 		}
 	}
 	for _, s := range Scalings(res) {

@@ -63,3 +63,12 @@ func TestSigFigs(t *testing.T) {
 		})
 	}
 }
+
+func TestCompactRate(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[float64]string{500: "500", 20000: "20k", 1.5e6: "1.5M", 2e9: "2G"} {
+		if got := compactRate(v); got != want {
+			t.Errorf("compactRate(%g) = %q, want %q", v, got, want)
+		}
+	}
+}

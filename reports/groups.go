@@ -10,12 +10,17 @@ import (
 )
 
 // scale is a cell's scale without its worker count: the cells of one
-// topology that share a scale form that topology's workers sweep.
-type scale struct{ tasks, payload, window, batch int }
+// topology that share a scale form that topology's workers sweep. rate is
+// the offered rate of open-loop cells, 0 in closed loop.
+type scale struct{ tasks, payload, window, batch, rate int }
 
 func scaleOf(c *results.Cell) scale {
-	return scale{tasks: c.Tasks, payload: c.Payload, window: c.Window, batch: c.Batch}
+	return scale{tasks: c.Tasks, payload: c.Payload, window: c.Window, batch: c.Batch, rate: c.Rate}
 }
+
+// openLoop reports whether the scale's cells offered a fixed rate: their
+// throughput is then the rate they were offered, not a capacity.
+func (s scale) openLoop() bool { return s.rate > 0 }
 
 // axis is one scale axis other than workers, as tables and labels name it.
 type axis struct {
@@ -26,7 +31,11 @@ type axis struct {
 
 func (s scale) axes(p results.Plan) []axis {
 	t, pl, w, b := varying(p)
-	return []axis{{"tasks", t, s.tasks}, {"payload", pl, s.payload}, {"batch", b, s.batch}, {"window", w, s.window}}
+	if len(p.Rate) > 0 {
+		t = false // the task count follows the rate
+	}
+	return []axis{{"tasks", t, s.tasks}, {"payload", pl, s.payload}, {"batch", b, s.batch}, {"window", w, s.window},
+		{"rate", len(p.Rate) > 1, s.rate}}
 }
 
 // label names s by the axes that vary in p ("payload=4 batch=64"); it is

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/workloads"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -21,7 +22,10 @@ type synth struct {
 	workers    []int
 	tasks      []int
 	payload    []int
-	reps       int
+	// rates, when set, make the plan open loop at these offered rates
+	// for one second each.
+	rates []int
+	reps  int
 	// models give each topology's throughput against workers; by default
 	// topology i gets defaultModels[i].
 	models map[string]USL
@@ -53,6 +57,9 @@ func (s synth) results() (*results.Results, error) {
 	}
 	if p.Payload == nil {
 		p.Payload = []int{1}
+	}
+	if s.rates != nil {
+		p.Rate, p.Duration = s.rates, workloads.Duration(time.Second)
 	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	res := &results.Results{Schema: results.SchemaVersion, Tool: "snbench", Plan: p,

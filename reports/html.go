@@ -58,6 +58,35 @@ type pageData struct {
 	Problems                        []htmlProblem
 	ProblemCount                    int
 	Schema                          int
+	Extra                           []extraTable
+}
+
+// extraTable is a table of a run mode the summary does not cover (open
+// loop, capacity search, raw baselines), shown as the terminal prints it.
+type extraTable struct{ Title, Text string }
+
+// extraTables renders the tables of res's other run modes.
+func extraTables(res *results.Results) ([]extraTable, error) {
+	var out []extraTable
+	for _, x := range []struct {
+		on    bool
+		title string
+		write func(io.Writer, *results.Results, string) error
+	}{
+		{HasLoad(res), "Open-loop load", WriteLoadTable},
+		{len(res.Capacity) > 0, "Capacity search", WriteCapacityTable},
+		{HasBaselines(res), "Raw transport baselines", WriteBaselineTable},
+	} {
+		if !x.on {
+			continue
+		}
+		var b bytes.Buffer
+		if err := x.write(&b, res, FormatTerminal); err != nil {
+			return nil, fmt.Errorf("html report: %s: %w", x.title, err)
+		}
+		out = append(out, extraTable{x.title, b.String()})
+	}
+	return out, nil
 }
 
 // WriteHTML writes the report as one self-contained HTML page: plots
@@ -76,6 +105,10 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	for _, s := range Scalings(res) {
 		d.Verdicts = append(d.Verdicts, withScale(s.Topology, s.Scale)+": "+s.Verdict()+".")
+	}
+	var err error
+	if d.Extra, err = extraTables(res); err != nil {
+		return err
 	}
 	d.ProblemCount = len(d.Problems)
 	if p := problemCount(res); p != "" && hasFailure(res) {

@@ -32,6 +32,8 @@ type lineChart struct {
 	name, title, caption string
 	xLabel, yWhat        string
 	xVals                []float64
+	// xTick labels the x ticks (default: the plain number).
+	xTick func(float64) string
 	// yUnit picks the y unit from the largest value.
 	yUnit func(max float64) unit
 	// logWide: the y axis is logarithmic when the values span more than
@@ -50,7 +52,11 @@ func (lc lineChart) build() (*Figure, error) {
 	lo, hi := lc.yRange()
 	u := lc.yUnit(hi)
 	p, leg := newPlot(lc.title, lc.xLabel, lc.yWhat+" ("+u.name+")")
-	mx := logXAxis(&p.X, lc.xVals, intLabel)
+	tick := lc.xTick
+	if tick == nil {
+		tick = intLabel
+	}
+	mx := logXAxis(&p.X, lc.xVals, tick)
 	my := valueAxis(&p.Y, lo, hi, lc.logWide, u)
 	if my.log {
 		p.Y.Label.Text = lc.yWhat + " (" + u.name + ", log scale)"

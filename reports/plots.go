@@ -42,6 +42,9 @@ func Figures(res *results.Results) ([]*Figure, []string, error) {
 	if err := fb.payloadSweeps(); err != nil {
 		return nil, nil, err
 	}
+	if err := fb.rateSweeps(); err != nil {
+		return nil, nil, err
+	}
 	for i := range res.Cells {
 		switch c := &res.Cells[i]; {
 		case !usable(c):
@@ -85,10 +88,17 @@ func (fb *figureBuilder) usableSweep(t string, sc scale) []*results.Cell {
 func (fb *figureBuilder) scale(sc scale, fits map[string]Scaling) error {
 	label := sc.label(fb.res.Plan)
 	workers := workersOf(fb.res, sc)
-	if len(workers) < 2 {
+	switch {
+	case len(workers) < 2:
 		fb.note("%s: a single worker count (%d), so there are no plots against workers",
 			withScale("all topologies", label), workers[0])
-	} else {
+	case sc.openLoop():
+		fb.note("%s: open loop, so throughput follows the offered rate: no throughput or speedup plot",
+			withScale("all topologies", label))
+		if err := fb.add(fb.latency(sc, workers)); err != nil {
+			return err
+		}
+	default:
 		if err := fb.add(fb.throughput(sc, workers, fits)); err != nil {
 			return err
 		}

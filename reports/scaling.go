@@ -63,6 +63,11 @@ func Scalings(res *results.Results) []Scaling {
 				continue
 			}
 			s := Scaling{Topology: t, Scale: sc.label(res.Plan), scale: sc}
+			if sc.openLoop() {
+				s.Reason = fmt.Sprintf("open loop at %d tasks/s: throughput follows the offered rate, so there is no scaling fit", sc.rate)
+				out = append(out, s)
+				continue
+			}
 			for _, c := range cells {
 				if !usable(c) || c.Summary.Throughput.Mean <= 0 {
 					s.Skipped++
@@ -177,7 +182,7 @@ func Growths(res *results.Results) []Growth {
 	var order []key
 	for i := range res.Cells {
 		c := &res.Cells[i]
-		if !usable(c) {
+		if !usable(c) || c.Rate > 0 { // open loop: the task count follows the rate
 			continue
 		}
 		k := key{c.Topology, c.Workers, c.Payload, c.Window, c.Batch}
