@@ -23,7 +23,8 @@ const (
 )
 
 // Row is one topology x scale of the summary table, with the derived
-// figures a comparison needs. Ratios are NaN where they cannot be computed.
+// figures a comparison needs. Ratios are NaN where they cannot be computed
+// or mean nothing (open-loop cells, whose throughput is the offered rate).
 type Row struct {
 	Cell *results.Cell
 	// Speedup is throughput over the same topology's 1-worker cell at the
@@ -58,7 +59,7 @@ func Rows(res *results.Results) []Row {
 	for i := range res.Cells {
 		c := &res.Cells[i]
 		r := Row{Cell: c, Speedup: math.NaN(), Efficiency: math.NaN(), VsBest: math.NaN()}
-		if usable(c) {
+		if usable(c) && c.Rate == 0 { // open loop: throughput is the offered rate
 			t := c.Summary.Throughput.Mean
 			if base, ok := one[topoScale{c.Topology, scale{0, c.Tasks, c.Payload, c.Window, c.Batch}}]; ok && base > 0 {
 				r.Speedup = t / base

@@ -45,7 +45,7 @@ func (a *app) reportCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for the report (default: the directory of the RESULTS file, when there is one)")
-	fl.StringVar(&f.format, "format", reports.FormatTerminal, "tables printed on stdout: table, markdown, csv or none")
+	fl.StringVar(&f.format, "format", reports.FormatTerminal, "tables printed on stdout: table, markdown, csv (the summary only) or none")
 	return cmd
 }
 
@@ -97,17 +97,22 @@ func (a *app) doReport(paths []string, f *reportFlags) error {
 	return nil
 }
 
-// printReportTables prints the summary table and, except for CSV (one
-// table per stream), the scaling and doubling tables.
+// printReportTables prints the table snbench run prints for the same
+// results and, except for CSV (one table per stream) and open-loop runs
+// (whose throughput is the offered rate), the scaling and doubling tables.
 func (a *app) printReportTables(res *results.Results, format string) error {
-	if format == formatNone {
+	switch {
+	case format == formatNone:
 		return nil
+	case format == reports.FormatCSV:
+		return reports.WriteTable(a.stdout, res, format)
+	case len(res.Capacity) > 0:
+		return reports.WriteCapacityTable(a.stdout, res, format)
+	case reports.HasLoad(res):
+		return reports.WriteLoadTable(a.stdout, res, format)
 	}
 	if err := reports.WriteTable(a.stdout, res, format); err != nil {
 		return err
-	}
-	if format == reports.FormatCSV {
-		return nil
 	}
 	fmt.Fprintln(a.stdout)
 	if err := reports.WriteScalingTable(a.stdout, res, format); err != nil {
