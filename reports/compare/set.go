@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 
 	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchunit"
 
 	"github.com/snbench/snbench/bench/results"
 )
@@ -54,6 +56,31 @@ type Benchmark struct {
 	// Latency holds each repetition's latency histogram, in the order of
 	// the samples; only snbench results have them.
 	Latency []results.Hist
+}
+
+// NewSet returns an empty set called name with the given file
+// configuration (may be nil); fill it with Add.
+func NewSet(name string, config map[string]string) *Set {
+	return &Set{Name: name, Format: FormatGobench, Config: maps.Clone(config), byName: map[string]*Benchmark{}}
+}
+
+// Add appends values in unit to the benchmark called name, creating it
+// as needed. Units are tidied as benchfmt tidies them: values in ns/op
+// are stored in sec/op, MB/s in B/s.
+func (s *Set) Add(name, unit string, values ...float64) {
+	b := s.byName[name]
+	if b == nil {
+		b = &Benchmark{Name: name, Samples: map[string][]float64{}}
+		s.byName[name] = b
+		s.Benchmarks = append(s.Benchmarks, b)
+	}
+	for _, v := range values {
+		tv, tu := benchunit.Tidy(v, unit)
+		if _, ok := b.Samples[tu]; !ok {
+			b.Units = append(b.Units, tu)
+		}
+		b.Samples[tu] = append(b.Samples[tu], tv)
+	}
 }
 
 // Lookup returns the benchmark called name, or nil.
