@@ -166,7 +166,8 @@ func subtitle(res *results.Results) string {
 	return s
 }
 
-// command is the snbench run command line that repeats the plan.
+// command is the snbench run command line that repeats the plan (a
+// capacity search's settings are in the plan table, not here).
 func command(p results.Plan) string {
 	ints := func(vs []int) string {
 		s := make([]string, len(vs))
@@ -184,6 +185,15 @@ func command(p results.Plan) string {
 	}
 	if p.Wait > 0 {
 		c += " --wait " + p.Wait.D().String()
+	}
+	if len(p.Rate) > 0 {
+		c += " \\\n  --rate " + ints(p.Rate) + " --duration " + p.Duration.D().String()
+		if p.Arrivals != "" {
+			c += " --arrivals " + p.Arrivals
+		}
+	}
+	if p.Baselines {
+		c += " --baselines"
 	}
 	if len(p.Nodes) > 0 {
 		c += " --nodes " + strings.Join(p.Nodes, ",")

@@ -47,6 +47,9 @@ func TestOpenLoop(t *testing.T) {
 	if err := r.WriteHTML(&page); err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(page.String(), "--rate 1000,2000,4000 --duration 1s") {
+		t.Error("the page's command line does not repeat the open-loop rates")
+	}
 	if !strings.Contains(page.String(), "<h3>Open-loop load</h3>") || strings.Contains(page.String(), "is fastest") {
 		t.Error("the page lacks the open-loop table, or ranks topologies by an offered rate")
 	}
