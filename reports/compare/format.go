@@ -59,8 +59,8 @@ func plural(n int, what string) string {
 
 // method describes the test and correction in words.
 func (r *Report) method() string {
-	return fmt.Sprintf("Mann-Whitney U test, Holm-Bonferroni over %d comparisons at alpha %g, threshold %s",
-		r.Tests, r.Alpha, pct(r.Threshold))
+	return fmt.Sprintf("Mann-Whitney U test, Holm-Bonferroni over %s at alpha %g, threshold %s",
+		plural(r.Tests, "comparison"), r.Alpha, pct(r.Threshold))
 }
 
 func writeText(w io.Writer, r *Report) {

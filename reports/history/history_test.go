@@ -41,7 +41,7 @@ func appendForever(path string) int {
 		return 1
 	}
 	for i := len(entries); ; i++ {
-		if err := history.Append(path, entry(i, 1, 2000)); err != nil {
+		if err := history.Append(path, entry(i, 1, 500)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -163,7 +163,7 @@ func TestAppendKilled(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history.jsonl")
 	rng := rand.New(rand.NewPCG(1, 1))
 	before := 0
-	for round := range 4 {
+	for round := range 3 {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), envAppender+"="+path)
 		var stderr bytes.Buffer
@@ -200,7 +200,7 @@ func TestAppendKilled(t *testing.T) {
 		}
 		before = len(es)
 	}
-	t.Logf("%d entries after 4 kills", before)
+	t.Logf("%d entries after 3 kills", before)
 }
 
 func TestConcurrentAppends(t *testing.T) {
