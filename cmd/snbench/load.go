@@ -42,7 +42,7 @@ func (l *loadFlags) register(fl *pflag.FlagSet) {
 	fl.Var(&l.rate, "rate", "open loop: offered `tasks/s` (a list makes one cell per rate; k and M suffixes); default closed loop. Open loop defaults to --batch 1 (a batch waits for its last task) and --window 256 (the in-flight bound)")
 	fl.DurationVar(&l.duration, "duration", 2*time.Second, "open loop: how long each repetition offers load (1s per capacity step)")
 	fl.StringVar(&l.arrivals, "arrivals", results.ArrivalsConstant, "open loop: arrival schedule, constant or poisson")
-	fl.StringVar(&l.slo, "slo", "", "capacity search: latency objective each step must hold, e.g. 'p99<5ms' or 'p50<1ms,p99.9<20ms'")
+	fl.StringVar(&l.slo, "slo", "", "capacity search: latency objective each step must hold, e.g. 'p99<5ms' or 'p50<1ms,p99.9<20ms' (default none: verification and achieved rate only)")
 	fl.BoolVar(&l.steps, "rate-steps", false, "capacity search: double the offered rate per step until a step fails (SLO, lost results, or achieved < 95% of offered), then bisect")
 	fl.IntVar(&l.start, "rate-start", def.Start, "capacity search: first offered rate, tasks/s")
 	fl.IntVar(&l.max, "rate-max", def.Max, "capacity search: highest offered rate, tasks/s")
