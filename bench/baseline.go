@@ -1,13 +1,10 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -188,22 +185,8 @@ func (p *procEcho) close() {
 }
 
 func startPipeEcho(name string, log io.Writer) (*procEcho, error) {
-	inR, inW, err := os.Pipe()
+	ch, inW, outR, err := link.StartPiped(name, []string{node.EnvMode + "=" + node.ModeEchoStdio}, log)
 	if err != nil {
-		return nil, err
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		inR.Close()
-		inW.Close()
-		return nil, err
-	}
-	ch, err := link.StartChild(name, []string{node.EnvMode + "=" + node.ModeEchoStdio}, inR, outW, log)
-	inR.Close()
-	outW.Close()
-	if err != nil {
-		inW.Close()
-		outR.Close()
 		return nil, err
 	}
 	rw := struct {
@@ -214,32 +197,16 @@ func startPipeEcho(name string, log io.Writer) (*procEcho, error) {
 }
 
 func startTCPEcho(ctx context.Context, name string, log io.Writer) (*procEcho, error) {
-	inR, inW, err := os.Pipe()
+	ch, inW, outR, err := link.StartPiped(name, []string{node.EnvMode + "=" + node.ModeEchoTCP}, log)
 	if err != nil {
-		return nil, err
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		inR.Close()
-		inW.Close()
-		return nil, err
-	}
-	ch, err := link.StartChild(name, []string{node.EnvMode + "=" + node.ModeEchoTCP}, inR, outW, log)
-	inR.Close()
-	outW.Close()
-	if err != nil {
-		inW.Close()
-		outR.Close()
 		return nil, err
 	}
 	p := &procEcho{closers: []io.Closer{inW}, child: ch}
-	_ = outR.SetReadDeadline(time.Now().Add(10 * time.Second))
-	line, err := bufio.NewReader(outR).ReadString('\n')
+	addr, err := link.ReadAnnouncement(outR, time.Now().Add(10*time.Second), node.ListenPrefix)
 	outR.Close()
-	addr, ok := strings.CutPrefix(strings.TrimSpace(line), node.ListenPrefix)
-	if err != nil || !ok {
+	if err != nil {
 		p.close()
-		return nil, fmt.Errorf("%s: no address from the echo child: %v", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	d := net.Dialer{Timeout: 10 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", addr)

@@ -1,11 +1,13 @@
 package link
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -94,4 +96,45 @@ func (c *Child) Kill() {
 
 func isBrokenPipe(err error) bool {
 	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, os.ErrClosed)
+}
+
+// StartPiped starts a node child (see StartChild) on two fresh pipes and
+// returns it with the parent's ends: stdin, whose closing tells the child
+// to stop, and stdout, where the child announces itself. The child's ends
+// are closed in this process.
+func StartPiped(name string, env []string, log io.Writer) (ch *Child, stdin, stdout *os.File, err error) {
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
+	}
+	ch, err = StartChild(name, env, inR, outW, log)
+	inR.Close() // the child holds its own copies
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return nil, nil, nil, err
+	}
+	return ch, inW, outR, nil
+}
+
+// ReadAnnouncement reads the first line a child prints on f, by deadline,
+// and returns what follows prefix on it.
+func ReadAnnouncement(f *os.File, deadline time.Time, prefix string) (string, error) {
+	_ = f.SetReadDeadline(deadline)
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil {
+		return "", fmt.Errorf("waiting for the node to announce itself: %w", err)
+	}
+	rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix)
+	if !ok {
+		return "", fmt.Errorf("node announced %q, want %q", strings.TrimSpace(line), prefix+"...")
+	}
+	return rest, nil
 }

@@ -1,14 +1,12 @@
 package nats
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -186,22 +184,8 @@ func (c *cluster) startNodes(cfg topologies.Config) error {
 		c.auth.Env()...)
 	for i := range cfg.Workers {
 		name := fmt.Sprintf("nats-node-%d", i+1)
-		inR, inW, err := os.Pipe()
+		ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
 		if err != nil {
-			return fmt.Errorf("node %s: pipe: %w", name, err)
-		}
-		outR, outW, err := os.Pipe()
-		if err != nil {
-			inR.Close()
-			inW.Close()
-			return fmt.Errorf("node %s: pipe: %w", name, err)
-		}
-		ch, err := link.StartChild(name, env, inR, outW, cfg.Log)
-		inR.Close()
-		outW.Close()
-		if err != nil {
-			inW.Close()
-			outR.Close()
 			return err
 		}
 		c.children, c.stdins, outs = append(c.children, ch), append(c.stdins, inW), append(outs, outR)
@@ -222,13 +206,8 @@ func (c *cluster) startNodes(cfg topologies.Config) error {
 
 // awaitReady reads a node's ReadyLine by deadline.
 func awaitReady(f *os.File, deadline time.Time) error {
-	_ = f.SetReadDeadline(deadline)
-	line, err := bufio.NewReader(f).ReadString('\n')
-	if err != nil {
+	if _, err := link.ReadAnnouncement(f, deadline, node.ReadyLine); err != nil {
 		return fmt.Errorf("waiting for the node to connect to NATS: %w", err)
-	}
-	if strings.TrimSpace(line) != node.ReadyLine {
-		return fmt.Errorf("node announced %q, want %q", strings.TrimSpace(line), node.ReadyLine)
 	}
 	return nil
 }

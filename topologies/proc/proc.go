@@ -54,23 +54,9 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 }
 
 func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		inR.Close()
-		inW.Close()
-		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
-	}
 	env := []string{node.EnvMode + "=stdio", node.EnvName + "=" + name}
-	ch, err := link.StartChild(name, env, inR, outW, cfg.Log)
-	inR.Close() // the child holds its own copies
-	outW.Close()
+	ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
 	if err != nil {
-		inW.Close()
-		outR.Close()
 		return nil, nil, err
 	}
 	conn := &pipes{r: outR, w: inW}

@@ -1,12 +1,10 @@
 package tcp
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
@@ -63,31 +61,17 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 }
 
 func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		inR.Close()
-		inW.Close()
-		return nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
-	}
 	// A fresh token per child: no other local process can take its
 	// session, and every default run exercises the authenticated handshake.
 	token := auth.NewToken()
 	env := []string{node.EnvMode + "=tcp", node.EnvName + "=" + name, node.EnvToken + "=" + string(token)}
-	ch, err := link.StartChild(name, env, inR, outW, cfg.Log)
-	inR.Close()
-	outW.Close()
+	ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
 	if err != nil {
-		inW.Close()
-		outR.Close()
 		return nil, nil, err
 	}
 	// inW stays open for the child's life: closing it tells the child to
 	// stop. The cluster's Stop reaps it; the stream closes inW on Close.
-	addr, err := readAddr(outR, timeout)
+	addr, err := link.ReadAnnouncement(outR, time.Now().Add(timeout), node.ListenPrefix)
 	outR.Close()
 	if err != nil {
 		inW.Close()
@@ -108,20 +92,6 @@ type keepAlive struct {
 	child *link.Child
 	stdin *os.File
 	token []byte
-}
-
-// readAddr reads the child's "listening ADDR" line within timeout.
-func readAddr(f *os.File, timeout time.Duration) (string, error) {
-	_ = f.SetReadDeadline(time.Now().Add(timeout))
-	line, err := bufio.NewReader(f).ReadString('\n')
-	if err != nil {
-		return "", fmt.Errorf("waiting for the node's address: %w", err)
-	}
-	addr, ok := strings.CutPrefix(strings.TrimSpace(line), node.ListenPrefix)
-	if !ok {
-		return "", fmt.Errorf("node announced %q, want %q + address", line, node.ListenPrefix)
-	}
-	return addr, nil
 }
 
 func dialNode(ctx context.Context, name, addr string, cfg topologies.Config, timeout time.Duration, ka *keepAlive) (*link.Stream, error) {
