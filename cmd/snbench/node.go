@@ -71,7 +71,7 @@ func (a *app) nodeCmd() *cobra.Command {
 	fl.IntVar(&f.maxConns, "max-conns", 64, "most concurrent sessions; more are refused")
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the shared token coordinators must prove (default: $"+auth.EnvToken+")")
 	fl.StringVar(&f.natsURL, "nats", "", "serve sessions from the NATS server at `URL` instead of listening")
-	fl.StringVar(&f.subject, "subject", node.DefaultSubject, "NATS subject prefix to wait for coordinators on")
+	fl.StringVar(&f.subject, "subject", node.DefaultSubject, "NATS `SUBJECT` prefix to wait for coordinators on")
 	fl.DurationVar(&f.idle, "idle-timeout", 2*time.Minute, "give a NATS session up after this long without a message")
 	f.nats.register(fl)
 	return cmd

@@ -98,7 +98,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the token that --nodes demand (default: $"+auth.EnvToken+")")
 	fl.StringVar(&f.natsURL, "nats-url", "", "NATS server `URL` (or URL,URL of one cluster) for the nats topology instead of an embedded one")
 	fl.BoolVar(&f.natsRemote, "nats-remote", false, "use nodes already running on --nats-url ('snbench node --nats URL') instead of starting them")
-	fl.StringVar(&f.natsSubject, "nats-subject", node.DefaultSubject, "subject prefix of the running nodes that --nats-remote uses")
+	fl.StringVar(&f.natsSubject, "nats-subject", node.DefaultSubject, "`SUBJECT` prefix of the running nodes that --nats-remote uses")
 	f.nats.register(fl)
 	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")

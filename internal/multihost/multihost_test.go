@@ -105,13 +105,26 @@ func TestAcrossNamespaces(t *testing.T) {
 	})
 	t.Run("delay", func(t *testing.T) {
 		line := newDelayLine(t, nss[2], addrs[2])
-		latency := []string{"--nodes", line.addr(), "--token-file", tokenFile, "--workers", "1", "--tasks", "800",
-			"--batch", "1", "--window", "1", "--repetitions", "1", "--warmup", "100"}
-		before := coordinate(t, bin, nil, latency...)
+		remote := []string{"--nodes", line.addr(), "--token-file", tokenFile, "--workers", "1", "--repetitions", "1", "--warmup", "100"}
+		oneByOne := []string{"--tasks", "800", "--batch", "1", "--window", "1"}
+		windowed := []string{"--tasks", "20000", "--batch", "64", "--window", "4"}
+		t.Log("for comparison, a node on loopback:")
+		coordinate(t, bin, nil, append([]string{"--topology", "tcp", "--workers", "1", "--repetitions", "1", "--warmup", "100"}, oneByOne...)...)
+		if line.addr() != addrs[2] {
+			t.Log("a node in a namespace, direct:")
+			coordinate(t, bin, nil, append([]string{"--nodes", addrs[2], "--token-file", tokenFile, "--workers", "1",
+				"--repetitions", "1", "--warmup", "100"}, oneByOne...)...)
+			t.Logf("through %s:", line.kind())
+		}
+		before := coordinate(t, bin, nil, append(remote, oneByOne...)...)
 		checkVerified(t, before)
+		checkVerified(t, coordinate(t, bin, nil, append(remote, windowed...)...))
 		line.set(t, delay)
-		after := coordinate(t, bin, nil, latency...)
+		t.Logf("with +%v:", delay)
+		after := coordinate(t, bin, nil, append(remote, oneByOne...)...)
 		checkVerified(t, after)
+		slow := coordinate(t, bin, nil, append(remote, windowed...)...)
+		checkVerified(t, slow)
 		line.set(t, 0)
 		p0, p1 := before.Cells[0].Summary.Latency.P50, after.Cells[0].Summary.Latency.P50
 		shift := time.Duration(p1 - p0)
@@ -119,6 +132,12 @@ func TestAcrossNamespaces(t *testing.T) {
 			time.Duration(before.Cells[0].Summary.Latency.P99), time.Duration(after.Cells[0].Summary.Latency.P99))
 		if shift < minShift || shift > maxShift {
 			t.Errorf("p50 moved by %v for a %v delay; want between %v and %v", shift, delay, minShift, maxShift)
+		}
+		// A closed loop of window x batch tasks in flight cannot beat one
+		// window per delay (Little's law): the delay must bound it.
+		bound := 4 * 64 / delay.Seconds()
+		if got := slow.Cells[0].Summary.Throughput.Mean; got > 1.2*bound {
+			t.Errorf("%.0f tasks/s through a %v delay with 4 x 64 tasks in flight; the delay bounds it to %.0f", got, delay, bound)
 		}
 	})
 	t.Logf("took %v", time.Since(began).Round(time.Millisecond))
