@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
@@ -99,7 +100,7 @@ func (s *Stream) handshake(spec workloads.Spec, token []byte) error {
 	}
 	switch hs.Type {
 	case wire.TypeError:
-		return s.fail("handshake", fmt.Errorf("the node refused the session: %s", hs.Reason))
+		return s.fail("handshake", fmt.Errorf("the node refused the session: %s", strings.TrimPrefix(hs.Reason, "handshake: ")))
 	case wire.TypeWelcome:
 	default:
 		return s.fail("handshake", fmt.Errorf("%w: want a welcome frame, got %s", wire.ErrMalformed, hs.Type))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"sync"
@@ -83,17 +84,23 @@ func (s *Server) session(ctx context.Context, conn net.Conn) {
 	}
 	_ = conn.SetDeadline(time.Now().Add(hs))
 	peer := conn.RemoteAddr().String()
-	s.logf("session from %s: started", peer)
+	started := false
 	cfg := SessionConfig{Registry: s.Registry, Name: s.Name, Token: s.Token,
-		// From the Welcome on, the coordinator paces the session.
-		Handshaken: func() { _ = conn.SetDeadline(time.Time{}) }}
+		Handshaken: func() {
+			// From the Welcome on, the coordinator paces the session.
+			_ = conn.SetDeadline(time.Time{})
+			started = true
+			s.logf("session from %s: started", peer)
+		}}
 	err := Serve(ctx, conn, cfg)
 	switch {
 	case err != nil && errors.Is(err, auth.ErrRefused):
-		s.logf("session from %s: refused: %v", peer, err)
+		s.logf("connection from %s: refused: %v", peer, err)
+	case !started && errors.Is(err, io.EOF):
+		s.logf("connection from %s: closed before a hello (a reachability check?)", peer)
 	case err != nil && ctx.Err() == nil:
 		s.logf("session from %s: closed: %v", peer, err)
-	default:
+	case started:
 		s.logf("session from %s: ended", peer)
 	}
 }
