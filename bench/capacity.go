@@ -100,10 +100,12 @@ func (r *Runner) step(ctx context.Context, p Plan, slo results.SLO, k results.Ke
 		rep, err := r.runRep(ctx, p, k, round)
 		if err != nil {
 			cell.Status, cell.Error, runErr = results.StatusError, err.Error(), fmt.Errorf("capacity step %s: %w", k, err)
+			cell.Abort = abortOf(err)
 			st.Reason = "error: " + err.Error()
 			break
 		}
 		cell.Reps = append(cell.Reps, *rep)
+		noteRedispatch(&cell, rep)
 	}
 	if err := results.Summarize(&cell); err != nil {
 		return st, err

@@ -41,6 +41,10 @@ type driver struct {
 	// latency and per-second series (receiver). nil in closed loop.
 	load *openLoop
 
+	// Redispatch state (on_node_failure: redispatch); nil in fail mode,
+	// where the driver shares nothing with the others during the pass.
+	rd *rdDriver
+
 	// Receiver state, read after the pass.
 	sentView workloads.Batch // the receiver's view of a slot's batch, reused
 	lat, svc *hdr.Histogram
@@ -57,6 +61,13 @@ type slot struct {
 	vals []int64 // the batch's input values, for workloads.BatchVerifier
 	sent time.Duration
 	due  []time.Duration // open loop: each task's intended send time
+
+	// Redispatch mode only. state decides, between the receiver and the
+	// harvest of a failed driver, who owns a batch in flight (see
+	// slotSent); redispatched marks a batch that a failed node had first,
+	// whose sent (or due) times are the original ones.
+	state        atomic.Uint32
+	redispatched bool
 }
 
 func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, total uint64, record bool, base time.Time) *driver {
@@ -151,8 +162,16 @@ func (d *driver) receive(ctx context.Context) error {
 			continue
 		}
 		pending[s] = false
+		// Redispatch mode: a failed driver's harvest may have handed this
+		// batch to another node already; then the answer is dropped.
+		if d.rd != nil && !d.rd.claim(&d.slots[s], len(r.IDs)) {
+			continue
+		}
 		d.check(&d.slots[s], &r, now)
 		got++
+		if d.rd != nil {
+			d.rd.answered(d, &d.slots[s], now)
+		}
 		d.free <- int(s)
 	}
 	return nil

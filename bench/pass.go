@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -20,6 +21,9 @@ type passResult struct {
 	wall    time.Duration
 	drivers []*driver
 	verify  results.Verification
+	// Redispatch mode: the nodes that failed in this pass, and what the
+	// survivors took over from them; nil when none failed.
+	redispatch *passRedispatch
 }
 
 // passSpec says what one pass over a cluster runs.
@@ -33,13 +37,29 @@ type passSpec struct {
 	rate     float64
 	arrivals string
 	seed     uint64
+	// redispatch hands a failed node's work to the other nodes instead of
+	// failing the pass (on_node_failure: redispatch); log, if set, gets a
+	// line per failure.
+	redispatch bool
+	log        io.Writer
+}
+
+// name is the pass's name in failure records.
+func (ps passSpec) name() string {
+	if ps.record {
+		return "measured"
+	}
+	return "warm-up"
 }
 
 // runPass sends ps.total tasks through the links, in a closed loop or on an
 // open-loop schedule, and waits for every result. cancel ends the cluster's
 // context: on the first error, or when a node with work in flight answers
 // nothing for the timeout, it is called so that every blocked Send and Recv
-// returns.
+// returns. A node failure is returned as a *NodeError that counts the
+// tasks completed, in flight and lost; with ps.redispatch the pass instead
+// goes on without the node (see runRedispatch) and fails only when no node
+// is left.
 func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topologies.Link, newWL func() (workloads.Workload, error), ps passSpec) (*passResult, error) {
 	total, timeout := ps.total, ps.timeout
 	srcs := newSources(ps.policy, len(links), uint64(total), uint64(ps.batch))
@@ -55,29 +75,42 @@ func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topolo
 			drivers[i].load = newOpenLoop(i, len(links), ps.rate, ps.arrivals, ps.seed, ps.batch)
 		}
 	}
+	if ps.redispatch {
+		return runRedispatch(ctx, cancel, drivers, ps, base)
+	}
 
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
-	fail := func(err error) {
+	var failed *driver   // the node whose failure stopped the pass
+	var at time.Duration // when, from base
+	fail := func(d *driver, err error) {
 		once.Do(func() {
 			first = err
+			if ctx.Err() == nil { // a node failed, not the run
+				failed, at = d, time.Since(base)
+			}
 			cancel(err)
 		})
 	}
 	done := make(chan struct{})
-	wg.Go(func() { watchdog(ctx, drivers, timeout, done, fail) })
+	wg.Go(func() {
+		watchdog(ctx, drivers, timeout, done, func(d *driver, err error) bool {
+			fail(d, err)
+			return true
+		})
+	})
 	var work sync.WaitGroup
 	start := time.Now()
 	for _, d := range drivers {
 		work.Go(func() {
 			if err := d.send(ctx); err != nil {
-				fail(err)
+				fail(d, err)
 			}
 		})
 		work.Go(func() {
 			if err := d.receive(ctx); err != nil {
-				fail(err)
+				fail(d, err)
 			}
 		})
 	}
@@ -86,11 +119,19 @@ func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topolo
 	close(done)
 	wg.Wait()
 	if first != nil {
+		if failed != nil {
+			return nil, abortError(first, failed, at, drivers, ps, nil)
+		}
 		return nil, first
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, context.Cause(ctx)
 	}
+	return finishPass(wall, drivers, total), nil
+}
+
+// finishPass merges the drivers' verification once the pass is over.
+func finishPass(wall time.Duration, drivers []*driver, total int) *passResult {
 	pr := &passResult{wall: wall, drivers: drivers}
 	// Exactly once across nodes: the union of every driver's ids must hold
 	// each id once.
@@ -105,13 +146,65 @@ func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topolo
 	// exactly, whatever each driver saw.
 	pr.verify.Lost = int64(total) - all.count()
 	pr.verify.Expected = int64(total)
-	return pr, nil
+	return pr
 }
 
-// watchdog fails the pass when a driver with batches in flight receives
-// nothing for timeout. It polls at a quarter of the timeout (at most every
-// 100 ms) and reads only the drivers' atomic counters.
-func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, done <-chan struct{}, fail func(error)) {
+// NodeError is a node failure that stopped a pass: under on_node_failure:
+// fail at the first failure, under redispatch when no node was left. It
+// wraps the link's error, which names the node, and counts the pass's
+// tasks.
+type NodeError struct {
+	// Abort is the failure and the pass's counts.
+	Abort results.Abort
+	// Redispatch is set when the pass had been redispatching.
+	Redispatch bool
+	err        error
+}
+
+func (e *NodeError) Error() string {
+	a := e.Abort
+	var why string
+	if e.Redispatch {
+		why = "; no node left to redispatch to"
+	}
+	return fmt.Sprintf("%v%s; tasks: %d of %d completed, %d in flight (%d on the failed node), %d not sent, so %d lost to this %s pass",
+		e.err, why, a.Completed, a.Total, a.InFlight, a.Failure.InFlight, a.Unsent, a.Lost, a.Failure.Pass)
+}
+
+// Unwrap returns the link's error.
+func (e *NodeError) Unwrap() error { return e.err }
+
+// abortError counts what the pass had done when failed stopped it at at;
+// every driver goroutine has returned. rd is the redispatch state, if any:
+// its orphans not yet resent are in flight too.
+func abortError(err error, failed *driver, at time.Duration, drivers []*driver, ps passSpec, rd *redispatcher) *NodeError {
+	a := results.Abort{Total: int64(ps.total)}
+	a.Failure = results.Failure{Node: failed.name, Pass: ps.name(), AtNS: int64(at), Error: err.Error(), Completed: failed.tasks}
+	for _, d := range drivers {
+		a.Completed += d.tasks
+		n := d.inFlight()
+		a.InFlight += n
+		if d == failed {
+			a.Failure.InFlight = n
+		}
+	}
+	if rd != nil {
+		a.InFlight += rd.orphanTasks()
+		if f := rd.failureOf(failed); f != nil {
+			a.Failure.InFlight = f.InFlight
+		}
+	}
+	a.Unsent = max(0, a.Total-a.Completed-a.InFlight)
+	a.Lost = a.Total - a.Completed
+	return &NodeError{Abort: a, Redispatch: rd != nil, err: err}
+}
+
+// watchdog reports a driver with batches in flight that receives nothing
+// for timeout to onTimeout, which returns whether to stop watching (fail
+// mode: the pass fails) or go on with the other drivers (redispatch mode:
+// the driver is dropped). It polls at a quarter of the timeout (at most
+// every 100 ms) and reads only the drivers' atomic counters.
+func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, done <-chan struct{}, onTimeout func(*driver, error) bool) {
 	tick := min(timeout/4, 100*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -130,15 +223,20 @@ func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, don
 		case now = <-t.C:
 		}
 		for i, d := range drivers {
+			if d.rd != nil && d.rd.dead.Load() {
+				continue
+			}
 			recv, sent := d.nRecv.Load(), d.nSent.Load()
 			if recv != last[i] || recv >= sent {
 				last[i], since[i] = recv, now
 				continue
 			}
 			if now.Sub(since[i]) >= timeout {
-				fail(fmt.Errorf("node %s: %w: no result for %v with %d batches in flight (task timeout %v)",
-					d.name, errTimeout, now.Sub(since[i]).Round(time.Millisecond), sent-recv, timeout))
-				return
+				err := fmt.Errorf("node %s: %w: no result for %v with %d batches in flight (task timeout %v)",
+					d.name, errTimeout, now.Sub(since[i]).Round(time.Millisecond), sent-recv, timeout)
+				if onTimeout(d, err) {
+					return
+				}
 			}
 		}
 	}

@@ -124,12 +124,13 @@ rounds:
 				if ctx.Err() != nil {
 					runErr = fmt.Errorf("run interrupted: %w", context.Cause(ctx))
 				} else {
-					c.Status, c.Error = results.StatusError, err.Error()
+					c.Status, c.Error, c.Abort = results.StatusError, err.Error(), abortOf(err)
 					runErr = fmt.Errorf("cell %s: %w", c.Key, err)
 				}
 				break rounds
 			}
 			c.Reps = append(c.Reps, *rep)
+			noteRedispatch(c, rep)
 			if p.Baselines {
 				if err := r.baselineRep(ctx, c); err != nil {
 					runErr = err
@@ -238,7 +239,7 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	if err != nil {
 		return nil, err
 	}
-	rep, err := r.measure(cctx, cancel, cluster.Links(), p, k, spec)
+	rep, err := r.measure(cctx, cancel, newFleet(cluster.Links()), p, k, spec)
 	cancel(nil)
 	if cerr := cluster.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("stopping cluster: %w", cerr)
@@ -250,30 +251,41 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	return rep, nil
 }
 
-func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, links []topologies.Link, p Plan, k results.Key, spec workloads.Spec) (*results.Rep, error) {
+func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl *fleet, p Plan, k results.Key, spec workloads.Spec) (*results.Rep, error) {
 	newWL := func() (workloads.Workload, error) { return r.Workloads.New(spec) }
 	timeout := p.TaskTimeout.D()
+	// Under redispatch a node that fails in a pass sits out the later ones
+	// (fleet), and its failure is kept for the repetition's record.
+	var failures []results.Failure
 	if p.Warmup > 0 {
-		pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: p.Warmup, batch: k.Batch, window: k.Window, timeout: timeout})
+		links, idx := fl.live()
+		pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: p.Warmup, batch: k.Batch, window: k.Window, timeout: timeout,
+			redispatch: p.Redispatch(), log: r.Log})
 		if err != nil {
 			return nil, fmt.Errorf("warm-up: %w", err)
 		}
+		failures = append(failures, fl.record(idx, pr)...)
 		if !pr.verify.OK() {
 			return nil, fmt.Errorf("warm-up: results did not verify: %+v", pr.verify)
 		}
 	}
-	before, err := nodeStats(links)
+	before, had, err := fl.stats(p.Redispatch(), &failures)
 	if err != nil {
 		return nil, err
+	}
+	links, idx := fl.live()
+	if len(links) == 0 {
+		return nil, fmt.Errorf("no node left for the measured pass: %s", failures[len(failures)-1].Error)
 	}
 	cpu0 := selfCPU()
 	pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: k.Tasks, batch: k.Batch, window: k.Window,
-		timeout: timeout, record: true, rate: float64(k.Rate), arrivals: p.Arrivals, seed: p.Seed})
+		timeout: timeout, record: true, rate: float64(k.Rate), arrivals: p.Arrivals, seed: p.Seed, redispatch: p.Redispatch(), log: r.Log})
 	if err != nil {
 		return nil, err
 	}
+	failures = append(failures, fl.record(idx, pr)...)
 	cpu1 := selfCPU()
-	after, err := nodeStats(links)
+	after, have, err := fl.stats(p.Redispatch(), &failures)
 	if err != nil {
 		return nil, err
 	}
@@ -283,19 +295,23 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, li
 		Throughput: float64(k.Tasks) / pr.wall.Seconds(),
 		CoordCPUNS: int64(cpu1 - cpu0),
 		Verify:     pr.verify,
+		NodeTasks:  make([]int64, len(fl.links)),
 	}
-	if before != nil {
+	if before != nil && after != nil {
+		// A node that failed cannot say what it used: its CPU is missing.
 		var cpu time.Duration
 		for i := range after {
-			cpu += after[i].CPU - before[i].CPU
-			rep.NodeMaxRSSKB = max(rep.NodeMaxRSSKB, after[i].MaxRSSKB)
+			if had[i] && have[i] {
+				cpu += after[i].CPU - before[i].CPU
+				rep.NodeMaxRSSKB = max(rep.NodeMaxRSSKB, after[i].MaxRSSKB)
+			}
 		}
 		ns := int64(cpu)
 		rep.NodeCPUNS = &ns
 	}
 	lat, svc := results.NewHist(), results.NewHist()
-	for _, d := range pr.drivers {
-		rep.NodeTasks = append(rep.NodeTasks, d.tasks)
+	for i, d := range pr.drivers {
+		rep.NodeTasks[idx[i]] = d.tasks
 		lat.Merge(d.lat)
 		svc.Merge(d.svc)
 	}
@@ -310,24 +326,19 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, li
 			return nil, err
 		}
 	}
+	if rep.Redispatch, err = redispatchRep(failures, pr); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
-// nodeStats asks every node for its resource use; it returns nil when the
-// nodes are not processes of their own.
-func nodeStats(links []topologies.Link) ([]topologies.NodeStats, error) {
-	var out []topologies.NodeStats
-	for _, l := range links {
-		s, ok, err := l.Stats()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, nil
-		}
-		out = append(out, s)
+// selfMaxRSS returns this process's peak resident set size in KiB.
+func selfMaxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
 	}
-	return out, nil
+	return ru.Maxrss
 }
 
 // selfCPU returns this process's user+system CPU time.

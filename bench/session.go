@@ -25,6 +25,7 @@ type Session struct {
 	ctx     context.Context // the cluster's life
 	cancel  context.CancelCauseFunc
 	cluster topologies.Cluster
+	fleet   *fleet // the nodes still usable under on_node_failure: redispatch
 	warm    bool
 }
 
@@ -54,7 +55,7 @@ func (r *Runner) Start(ctx context.Context, p Plan, k results.Key) (*Session, er
 		cancel(err)
 		return nil, fmt.Errorf("starting %s: %w", k, err)
 	}
-	return &Session{r: r, plan: p, key: k, ctx: cctx, cancel: cancel, cluster: cluster}, nil
+	return &Session{r: r, plan: p, key: k, ctx: cctx, cancel: cancel, cluster: cluster, fleet: newFleet(cluster.Links())}, nil
 }
 
 // Key returns the session's cell.
@@ -78,7 +79,7 @@ func (s *Session) Measure(ctx context.Context, n int) (*results.Rep, error) {
 		p.Warmup = 0
 	}
 	k.Tasks = n
-	rep, err := s.r.measure(s.ctx, s.cancel, s.cluster.Links(), p, k, p.Spec(k.Payload))
+	rep, err := s.r.measure(s.ctx, s.cancel, s.fleet, p, k, p.Spec(k.Payload))
 	if err != nil {
 		return nil, fmt.Errorf("measuring %s: %w", s.key, err)
 	}

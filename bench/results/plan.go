@@ -94,7 +94,31 @@ type Plan struct {
 	// on NATSURL ('snbench node --nats URL'); the nats topology uses them
 	// instead of starting its own.
 	NATSSubject string `json:"nats_subject,omitempty"`
+	// OnNodeFailure is what a repetition does when a node dies, stops
+	// answering for TaskTimeout, or breaks its connection: OnFailureFail
+	// (the default; empty means it) ends the run with an error naming the
+	// node and the tasks completed, in flight and lost; OnFailureRedispatch
+	// resends the node's tasks in flight and its unsent share to the other
+	// nodes and finishes the repetition (see docs/reliability.md).
+	OnNodeFailure string `json:"on_node_failure,omitempty"`
 }
+
+// Node failure policies (Plan.OnNodeFailure).
+const (
+	// OnFailureFail ends the run at the first node failure.
+	OnFailureFail = "fail"
+	// OnFailureRedispatch hands a failed node's work to the survivors. It
+	// costs a shared counter and a shared queue check per batch on the
+	// coordinator's dispatch path, in this mode only.
+	OnFailureRedispatch = "redispatch"
+)
+
+// OnNodeFailures lists the node failure policies.
+func OnNodeFailures() []string { return []string{OnFailureFail, OnFailureRedispatch} }
+
+// Redispatch reports whether the plan hands a failed node's work to the
+// other nodes.
+func (p Plan) Redispatch() bool { return p.OnNodeFailure == OnFailureRedispatch }
 
 // Arrival schedules.
 const (
@@ -195,6 +219,11 @@ func (p Plan) Validate() error {
 	}
 	if p.TaskTimeout <= 0 {
 		return fmt.Errorf("plan: task_timeout: must be positive, got %v", p.TaskTimeout)
+	}
+	switch p.OnNodeFailure {
+	case "", OnFailureFail, OnFailureRedispatch:
+	default:
+		return fmt.Errorf("plan: on_node_failure: unknown policy %q (want fail or redispatch)", p.OnNodeFailure)
 	}
 	if err := p.validateLoad(); err != nil {
 		return err

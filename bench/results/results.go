@@ -86,6 +86,9 @@ type Cell struct {
 	// the same workers, batch, window and bytes in the same rounds
 	// (`snbench run --baselines`); nil when not measured.
 	Baseline *Baseline `json:"baseline,omitempty"`
+	// Abort is the node failure that ended the cell under
+	// on_node_failure: fail, with what the pass had done; nil otherwise.
+	Abort *Abort `json:"abort,omitempty"`
 	// Summary is computed from the fields above by Summarize.
 	Summary Summary `json:"summary"`
 	// Warnings are caveats about this cell's figures.
@@ -110,6 +113,9 @@ type Rep struct {
 	NodeCPUNS *int64 `json:"node_cpu_ns,omitempty"`
 	// NodeMaxRSSKB is the largest peak RSS of any node process, in KiB.
 	NodeMaxRSSKB int64 `json:"node_max_rss_kb,omitempty"`
+	// CoordMaxRSSKB is the coordinator process's peak RSS so far, in KiB
+	// (a high-water mark of the whole process, read after the window).
+	CoordMaxRSSKB int64 `json:"coord_max_rss_kb,omitempty"`
 	// NodeTasks is the tasks each node served in the window.
 	NodeTasks []int64 `json:"node_tasks"`
 	// Verify counts this repetition's verification outcomes.
@@ -121,6 +127,62 @@ type Rep struct {
 	Service Hist `json:"service"`
 	// Load holds what an open-loop repetition adds; nil in closed loop.
 	Load *Load `json:"load,omitempty"`
+	// Redispatch records the node failures that on_node_failure:
+	// redispatch survived in this repetition; nil when no node failed.
+	Redispatch *Redispatch `json:"redispatch,omitempty"`
+}
+
+// Failure is one node failure: which node, when, and why.
+type Failure struct {
+	// Node names the node, with its pid or address.
+	Node string `json:"node"`
+	// Pass is "warm-up" or "measured".
+	Pass string `json:"pass"`
+	// AtNS is when the failure was detected, in ns from the start of its
+	// pass.
+	AtNS int64 `json:"at_ns"`
+	// Error is what the coordinator saw: the broken connection, the exit
+	// status, or how long the node had not answered.
+	Error string `json:"error"`
+	// Completed is the tasks the node answered in the pass before it
+	// failed; InFlight the tasks it held then, which were redispatched (or,
+	// when the run stops, lost).
+	Completed int64 `json:"completed"`
+	InFlight  int64 `json:"in_flight"`
+}
+
+// Redispatch is what on_node_failure: redispatch did in one repetition.
+type Redispatch struct {
+	// Failures are the nodes that failed, in warm-up or measured pass, in
+	// the order they were detected. A node that failed in the warm-up
+	// takes no part in the measured pass.
+	Failures []Failure `json:"failures"`
+	// Tasks and Batches count what the measured pass resent to surviving
+	// nodes: the failed nodes' tasks in flight and their unsent shares.
+	Tasks   int64 `json:"tasks"`
+	Batches int64 `json:"batches"`
+	// Dropped counts answers that arrived for tasks already handed to
+	// another node; they were dropped, not counted twice.
+	Dropped int64 `json:"dropped,omitempty"`
+	// Latency is the redispatched tasks' latency from their first send
+	// (or, in open loop, their intended time), in ns: the failover cost.
+	// Rep.Latency includes them too.
+	Latency Hist `json:"latency"`
+}
+
+// Abort is what a pass that a node failure stopped had done, under
+// on_node_failure: fail.
+type Abort struct {
+	// Failure is the node failure that stopped the pass.
+	Failure Failure `json:"failure"`
+	// Total is the pass's tasks; Completed came back (verified or not);
+	// InFlight were sent and not answered (on every node); Unsent were not
+	// sent yet; Lost = Total - Completed never completed.
+	Total     int64 `json:"total"`
+	Completed int64 `json:"completed"`
+	InFlight  int64 `json:"in_flight"`
+	Unsent    int64 `json:"unsent"`
+	Lost      int64 `json:"lost"`
 }
 
 // Load is what an open-loop repetition measured beyond a closed-loop one.
