@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,9 @@ func (a *app) compareCmd() *cobra.Command {
 			"both have, metric by metric: medians with 95% CIs, the change with its 95% CI,\n" +
 			"and the Mann-Whitney U p-value, corrected for multiple comparisons (Holm-Bonferroni).\n" +
 			"A change is a regression when it is significant and worse than --threshold.\n" +
+			"OLD and NEW may each be several runs, comma-separated or a quoted glob\n" +
+			"('old/*/results.json'): their repetitions are pooled, so runs of both sides\n" +
+			"can be interleaved to spread a changing machine load over both.\n" +
 			"Exit status: 0 no regression, 1 regression, 2 bad input.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -104,6 +108,33 @@ func (f *compareFlags) options(def compare.Options) (compare.Options, error) {
 	return opt, nil
 }
 
+// expandFiles turns an OLD or NEW argument into files: a comma-separated
+// list of paths and glob patterns, each pattern matching at least one file.
+func expandFiles(arg string) ([]string, error) {
+	var out []string
+	for _, item := range strings.Split(arg, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		if !strings.ContainsAny(item, "*?[") {
+			out = append(out, item)
+			continue
+		}
+		m, err := filepath.Glob(item)
+		if err != nil {
+			return nil, usagef("%q: %v", item, err)
+		}
+		if len(m) == 0 {
+			return nil, usagef("%q matches no file", item)
+		}
+		out = append(out, m...)
+	}
+	if len(out) == 0 {
+		return nil, usagef("%q names no file", arg)
+	}
+	return out, nil
+}
+
 // parsePercent reads "5%" or "5" as 0.05.
 func parsePercent(s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
@@ -115,8 +146,12 @@ func parsePercent(s string) (float64, error) {
 
 func (a *app) doCompare(oldPath, newPath string, opt compare.Options, f *compareFlags) error {
 	var sets [2]*compare.Set
-	for i, p := range []string{oldPath, newPath} {
-		s, err := compare.Load(p)
+	for i, arg := range []string{oldPath, newPath} {
+		paths, err := expandFiles(arg)
+		if err != nil {
+			return err
+		}
+		s, err := compare.LoadAll(arg, paths...)
 		if err != nil {
 			return &usageError{err: err}
 		}

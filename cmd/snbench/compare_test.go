@@ -59,6 +59,8 @@ func TestCompareCommand(t *testing.T) {
 		{"slowdown all metrics", []string{"compare", "--metric", "time,throughput", old, slow}, 1, "sec/op|tasks/s", "2 regressions"},
 		{"threshold above the change", []string{"compare", "--threshold", "30%", old, slow}, 0, "within threshold", ""},
 		{"too few repetitions", []string{"compare", fewOld, few}, 0, "too few repetitions", ""},
+		{"pooled runs", []string{"compare", old + "," + same, filepath.Join(dir, "sl*.txt")}, 1, "20+10|REGRESSION", ""},
+		{"glob matches nothing", []string{"compare", old, filepath.Join(dir, "zz*.txt")}, 2, "", "matches no file"},
 		{"missing file", []string{"compare", old, filepath.Join(dir, "nope.txt")}, 2, "", "no such file"},
 		{"not a benchmark file", []string{"compare", old, garbage}, 2, "", "no benchmark results"},
 		{"bad threshold", []string{"compare", "--threshold", "lots", old, same}, 2, "", "--threshold"},

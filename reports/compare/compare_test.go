@@ -252,3 +252,31 @@ func TestCompareInputWarningsAndErrors(t *testing.T) {
 		t.Error("alpha 0 accepted")
 	}
 }
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(8, 8))
+	withHists, err := compare.FromResults("a.json", synthResults(rng, 1, 3, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := compare.FromResults("b.json", synthResults(rng, 1, 2, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := compare.Merge("a+b", withHists, other)
+	b := m.Lookup(withHists.Benchmarks[0].Name)
+	if b == nil || len(b.Samples[compare.UnitTasksPerS]) != 5 || len(b.Latency) != 5 {
+		t.Fatalf("merged benchmark %+v", b)
+	}
+	text := fixed(t, "tasks/s", map[string][]float64{withHists.Benchmarks[0].Name: {1, 2}})
+	text.Config["commit"] = "other"
+	m = compare.Merge("a+text", withHists, text)
+	b = m.Lookup(withHists.Benchmarks[0].Name)
+	if len(b.Samples[compare.UnitTasksPerS]) != 5 || b.Latency != nil {
+		t.Errorf("merged with text: %d samples, %d histograms; want 5 and none", len(b.Samples[compare.UnitTasksPerS]), len(b.Latency))
+	}
+	if w := strings.Join(m.Warnings, "\n"); !strings.Contains(w, "differ in commit") {
+		t.Errorf("warnings %q lack the differing commit", w)
+	}
+}

@@ -38,8 +38,8 @@ BenchmarkPush-8 1000000 120 ns/op
 	// new: new.txt
 	// result: 1 regression, 0 improvements (Mann-Whitney U test, Holm-Bonferroni over 1 comparison at alpha 0.05, threshold 5%)
 	//
-	// sec/op          old          new   change              95% CI      p  p (Holm)
-	// Push-8  100.0n ± 2%  120.0n ± 2%  +20.00%  [+17.82%, +22.22%]  0.002     0.002  REGRESSION
+	// sec/op          old          new   change              95% CI      p  p (Holm)    n
+	// Push-8  100.0n ± 2%  120.0n ± 2%  +20.00%  [+17.82%, +22.22%]  0.002     0.002  6+6  REGRESSION
 	// (lower is better; threshold 5%)
 	// regressions: 1
 }

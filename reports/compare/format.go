@@ -72,7 +72,7 @@ func writeText(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "result: %s (%s)\n", r.Summary(), r.method())
 	for _, t := range r.Tables {
 		fmt.Fprintln(w)
-		rows := [][]string{{t.Unit, "old", "new", "change", fmt.Sprintf("%.0f%% CI", 100*r.Confidence), "p", "p (Holm)", ""}}
+		rows := [][]string{{t.Unit, "old", "new", "change", fmt.Sprintf("%.0f%% CI", 100*r.Confidence), "p", "p (Holm)", "n", ""}}
 		rows = append(rows, tableRows(t, r, short, false)...)
 		writeAligned(w, rows)
 		fmt.Fprintf(w, "(%s)\n", tableNote(t))
@@ -98,8 +98,8 @@ func writeMarkdown(w io.Writer, r *Report) {
 	}
 	for _, t := range r.Tables {
 		fmt.Fprintf(w, "\n#### %s (%s)\n\n", t.Unit, tableNote(t))
-		fmt.Fprintf(w, "| benchmark | old | new | change | %.0f%% CI | p | p (Holm) | |\n", 100*r.Confidence)
-		fmt.Fprintln(w, "|:--|--:|--:|--:|:-:|--:|--:|:--|")
+		fmt.Fprintf(w, "| benchmark | old | new | change | %.0f%% CI | p | p (Holm) | n | |\n", 100*r.Confidence)
+		fmt.Fprintln(w, "|:--|--:|--:|--:|:-:|--:|--:|--:|:--|")
 		for _, row := range tableRows(t, r, short, true) {
 			for i := range row {
 				row[i] = mdEscape(row[i])
@@ -140,8 +140,12 @@ func tableRows(t *Table, r *Report, short map[string]string, md bool) [][]string
 		case md && row.Verdict == VerdictRegression:
 			change = "**" + change + "**"
 		}
+		n := fmt.Sprintf("%d+%d", row.Old.N, row.New.N)
+		if row.Method == "" {
+			n = ""
+		}
 		out = append(out, []string{name, centre(sc, row.Old), centre(sc, row.New), change,
-			interval(row), pValue(row.P), pValue(row.PAdj), verdictWords(row, md)})
+			interval(row), pValue(row.P), pValue(row.PAdj), n, verdictWords(row, md)})
 	}
 	return out
 }
