@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -289,4 +290,18 @@ func median(xs []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// ReadAny reads a results file in either format: snbench's JSON (see
+// Read), or Go's benchmark format (see FromGobench), told apart by the
+// first non-blank byte ('{' is JSON).
+func ReadAny(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading results: %w", err)
+	}
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		return Parse(path, b)
+	}
+	return FromGobench(path, bytes.NewReader(b))
 }

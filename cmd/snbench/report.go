@@ -24,7 +24,9 @@ func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report RESULTS...",
 		Short: "Write tables, plots and an HTML report from results files",
-		Long: "report reads one or more results.json files, prints the summary and scaling\n" +
+		Long: "report reads one or more results.json files (or go test -bench output, whose\n" +
+			"sub-benchmarks become cells: topology= and workers= parts, or -cpu as workers),\n" +
+			"prints the summary and scaling\n" +
 			"tables, and writes DIR/index.html (one self-contained page: plots inline as SVG,\n" +
 			"nothing fetched), the tables as .txt, .md and .csv, and every plot under\n" +
 			"DIR/plots as PNG and SVG.\n\n" +
@@ -68,7 +70,7 @@ func (f *reportFlags) validate(args []string) error {
 func (a *app) doReport(paths []string, f *reportFlags) error {
 	rs := make([]*results.Results, len(paths))
 	for i, p := range paths {
-		r, err := results.Read(p)
+		r, err := results.ReadAny(p) // snbench JSON or go test -bench output
 		if err != nil {
 			return usagef("report: %v", err)
 		}
