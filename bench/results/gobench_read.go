@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -293,15 +294,25 @@ func median(xs []float64) float64 {
 }
 
 // ReadAny reads a results file in either format: snbench's JSON (see
-// Read), or Go's benchmark format (see FromGobench), told apart by the
-// first non-blank byte ('{' is JSON).
+// Read), or Go's benchmark format (see FromGobench). A file named *.json,
+// or whose first non-blank byte is '{', is JSON.
 func ReadAny(path string) (*Results, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading results: %w", err)
 	}
-	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+	if IsJSON(path, b) {
 		return Parse(path, b)
 	}
 	return FromGobench(path, bytes.NewReader(b))
+}
+
+// IsJSON tells snbench's JSON from Go's benchmark format: a file named
+// *.json, or whose first non-blank byte is '{', is JSON.
+func IsJSON(path string, data []byte) bool {
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		return true
+	}
+	t := bytes.TrimLeft(data, " \t\r\n")
+	return len(t) > 0 && t[0] == '{'
 }

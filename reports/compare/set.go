@@ -104,7 +104,7 @@ func (s *Set) Better(unit string) int {
 }
 
 // Load reads a set from a file: snbench results JSON or Go benchmark
-// format, told apart by the first non-blank byte ('{' is JSON).
+// format (see Parse).
 func Load(path string) (*Set, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -114,9 +114,10 @@ func Load(path string) (*Set, error) {
 }
 
 // Parse reads a set from data, snbench results JSON or Go benchmark format;
-// name is used in errors.
+// name is used in errors and tells the formats apart with the data (see
+// results.IsJSON): a *.json name, or a first non-blank '{', is JSON.
 func Parse(name string, data []byte) (*Set, error) {
-	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+	if results.IsJSON(name, data) {
 		res, err := results.Parse(name, data)
 		if err != nil {
 			return nil, err
