@@ -68,9 +68,12 @@ type NATS struct {
 // NATSAuth is the credentials a NATS server may ask for: a token, a user
 // and password, or a credentials file. The zero value gives none.
 type NATSAuth struct {
-	Token          string
+	// Token is a NATS authorization token.
+	Token string
+	// User and Password are NATS user credentials.
 	User, Password string
-	CredsFile      string
+	// CredsFile is a NATS credentials file (user JWT and NKey seed).
+	CredsFile string
 }
 
 // Dispatcher is implemented by topologies whose transport, not snbench's
