@@ -38,6 +38,7 @@ type Link struct {
 	sub     *nats.Subscription
 	marker  chan uint64   // the end marker's tag, from Send to Recv
 	closed  chan struct{} // closed when the connection is
+	dropped chan struct{} // closed when NATS dropped a reply (slow consumer)
 	lastErr func() error
 	died    *deaths // node processes of the cluster that exited early
 
@@ -53,12 +54,18 @@ var _ topologies.Link = (*Link)(nil)
 func dial(ctx context.Context, c *cluster, name string, window int) (*Link, error) {
 	l := &Link{
 		info: topologies.NodeInfo{Name: name}, ctx: ctx, subject: c.subject, timeout: c.timeout,
-		replies: make(chan *nats.Msg, window+4), marker: make(chan uint64, 1), closed: make(chan struct{}),
-		died: &c.died,
+		replies: make(chan *nats.Msg, 2*window+16), marker: make(chan uint64, 1), closed: make(chan struct{}),
+		dropped: make(chan struct{}),
+		died:    &c.died,
 	}
-	var once sync.Once
-	onClose := nats.ClosedHandler(func(*nats.Conn) { once.Do(func() { close(l.closed) }) })
-	nc, err := c.connect("snbench coordinator "+name, onClose)
+	var closeOnce, dropOnce sync.Once
+	onClose := nats.ClosedHandler(func(*nats.Conn) { closeOnce.Do(func() { close(l.closed) }) })
+	onError := nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		if errors.Is(err, nats.ErrSlowConsumer) {
+			dropOnce.Do(func() { close(l.dropped) })
+		}
+	})
+	nc, err := c.connect("snbench coordinator "+name, onClose, onError)
 	if err != nil {
 		return nil, fmt.Errorf("node %s: %w", name, err)
 	}
@@ -165,6 +172,8 @@ func (l *Link) Recv(r *workloads.Result) error {
 			l.held, l.heldTag = true, tag
 		case <-l.closed:
 			return l.fail("waiting for results", fmt.Errorf("NATS connection closed: %v", l.lastErr()))
+		case <-l.dropped:
+			return l.fail("waiting for results", errors.New("NATS dropped replies: more were in flight than the link's queue holds (slow consumer)"))
 		case <-l.died.ch:
 			// Its batches in flight, whichever links sent them, are lost.
 			return l.fail("waiting for results", l.died.err)
