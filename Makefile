@@ -5,7 +5,7 @@ OUT     ?= results/latest
 BIN     ?= bin/snbench
 FUZZTIME ?= 10s
 
-.PHONY: help build test test-short bench run lint fuzz clean peers
+.PHONY: help build test test-short bench run lint fuzz clean peers bench-baseline bench-compare bench-ab
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,3 +42,30 @@ clean: ## remove build outputs and local results
 
 peers: build ## snbench next to the Python reference design and redis-benchmark, with ratios
 	bench/peers/peers.sh $(BIN)
+
+# Regression checks (docs/regressions.md). bench-compare measures this tree
+# and compares it with a baseline saved by bench-baseline; bench-ab builds
+# $(BENCH_REF) and measures it and this tree in interleaved rounds, which
+# keeps a change of machine load out of the comparison. Both exit 1 on a
+# regression.
+BENCH_FLAGS   ?= --topology goroutine,subprocess,tcp --workers 1,4 --tasks 200000
+BENCH_REPS    ?= 10
+BASELINE      ?= results/baseline
+BENCH_REF     ?= main
+COMPARE_FLAGS ?=
+
+bench-baseline: build ## save this tree's benchmark as the baseline of bench-compare (BASELINE=results/baseline)
+	$(BIN) run $(BENCH_FLAGS) --repetitions $(BENCH_REPS) --progress off -o $(BASELINE)
+
+bench-compare: build ## benchmark this tree, compare it with the saved baseline; exit 1 on a regression
+	@test -f $(BASELINE)/results.json || { echo "bench-compare: no $(BASELINE)/results.json: run 'make bench-baseline' on the base commit first" >&2; exit 2; }
+	$(BIN) run $(BENCH_FLAGS) --repetitions $(BENCH_REPS) --progress off -o results/bench-new >/dev/null
+	$(BIN) compare $(COMPARE_FLAGS) $(BASELINE)/results.json results/bench-new/results.json
+
+bench-ab: build ## measure BENCH_REF (main) and this tree interleaved, compare; exit 1 on a regression
+	rm -rf results/ab && mkdir -p results/ab
+	git worktree add --detach results/ab/src $(BENCH_REF)
+	$(GO) build -C results/ab/src -trimpath -o $(CURDIR)/results/ab/snbench-base ./cmd/snbench; \
+	  status=$$?; git worktree remove --force results/ab/src; exit $$status
+	bench/ab.sh -n $(BENCH_REPS) -o results/ab results/ab/snbench-base $(BIN) $(BENCH_FLAGS)
+	$(BIN) compare $(COMPARE_FLAGS) 'results/ab/old/*/results.json' 'results/ab/new/*/results.json'

@@ -152,7 +152,7 @@ func TestHelpOfRegressionCommands(t *testing.T) {
 		}
 	}
 	_, stdout, _ := snbench(t, "compare", "--help")
-	for _, want := range []string{`(default 0.05)`, `(default "5%")`, `(default ".snbench/calibration.json")`, "Exit status: 0 no regression, 1 regression, 2 bad input"} {
+	for _, want := range []string{`(default 0.05)`, `(default "5%")`, `(default "results/calibration.json")`, "Exit status: 0 no regression, 1 regression, 2 bad input"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("compare --help lacks %q", want)
 		}

@@ -20,7 +20,7 @@ const CalibrationSchema = 1
 
 // DefaultCalibrationPath is where snbench calibrate writes and compare
 // --threshold auto reads, relative to the working directory.
-const DefaultCalibrationPath = ".snbench/calibration.json"
+const DefaultCalibrationPath = "results/calibration.json"
 
 // Calibration rules: an automatic threshold is CalibrationMargin times the
 // largest change seen between two A/A runs, rounded up to half a percent,

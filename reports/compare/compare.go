@@ -24,8 +24,7 @@ type Options struct {
 	// calibration (see Calibration.Thresholds).
 	UnitThresholds map[string]float64
 	// Metrics are the metrics to compare (see ResolveMetric); empty means
-	// every unit both sides report, leaving out sec/op where tasks/s is
-	// reported too.
+	// every unit both sides report, except the Redundant ones.
 	Metrics []string
 	// Confidence is the level of the confidence intervals, e.g. 0.95.
 	Confidence float64
@@ -155,7 +154,7 @@ func Compare(old, new *Set, opt Options) (*Report, error) {
 		}
 		for _, ob := range old.Benchmarks {
 			nb := new.Lookup(ob.Name)
-			if nb == nil || (len(opt.Metrics) == 0 && redundant(ob, u)) {
+			if nb == nil || (len(opt.Metrics) == 0 && Redundant(ob, u)) {
 				continue
 			}
 			if len(ob.Samples[u]) == 0 || len(nb.Samples[u]) == 0 {

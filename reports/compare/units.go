@@ -100,11 +100,13 @@ func selectMetrics(old, new *Set, requested []string) ([]string, error) {
 	return out, nil
 }
 
-// redundant reports whether, in the default selection, unit is left out
-// for benchmark b: sec/op where tasks/s is also reported (one is the
-// inverse of the other, and counting both would only weaken the
-// multiple-comparison correction).
-func redundant(b *Benchmark, unit string) bool {
+// Redundant reports whether, in the default selection, unit is left out
+// for benchmark b because another of its units carries the same
+// information: sec/op where tasks/s is reported too (one is the inverse of
+// the other), and B/s (SetBytes over sec/op) where sec/op is. Counting
+// both would only weaken the multiple-comparison correction.
+func Redundant(b *Benchmark, unit string) bool {
 	_, tput := b.Samples[UnitTasksPerS]
-	return unit == UnitSecPerOp && tput
+	_, perOp := b.Samples[UnitSecPerOp]
+	return (unit == UnitSecPerOp && tput) || (unit == "B/s" && perOp && !tput)
 }

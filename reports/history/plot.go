@@ -24,8 +24,8 @@ import (
 type PlotOptions struct {
 	// Compare decides which steps between consecutive entries are
 	// regressions (and improvements), as snbench compare would; its
-	// Metrics choose the charts (empty: every unit, leaving out sec/op
-	// where tasks/s is reported too).
+	// Metrics choose the charts (empty: every unit except the
+	// compare.Redundant ones).
 	Compare compare.Options
 	// Formats are the image formats to write, by file extension; empty
 	// means png and svg.
@@ -126,12 +126,11 @@ func chartKeys(sets []*compare.Set, metrics []string) [][2]string {
 	seen := map[[2]string]bool{}
 	for _, s := range sets {
 		for _, b := range s.Benchmarks {
-			_, tput := b.Samples[compare.UnitTasksPerS]
 			for _, u := range b.Units {
 				switch {
 				case len(want) > 0 && !slices.Contains(want, u):
 					continue
-				case len(want) == 0 && u == compare.UnitSecPerOp && tput:
+				case len(want) == 0 && compare.Redundant(b, u):
 					continue
 				}
 				k := [2]string{b.Name, u}
