@@ -27,14 +27,14 @@ func NewDoubling(s Spec) (Workload, error) {
 	return &Doubling{k: s.Payload, seed: s.Seed, cpu: s.CPU.D(), wait: s.Wait.D()}, nil
 }
 
-// Value returns input value j of task id for a seed: a SplitMix64 hash
-// shifted to 62 bits and made signed, so twice the value fits an int64.
+// Value returns input value j of task id for a seed: the position
+// (id, j) scrambled by a multiply and an xor-shift (about 1 ns), shifted to
+// 62 bits and made signed, so that twice the value fits an int64. Values
+// differ from task to task and seed to seed, so a node that answers with
+// the wrong task's values, or stale ones, is caught.
 func Value(seed, id uint64, j int) int64 {
-	x := seed ^ (id*0x9e3779b97f4a7c15 + uint64(j)*0xd1b54a32d192ed03)
-	x ^= x >> 30
+	x := (seed ^ 0x2545f4914f6cdd1d) + id*0x9e3779b97f4a7c15 + uint64(j)*0xd1b54a32d192ed03
 	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
 	x ^= x >> 31
 	return int64(x) >> 2
 }
