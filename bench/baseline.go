@@ -27,22 +27,17 @@ type rawConn interface {
 // runBaseline measures the bare transport under k's topology: k.Workers
 // echo endpoints, each sent its share of k.Tasks as frames of the same size
 // a batch of k.Batch tasks has on the wire, k.Window frames in flight, one
-// clock read per frame sent and one per frame back. It returns nil when the
-// topology has no bare transport to measure.
-func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Key) (*results.BaselineRep, error) {
-	conns := make([]rawConn, 0, k.Workers)
+// clock read per frame sent and one per frame back.
+func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Key) (br *results.BaselineRep, err error) {
+	conns, stop, err := r.startEchoes(ctx, transport, k)
+	if err != nil {
+		return nil, fmt.Errorf("raw %s baseline: %w", transport, err)
+	}
 	defer func() {
-		for _, c := range conns {
-			c.close()
+		if serr := stop(); serr != nil && err == nil {
+			br, err = nil, fmt.Errorf("raw %s baseline: stopping: %w", transport, serr)
 		}
 	}()
-	for i := range k.Workers {
-		c, err := startEcho(ctx, transport, fmt.Sprintf("raw-%s-%d", transport, i+1), r.logWriter())
-		if err != nil {
-			return nil, fmt.Errorf("raw %s baseline: %w", transport, err)
-		}
-		conns = append(conns, c)
-	}
 	size := wire.HeaderSize + 8 + k.Batch*(8+8*k.Payload)
 	perConn := (k.Tasks + k.Workers - 1) / k.Workers
 	frames := (perConn + k.Batch - 1) / k.Batch
@@ -80,10 +75,16 @@ type rawStats struct {
 func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 	sent := make(chan time.Time, window)
 	errc := make(chan error, 1)
+	failed := make(chan struct{}) // the reader gave up: the writer stops
 	go func() {
 		out := make([]byte, size)
 		for range frames {
-			sent <- time.Now()
+			select {
+			case sent <- time.Now():
+			case <-failed:
+				errc <- nil
+				return
+			}
 			if _, err := c.Write(out); err != nil {
 				errc <- err
 				return
@@ -94,7 +95,8 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 	in := make([]byte, size)
 	for range frames {
 		if _, err := io.ReadFull(c, in); err != nil {
-			c.close() // unblocks the writer
+			close(failed)
+			c.close() // unblocks a writer blocked in Write
 			<-errc
 			return err
 		}
@@ -102,6 +104,50 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 	}
 	return <-errc
 }
+
+// startEchoes starts k.Workers echo endpoints of the transport under k's
+// topology, and returns them with the function that stops them all: the
+// topology starts them itself when it is a topologies.EchoStarter (nats,
+// whose server bench need not know), and startEcho otherwise.
+func (r *Runner) startEchoes(ctx context.Context, transport string, k results.Key) ([]rawConn, func() error, error) {
+	if r.Topologies != nil {
+		if t, err := r.Topologies.Get(k.Topology); err == nil {
+			if es, ok := t.(topologies.EchoStarter); ok && es.Transport() == transport {
+				set, err := es.StartEcho(ctx, topologies.EchoConfig{Endpoints: k.Workers, Window: k.Window,
+					Log: r.logWriter(), StartTimeout: 10 * time.Second})
+				if err != nil {
+					return nil, nil, err
+				}
+				var conns []rawConn
+				for _, c := range set.Conns() {
+					conns = append(conns, setConn{c})
+				}
+				return conns, set.Close, nil
+			}
+		}
+	}
+	conns := make([]rawConn, 0, k.Workers)
+	stop := func() error {
+		for _, c := range conns {
+			c.close()
+		}
+		return nil
+	}
+	for i := range k.Workers {
+		c, err := startEcho(ctx, transport, fmt.Sprintf("raw-%s-%d", transport, i+1), r.logWriter())
+		if err != nil {
+			_ = stop()
+			return nil, nil, err
+		}
+		conns = append(conns, c)
+	}
+	return conns, stop, nil
+}
+
+// setConn is an endpoint of a topologies.EchoSet; the set stops it.
+type setConn struct{ io.ReadWriteCloser }
+
+func (c setConn) close() { _ = c.Close() }
 
 // startEcho starts one echo endpoint of the transport.
 func startEcho(ctx context.Context, transport, name string, log io.Writer) (rawConn, error) {
@@ -112,6 +158,8 @@ func startEcho(ctx context.Context, transport, name string, log io.Writer) (rawC
 		return startPipeEcho(name, log)
 	case topologies.TransportTCP:
 		return startTCPEcho(ctx, name, log)
+	case topologies.TransportNATS:
+		return nil, fmt.Errorf("the %s transport's echoes are started by its topology (topologies.EchoStarter)", transport)
 	}
 	return nil, fmt.Errorf("no raw baseline for transport %q", transport)
 }
