@@ -6,43 +6,22 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/proctest"
 )
 
-// childrenOf returns the live child processes of pid.
 func childrenOf(t *testing.T, pid int) []int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
+	pids, ok := proctest.Children(pid)
+	if !ok {
 		t.Skip("no /proc")
 	}
-	var pids []int
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
-		if len(f) > 1 && f[1] == strconv.Itoa(pid) && f[0] != "Z" {
-			pids = append(pids, p)
-		}
-	}
 	return pids
-}
-
-func alive(pid int) bool {
-	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	return err == nil && !bytes.Contains(stat, []byte(") Z "))
 }
 
 // TestSignals interrupts a run as a user would: one SIGINT or SIGTERM stops
@@ -101,7 +80,7 @@ func TestSignals(t *testing.T) {
 			for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 				still := 0
 				for _, p := range nodes {
-					if alive(p) {
+					if proctest.Alive(p) {
 						still++
 					}
 				}
@@ -110,7 +89,7 @@ func TestSignals(t *testing.T) {
 				}
 			}
 			for _, p := range nodes {
-				if alive(p) {
+				if proctest.Alive(p) {
 					_ = syscall.Kill(p, syscall.SIGKILL)
 					t.Errorf("node process %d outlived snbench", p)
 				}
