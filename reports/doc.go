@@ -16,9 +16,20 @@
 //   - Figures: the plots that make sense for the data (throughput, speedup
 //     and latency against workers, the latency percentile spectrum, CPU
 //     cost bars, MB/s against payload), each rendered as PNG or SVG.
+//     Latency axes spanning more than three decades label each tick with
+//     its own unit (50µs, 2ms, 1s).
 //   - Scalings and FitUSL: Universal Scalability Law fits to each
 //     topology's workers sweep; Growths: the doubling test where the task
 //     count varies. WriteScalingTable and WriteGrowthTable print them.
+//   - Load testing (open loop and capacity search): WriteLoadTable gives
+//     offered against achieved rate, corrected and uncorrected latency and
+//     generator lag per cell, with cells the generator could not drive
+//     marked unreliable; WriteCapacityTable gives each search's maximum
+//     sustainable rate and every step with its SLO verdict. The figures
+//     add latency (p50, p99, p99.9) against the offered rate with
+//     unreliable cells or failed steps ringed, one repetition's latency
+//     second by second (warm-up, stalls, queues), and the maximum
+//     sustainable rate against workers.
 //   - Report.WriteHTML: one page with all of the above, plots inline as
 //     SVG, nothing fetched; Report.WriteFiles and Write put it in a
 //     directory beside the tables and plot files.

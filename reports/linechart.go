@@ -3,10 +3,12 @@ package reports
 import (
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // lineSeries is one series of a lineChart.
@@ -24,14 +26,24 @@ type lineSeries struct {
 	curve func(x float64) float64
 	// dodge shifts the points sideways, in plot coordinates.
 	dodge float64
+	// flagged, when not nil, marks the points (parallel to pts) that the
+	// chart rings as flagged (see lineChart.flagName).
+	flagged []bool
 }
 
-// lineChart is a chart of series against a logarithmic x axis with ticks
-// exactly at xVals.
+// refLine is a horizontal reference line, such as an SLO's limit.
+type refLine struct {
+	y    float64
+	name string
+}
+
+// lineChart is a chart of series against a logarithmic (or, with
+// linearX, linear) x axis with ticks exactly at xVals.
 type lineChart struct {
 	name, title, caption string
 	xLabel, yWhat        string
 	xVals                []float64
+	linearX              bool
 	// xTick labels the x ticks (default: the plain number).
 	xTick func(float64) string
 	// yUnit picks the y unit from the largest value.
@@ -43,6 +55,11 @@ type lineChart struct {
 	// ideal, when not nil, is drawn as a grey dotted reference line.
 	ideal     func(x float64) float64
 	idealName string
+	// flagName is the legend entry of the ring drawn around flagged
+	// points.
+	flagName string
+	// refs are horizontal lines across the chart, in y data units.
+	refs []refLine
 }
 
 // build draws the chart. Values ≤ 0 cannot go on a log axis: points
@@ -56,9 +73,20 @@ func (lc lineChart) build() (*Figure, error) {
 	if tick == nil {
 		tick = intLabel
 	}
-	mx := logXAxis(&p.X, lc.xVals, tick)
+	var mx axisMap
+	if lc.linearX {
+		mx = linearXAxis(&p.X, lc.xVals, tick)
+	} else {
+		mx = logXAxis(&p.X, lc.xVals, tick)
+	}
+	for _, r := range lc.refs {
+		lo, hi = math.Min(lo, r.y), math.Max(hi, r.y)
+	}
 	my := valueAxis(&p.Y, lo, hi, lc.logWide, u)
-	if my.log {
+	switch {
+	case my.tickUnits:
+		p.Y.Label.Text = lc.yWhat + " (log scale)"
+	case my.log:
 		p.Y.Label.Text = lc.yWhat + " (" + u.name + ", log scale)"
 	}
 	ranges := [4]float64{p.X.Min, p.X.Max, p.Y.Min, p.Y.Max}
@@ -71,7 +99,11 @@ func (lc lineChart) build() (*Figure, error) {
 		p.Add(l)
 		leg.Add(lc.idealName, l)
 	}
+	if err := lc.addRefs(p, leg, my); err != nil {
+		return nil, err
+	}
 	clipped := false
+	var flagged plotter.XYs
 	for i, s := range lc.series {
 		// Dodge series sideways a little so that error bars at the same x
 		// stay apart.
@@ -84,6 +116,20 @@ func (lc lineChart) build() (*Figure, error) {
 			return nil, err
 		}
 		clipped = clipped || c
+		for j, f := range s.flagged {
+			if f && (!my.log || s.pts[j].Y > 0) {
+				flagged = append(flagged, plotter.XY{X: mx.to(s.pts[j].X) + s.dodge, Y: my.to(s.pts[j].Y)})
+			}
+		}
+	}
+	if len(flagged) > 0 {
+		rings, err := plotter.NewScatter(flagged)
+		if err != nil {
+			return nil, err
+		}
+		rings.GlyphStyle = draw.GlyphStyle{Color: flagColor, Radius: 7, Shape: ringGlyph{width: 1.6}}
+		p.Add(rings)
+		leg.Add(lc.flagName, rings)
 	}
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = ranges[0], ranges[1], ranges[2], ranges[3]
 	caption := lc.caption
@@ -91,6 +137,62 @@ func (lc lineChart) build() (*Figure, error) {
 		caption += " Error bars that stop at the bottom of the axis reach further down (or through zero): they are cut off."
 	}
 	return &Figure{Name: lc.name, Title: lc.title, Caption: caption, plot: p, legend: *leg}, nil
+}
+
+// flagColor rings flagged points: the page's red for failures.
+var flagColor = color.RGBA{0xC6, 0x28, 0x28, 0xff}
+
+// ringGlyph is a ring with a line width of its own (draw.RingGlyph uses
+// the canvas's), so that it stands out around a series' marker.
+type ringGlyph struct{ width vg.Length }
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (g ringGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: g.width})
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X + sty.Radius, Y: pt.Y})
+	p.Arc(pt, sty.Radius, 0, 2*math.Pi)
+	p.Close()
+	c.Stroke(p)
+}
+
+// addRefs draws the chart's reference lines across the x range.
+func (lc lineChart) addRefs(p *plot.Plot, leg *plot.Legend, my axisMap) error {
+	for _, r := range lc.refs {
+		if my.log && r.y <= 0 {
+			continue
+		}
+		y := my.to(r.y)
+		l, err := seriesStyle{}.line(plotter.XYs{{X: p.X.Min, Y: y}, {X: p.X.Max, Y: y}}, []vg.Length{8, 3, 2, 3})
+		if err != nil {
+			return err
+		}
+		l.Color, l.Width = grey(90), 1.2
+		p.Add(l)
+		leg.Add(r.name, l)
+	}
+	return nil
+}
+
+// linearXAxis makes a a linear axis over vals with ticks labelled with
+// label at whole multiples of a step (1, 2, 5, 10, 15, 30, 60, ...)
+// that leaves at most ~12 of them, and half a unit of room beyond the
+// first and last value.
+func linearXAxis(a *plot.Axis, vals []float64, label func(float64) string) axisMap {
+	lo, hi := slices.Min(vals), slices.Max(vals)
+	step := 1.0
+	for _, s := range []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600} {
+		if step = s; (hi-lo)/s <= 12 {
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: label(v)})
+	}
+	a.Tick.Marker = plot.ConstantTicks(ticks)
+	a.Min, a.Max = lo-0.5, hi+0.5
+	return axisMap{}
 }
 
 // yRange is the span of the points and their error bars, leaving out

@@ -18,8 +18,11 @@ const MaxPlottedScales = 8
 
 // Figures returns the plots that make sense for res, and notes saying
 // which were left out and why. Plots against workers need two or more
-// worker counts; MB/s against payload needs two or more payloads. Failed
-// cells are never plotted.
+// worker counts; MB/s against payload needs two or more payloads. Open
+// loop adds latency against the offered rate (with several rates) and
+// latency over time; a capacity search draws its outcome against workers
+// and its steps against the offered rate, instead of a set of plots per
+// step. Failed cells are never plotted.
 func Figures(res *results.Results) ([]*Figure, []string, error) {
 	fb := &figureBuilder{res: res, styles: map[string]seriesStyle{}}
 	for i, t := range topologiesOf(res) {
@@ -29,7 +32,15 @@ func Figures(res *results.Results) ([]*Figure, []string, error) {
 	for _, s := range Scalings(res) {
 		fits[s.Topology+"\x00"+s.Scale] = s
 	}
+	if err := fb.loadFigures(); err != nil {
+		return nil, nil, err
+	}
 	scales := scalesOf(res)
+	if len(res.Capacity) > 0 {
+		// Each step of a capacity search is a cell at a rate of its own:
+		// the steps are drawn against the offered rate instead.
+		scales = nil
+	}
 	if len(scales) > MaxPlottedScales {
 		fb.note("%d scales: plots are drawn for the first %d only; the tables show all", len(scales), MaxPlottedScales)
 		scales = scales[:MaxPlottedScales]
@@ -40,9 +51,6 @@ func Figures(res *results.Results) ([]*Figure, []string, error) {
 		}
 	}
 	if err := fb.payloadSweeps(); err != nil {
-		return nil, nil, err
-	}
-	if err := fb.rateSweeps(); err != nil {
 		return nil, nil, err
 	}
 	for i := range res.Cells {
@@ -201,7 +209,7 @@ func (fb *figureBuilder) speedup(sc scale, workers []int) (*Figure, error) {
 	lc := lineChart{
 		name: name("speedup", sc.slug(fb.res.Plan)), title: withScale("Speedup over 1 worker", sc.label(fb.res.Plan)),
 		xLabel: "workers (log scale)", yWhat: "speedup", xVals: floats(workers),
-		yUnit: func(float64) unit { return unit{1, "×"} }, logWide: 0,
+		yUnit: func(float64) unit { return unit{div: 1, name: "×"} }, logWide: 0,
 		ideal: func(x float64) float64 { return x }, idealName: "linear (ideal)",
 	}
 	for _, t := range topologiesOf(fb.res) {

@@ -156,7 +156,12 @@ func (s seriesStyle) points(xys plotter.XYs) (*plotter.Scatter, error) {
 // panics on values ≤ 0 and mis-places the label of a log axis when sizing
 // the plot, so log axes here are linear axes over log10 of the data, with
 // ticks labelled in data units.
-type axisMap struct{ log bool }
+type axisMap struct {
+	log bool
+	// tickUnits is set when each tick label names its unit, so the axis
+	// label should not (see unit.dur).
+	tickUnits bool
+}
 
 func (m axisMap) to(v float64) float64 {
 	if m.log {
@@ -203,32 +208,41 @@ func intLabel(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 type unit struct {
 	div  float64
 	name string
+	// dur marks a duration unit (values in ns): over a log axis spanning
+	// more than three decades each tick names its own unit instead.
+	dur bool
 }
 
 // durationUnit picks ns, µs, ms or s for values up to maxNS.
 func durationUnit(maxNS float64) unit {
 	switch {
 	case maxNS >= 1e9:
-		return unit{1e9, "s"}
+		return unit{1e9, "s", true}
 	case maxNS >= 1e6:
-		return unit{1e6, "ms"}
+		return unit{1e6, "ms", true}
 	case maxNS >= 1e3:
-		return unit{1e3, "µs"}
+		return unit{1e3, "µs", true}
 	}
-	return unit{1, "ns"}
+	return unit{1, "ns", true}
+}
+
+// durationTick labels a duration tick with its own unit: "200µs", "1s".
+func durationTick(ns float64) string {
+	u := durationUnit(ns * 1.0000001) // 1e6 is "1ms", not "1000µs"
+	return strconv.FormatFloat(ns/u.div, 'g', 4, 64) + u.name
 }
 
 // rateUnit picks a multiplier prefix (k, M, G) for values up to max.
 func rateUnit(max float64, what string) unit {
 	switch {
 	case max >= 1e9:
-		return unit{1e9, "G " + what}
+		return unit{div: 1e9, name: "G " + what}
 	case max >= 1e6:
-		return unit{1e6, "M " + what}
+		return unit{div: 1e6, name: "M " + what}
 	case max >= 1e3:
-		return unit{1e3, "k " + what}
+		return unit{div: 1e3, name: "k " + what}
 	}
-	return unit{1, what}
+	return unit{div: 1, name: what}
 }
 
 // logTicks returns ticks for a log axis (in log10 coordinates): major
@@ -252,7 +266,10 @@ func logTicks(u unit) plot.Ticker {
 					continue
 				}
 				t := plot.Tick{Value: lv}
-				if major[m] {
+				switch {
+				case major[m] && u.dur && hi-lo > 3:
+					t.Label = durationTick(v)
+				case major[m]:
 					t.Label = strconv.FormatFloat(v/u.div, 'g', 4, 64)
 				}
 				ticks = append(ticks, t)
@@ -283,6 +300,7 @@ func valueAxis(a *plot.Axis, lo, hi, wide float64, u unit) axisMap {
 		m := axisMap{log: true}
 		a.Min, a.Max = m.to(lo/1.25), m.to(hi*1.25)
 		a.Tick.Marker = logTicks(u)
+		m.tickUnits = u.dur && a.Max-a.Min > 3
 		return m
 	}
 	a.Min, a.Max = 0, hi*1.08

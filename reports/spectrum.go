@@ -91,6 +91,9 @@ func (fb *figureBuilder) spectrum(sc scale, workers int) (*Figure, error) {
 	p, leg := newPlot(title, "percentile", "latency ("+u.name+", log scale)")
 	p.X.Tick.Marker = spectrumTicks()
 	my := valueAxis(&p.Y, lo, hi, 0, u)
+	if my.tickUnits {
+		p.Y.Label.Text = "latency (log scale)"
+	}
 	y0, y1 := p.Y.Min, p.Y.Max
 	for _, s := range ss {
 		for i := range s.xys {
