@@ -5,6 +5,10 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
 	"github.com/snbench/snbench/bench/results"
 )
 
@@ -41,4 +45,31 @@ func WriteBaselineTable(w io.Writer, res *results.Results, format string) error 
 	}
 	_, err := fmt.Fprintln(w, "raw: the bare transport with the same workers, batch, window and frame bytes, no framing, workload or verification; efficiency = tasks/s over raw tasks/s")
 	return err
+}
+
+// render writes a table with the first column left-aligned, the last
+// left-aligned and the rest right-aligned.
+func render(w io.Writer, format string, hdr []string, rows [][]string) error {
+	align := make([]tw.Align, len(hdr))
+	for i := range align {
+		align[i] = tw.AlignRight
+	}
+	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	}
+	if format == FormatMarkdown {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+	}
+	t := tablewriter.NewTable(w, opts...)
+	t.Header(hdr)
+	if err := t.Bulk(rows); err != nil {
+		return fmt.Errorf("table: %w", err)
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("table: %w", err)
+	}
+	return nil
 }

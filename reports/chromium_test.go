@@ -151,3 +151,55 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
+// TestCapacityHTMLInChromium opens the report of a capacity search in
+// headless Chromium and checks that its plots render and its capacity,
+// step and load tables have a row per scale, search, step and cell.
+func TestCapacityHTMLInChromium(t *testing.T) {
+	bin := findChromium()
+	if bin == "" {
+		t.Skip("chromium is not installed (apt-get install -y chromium; CI installs it), so the report is not checked in a browser")
+	}
+	if testing.Short() {
+		t.Skip("starts a browser; skipped in -short mode")
+	}
+	res := capacityResults(t)
+	r, err := New(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page strings.Builder
+	if err := r.WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	probePage := filepath.Join(t.TempDir(), "probe.html")
+	withProbe := strings.Replace(page.String(), "</body>", probeScript+"\n</body>", 1)
+	if err := os.WriteFile(probePage, []byte(withProbe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := runProbe(t, bin, probePage)
+	if len(p.Figures) != len(r.Figures) || len(p.Figures) == 0 {
+		t.Errorf("browser found %d plots, the report has %d", len(p.Figures), len(r.Figures))
+	}
+	for _, f := range p.Figures {
+		if f.Width < 200 || f.Height < 100 || f.Texts < 5 {
+			t.Errorf("plot %s renders at %.0fx%.0f px with %d texts: want a visible plot", f.Name, f.Width, f.Height, f.Texts)
+		}
+	}
+	steps := 0
+	for _, c := range res.Capacity {
+		steps += len(c.Steps)
+	}
+	for table, rows := range map[string]int{"capacity-matrix": len(res.Plan.Workers), "capacity-table": len(res.Capacity),
+		"steps-table": steps, "load-table": len(res.Cells), "summary-table": len(res.Cells)} {
+		if got := p.Tables[table]; got.Rows != rows {
+			t.Errorf("%s: %d rows, want %d", table, got.Rows, rows)
+		}
+	}
+	if _, ok := p.Tables["scaling-table"]; ok {
+		t.Error("a capacity search's page has a scaling table")
+	}
+	if len(p.Resources) != 0 {
+		t.Errorf("the page fetched %v, want nothing", p.Resources)
+	}
+}

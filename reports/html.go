@@ -59,34 +59,61 @@ type pageData struct {
 	ProblemCount                    int
 	Schema                          int
 	Extra                           []extraTable
+	// ClosedLoop is set when some cell ran closed loop (see closedLoop).
+	ClosedLoop bool
 }
 
 // extraTable is a table of a run mode the summary does not cover (open
-// loop, capacity search, raw baselines), shown as the terminal prints it.
-type extraTable struct{ Title, Text string }
+// loop, capacity search, raw baselines): an HTML table with a caption,
+// or, where it has none, the text the terminal prints.
+type extraTable struct {
+	Title, Caption, Text string
+	Table                *htmlTable
+}
 
-// extraTables renders the tables of res's other run modes.
+// extraTables returns the tables of res's other run modes: for a
+// capacity search the rate each topology sustained at each scale, each
+// search's outcome and every step with its verdict; for open loop the load
+// table; and the raw baselines.
 func extraTables(res *results.Results) ([]extraTable, error) {
 	var out []extraTable
-	for _, x := range []struct {
-		on    bool
-		title string
-		write func(io.Writer, *results.Results, string) error
-	}{
-		{HasLoad(res), "Open-loop load", WriteLoadTable},
-		{len(res.Capacity) > 0, "Capacity search", WriteCapacityTable},
-		{HasBaselines(res), "Raw transport baselines", WriteBaselineTable},
-	} {
-		if !x.on {
-			continue
-		}
+	if len(res.Capacity) > 0 {
+		outcome, steps := capacityTables(res)
+		out = append(out,
+			extraTable{Title: "Capacity across topologies and scales", Table: capacityMatrix(res),
+				Caption: "The highest offered rate (tasks/s) each topology sustained at each scale. " +
+					strings.ToUpper(passRule(res.Plan)[:1]) + passRule(res.Plan)[1:] + ". '<' marks a search " +
+					"whose first step already failed; '*' one that stopped early (see the next table)."},
+			extraTable{Title: "Capacity search", Table: outcome,
+				Caption: "Each search's outcome: the highest passing rate, what that step achieved, and how many steps it took."},
+			extraTable{Title: "Capacity steps", Table: steps,
+				Caption: "Every rate each search tried, in order: doubling until a step fails, then bisecting. " +
+					"Failed steps are in red, the highest passing one in bold."})
+	}
+	if HasLoad(res) {
+		out = append(out, extraTable{Title: "Open-loop load", Table: loadTable(res),
+			Caption: strings.ToUpper(loadCaption[:1]) + loadCaption[1:] + ". Rows shaded amber carry warnings, " +
+				"red failed (see Problems)."})
+	}
+	if HasBaselines(res) {
 		var b bytes.Buffer
-		if err := x.write(&b, res, FormatTerminal); err != nil {
-			return nil, fmt.Errorf("html report: %s: %w", x.title, err)
+		if err := WriteBaselineTable(&b, res, FormatTerminal); err != nil {
+			return nil, fmt.Errorf("html report: raw transport baselines: %w", err)
 		}
-		out = append(out, extraTable{x.title, b.String()})
+		out = append(out, extraTable{Title: "Raw transport baselines", Text: b.String()})
 	}
 	return out, nil
+}
+
+// closedLoop reports whether any cell of res ran closed loop: only
+// those have a throughput to fit a scaling law to.
+func closedLoop(res *results.Results) bool {
+	for i := range res.Cells {
+		if res.Cells[i].Rate == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // WriteHTML writes the report as one self-contained HTML page: plots
@@ -101,7 +128,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Findings: Findings(res), SummaryCaption: Caption(res),
 		Summary: summaryTable(res), PlotNotes: r.PlotNotes,
 		Scaling: scalingTable(res), Growth: growthTable(res),
-		Problems: problems(res), Schema: res.Schema,
+		Problems: problems(res), Schema: res.Schema, ClosedLoop: closedLoop(res),
 	}
 	for _, s := range Scalings(res) {
 		d.Verdicts = append(d.Verdicts, withScale(s.Topology, s.Scale)+": "+s.Verdict()+".")
@@ -166,8 +193,7 @@ func subtitle(res *results.Results) string {
 	return s
 }
 
-// command is the snbench run command line that repeats the plan (a
-// capacity search's settings are in the plan table, not here).
+// command is the snbench run command line that repeats the plan.
 func command(p results.Plan) string {
 	ints := func(vs []int) string {
 		s := make([]string, len(vs))
@@ -190,6 +216,12 @@ func command(p results.Plan) string {
 		c += " \\\n  --rate " + ints(p.Rate) + " --duration " + p.Duration.D().String()
 		if p.Arrivals != "" {
 			c += " --arrivals " + p.Arrivals
+		}
+	}
+	if s := p.Search; s != nil {
+		c += fmt.Sprintf(" \\\n  --rate-steps --rate-start %d --rate-max %d --precision %g --duration %s", s.Start, s.Max, s.Precision, p.Duration.D())
+		if p.SLO != "" {
+			c += " --slo '" + p.SLO + "'"
 		}
 	}
 	if p.Baselines {
@@ -216,6 +248,25 @@ func planRows(p results.Plan) [][2]string {
 	}
 	if p.Wait > 0 {
 		rows = append(rows, [2]string{"wait per task", p.Wait.D().String()})
+	}
+	if len(p.Rate) > 0 {
+		rows = append(rows, [2]string{"offered rates (tasks/s)", ints(p.Rate)})
+	}
+	if len(p.Rate) > 0 || p.Search != nil {
+		arr := p.Arrivals
+		if arr == "" {
+			arr = results.ArrivalsConstant
+		}
+		rows = append(rows, [2]string{"open-loop duration", p.Duration.D().String()}, [2]string{"arrivals", arr})
+	}
+	if s := p.Search; s != nil {
+		slo := p.SLO
+		if slo == "" {
+			slo = "none"
+		}
+		rows = append(rows, [2]string{"capacity search", fmt.Sprintf("from %d tasks/s, doubling up to %d, bisecting to %g%%",
+			s.Start, s.Max, 100*s.Precision)}, [2]string{"SLO", slo},
+			[2]string{"achieved rate required", fmt.Sprintf("%g%% of offered", 100*s.MinAchieved)})
 	}
 	return rows
 }

@@ -1,13 +1,9 @@
 package reports
 
 import (
-	"fmt"
+	"encoding/csv"
 	"io"
 	"strconv"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/snbench/snbench/bench/results"
 )
@@ -22,112 +18,140 @@ func HasLoad(res *results.Results) bool {
 	return false
 }
 
-// WriteLoadTable writes one row per open-loop cell: offered and achieved
+// loadCaption says how to read the load table.
+const loadCaption = "latency runs from each task's intended send time; 'p99 from send' is what a tool that " +
+	"stamps the actual send would report; 'unreliable': the generator fell behind schedule or achieved under " +
+	"95% of the offered rate"
+
+// WriteLoadTable writes one row per open-loop cell in format
+// (FormatTerminal, FormatMarkdown or FormatCSV): offered and achieved
 // rate, latency from the intended send time (p50, p99, p99.9, max), the
 // p99 from the actual send that coordinated omission would report, how far
-// the generator fell behind, and the cell's status.
+// the generator fell behind, how often the in-flight window was full, and
+// the cell's status. The terminal and Markdown tables end with a caption
+// and a note for every failed cell and warning.
 func WriteLoadTable(w io.Writer, res *results.Results, format string) error {
-	hdr := []string{"topology", "workers", "offered/s", "achieved/s", "p50", "p99", "p99.9", "max",
-		"p99 from send", "lag p99", "lag max", "window full", "status"}
-	var rows [][]string
-	for i := range res.Cells {
-		c := &res.Cells[i]
-		if c.Rate == 0 {
-			continue
-		}
-		rows = append(rows, loadRow(c))
-	}
-	if err := render(w, format, hdr, rows); err != nil {
+	if err := checkFormat(format); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "latency runs from each task's intended send time; 'p99 from send' is what a tool that stamps the actual send would report")
+	if format == FormatCSV {
+		return writeLoadCSV(w, res)
+	}
+	hdr, rows, left, _ := loadGrid(res)
+	if err := renderGrid(w, format, hdr, rows, left); err != nil {
+		return err
+	}
+	if err := writeCaption(w, format, loadCaption); err != nil {
+		return err
+	}
 	return writeNotes(w, res, format)
 }
 
-func loadRow(c *results.Cell) []string {
-	row := []string{c.Topology, strconv.Itoa(c.Workers), FormatRate(float64(c.Rate), 3)}
+// loadCells returns res's open-loop cells, in cell order.
+func loadCells(res *results.Results) []*results.Cell {
+	var out []*results.Cell
+	for i := range res.Cells {
+		if c := &res.Cells[i]; c.Rate > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// scaleColumns names the scale axes other than workers (and the task
+// count, which follows the rate in open loop) that vary in p.
+func scaleColumns(p results.Plan) []string {
+	_, pl, w, b := varying(p)
+	var out []string
+	for _, a := range []struct {
+		on   bool
+		name string
+	}{{pl, "payload"}, {b, "batch"}, {w, "window"}} {
+		if a.on {
+			out = append(out, a.name)
+		}
+	}
+	return out
+}
+
+// scaleValues are k's values of the columns scaleColumns names.
+func scaleValues(p results.Plan, k results.Key) []string {
+	var out []string
+	for _, col := range scaleColumns(p) {
+		v := map[string]int{"payload": k.Payload, "batch": k.Batch, "window": k.Window}[col]
+		out = append(out, strconv.Itoa(v))
+	}
+	return out
+}
+
+// loadGrid lays out the load table: header, rows, the left-aligned
+// columns, and each row's cell.
+func loadGrid(res *results.Results) ([]string, [][]string, map[int]bool, []*results.Cell) {
+	hdr := append([]string{"topology", "workers"}, scaleColumns(res.Plan)...)
+	hdr = append(hdr, "offered/s", "achieved/s", "p50", "p99", "p99.9", "max",
+		"p99 from send", "lag p99", "lag max", "window full", "status")
+	cells := loadCells(res)
+	rows := make([][]string, len(cells))
+	for i, c := range cells {
+		rows[i] = loadRow(res.Plan, c)
+	}
+	return hdr, rows, map[int]bool{0: true, len(hdr) - 1: true}, cells
+}
+
+func loadRow(p results.Plan, c *results.Cell) []string {
+	row := append([]string{c.Topology, strconv.Itoa(c.Workers)}, scaleValues(p, c.Key)...)
+	row = append(row, FormatRate(float64(c.Rate), 3))
 	l := c.Summary.Load
 	if len(c.Reps) == 0 || l == nil {
-		return append(row, "-", "-", "-", "-", "-", "-", "-", "-", "-", status(c))
+		return append(row, "-", "-", "-", "-", "-", "-", "-", "-", "-", loadStatus(c))
 	}
 	d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
 	lat := c.Summary.Latency
 	return append(row, FormatRate(l.Achieved.Mean, 3), d(lat.P50), d(lat.P99), d(lat.P999), d(lat.Max),
-		d(l.Uncorrected.P99), d(l.LagP99NS), d(l.LagMaxNS), strconv.FormatInt(l.BoundHits, 10), status(c))
+		d(l.Uncorrected.P99), d(l.LagP99NS), d(l.LagMaxNS), strconv.FormatInt(l.BoundHits, 10), loadStatus(c))
 }
 
-// WriteCapacityTable writes the outcome of a capacity search: per
-// topology and scale the highest rate that held the SLO, then every step
-// with its verdict.
-func WriteCapacityTable(w io.Writer, res *results.Results, format string) error {
-	hdr := []string{"topology", "workers", "batch", "window", "max sustainable/s", "achieved/s", "steps", "note"}
-	var rows [][]string
-	for _, c := range res.Capacity {
-		note := ""
-		switch {
-		case c.Error != "":
-			note = "stopped: " + c.Error
-		case c.MaxRate == 0:
-			note = "even the first step failed"
+// loadStatus is the cell's status, or "unreliable" for a cell that ran
+// and verified but whose generator could not hold the schedule.
+func loadStatus(c *results.Cell) string {
+	if usable(c) && c.Status == results.StatusOK && unreliable(c) {
+		return "unreliable"
+	}
+	return status(c)
+}
+
+func writeLoadCSV(w io.Writer, res *results.Results) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"topology", "workers", "tasks", "payload", "batch", "window", "reps",
+		"offered_per_s", "achieved_per_s", "achieved_lo", "achieved_hi",
+		"p50_ns", "p99_ns", "p999_ns", "max_ns", "send_p99_ns", "lag_p99_ns", "lag_max_ns", "window_full",
+		"status", "unreliable"})
+	for _, c := range loadCells(res) {
+		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
+			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), strconv.Itoa(len(c.Reps)), strconv.Itoa(c.Rate)}
+		l, lat := c.Summary.Load, c.Summary.Latency
+		if l == nil || len(c.Reps) == 0 {
+			row = append(row, "", "", "", "", "", "", "", "", "", "", "")
+		} else {
+			row = append(row, csvFloat(l.Achieved.Mean), csvFloat(l.Achieved.Lo), csvFloat(l.Achieved.Hi),
+				csvInt(lat.P50), csvInt(lat.P99), csvInt(lat.P999), csvInt(lat.Max),
+				csvInt(l.Uncorrected.P99), csvInt(l.LagP99NS), csvInt(l.LagMaxNS), csvInt(l.BoundHits))
 		}
-		rows = append(rows, []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Batch), strconv.Itoa(c.Window),
-			rateOrDash(float64(c.MaxRate)), rateOrDash(c.MaxAchieved), strconv.Itoa(len(c.Steps)), note})
+		_ = cw.Write(append(row, c.Status, strconv.FormatBool(unreliable(c))))
 	}
-	if err := render(w, format, hdr, rows); err != nil {
-		return err
-	}
-	slo := res.Plan.SLO
-	if slo == "" {
-		slo = "none (verification and achieved rate only)"
-	}
-	fmt.Fprintf(w, "a step passes when every result verifies, it achieves %.0f%% of the offered rate, and the SLO holds: %s\n\n",
-		100*res.Plan.Search.MinAchieved, slo)
-	shdr := []string{"topology", "workers", "offered/s", "achieved/s", "p50", "p99", "p99.9", "verdict"}
-	var srows [][]string
-	for _, c := range res.Capacity {
-		for _, s := range c.Steps {
-			verdict := "pass"
-			if !s.Pass {
-				verdict = "FAIL: " + s.Reason
-			}
-			d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
-			srows = append(srows, []string{c.Topology, strconv.Itoa(c.Workers), FormatRate(float64(s.Offered), 3),
-				FormatRate(s.Achieved, 3), d(s.P50), d(s.P99), d(s.P999), verdict})
-		}
-	}
-	return render(w, format, shdr, srows)
+	cw.Flush()
+	return cw.Error()
 }
 
-func rateOrDash(v float64) string {
-	if v <= 0 {
-		return "-"
-	}
-	return FormatRate(v, 3)
-}
+func csvInt(v int64) string { return strconv.FormatInt(v, 10) }
 
-// render writes a table with the first column left-aligned, the last
-// left-aligned and the rest right-aligned.
-func render(w io.Writer, format string, hdr []string, rows [][]string) error {
-	align := make([]tw.Align, len(hdr))
-	for i := range align {
-		align[i] = tw.AlignRight
+// loadTable is the load table for the page, rows marked as in the
+// summary table.
+func loadTable(res *results.Results) *htmlTable {
+	hdr, rows, left, cells := loadGrid(res)
+	t := toHTMLTable("load-table", hdr, rows, left)
+	for i, c := range cells {
+		t.Rows[i].Class = rowClass(c)
 	}
-	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
-	opts := []tablewriter.Option{
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-	}
-	if format == FormatMarkdown {
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-	}
-	t := tablewriter.NewTable(w, opts...)
-	t.Header(hdr)
-	if err := t.Bulk(rows); err != nil {
-		return fmt.Errorf("table: %w", err)
-	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("table: %w", err)
-	}
-	return nil
+	return &t
 }

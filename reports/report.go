@@ -59,8 +59,9 @@ func Write(dir string, res *results.Results) (string, error) {
 	return r.WriteFiles(dir)
 }
 
-// WriteFiles writes the report into dir: index.html; the summary, scaling
-// and (when the task count varies) doubling tables as .txt, .md and .csv;
+// WriteFiles writes the report into dir: index.html; the summary, scaling,
+// (when the task count varies) doubling, (in open loop) load and (after a
+// capacity search) capacity tables as .txt, .md and .csv;
 // and every figure under plots/ as PNG and SVG. Each file is written
 // atomically. Files that an earlier report into dir wrote and this one
 // does not are removed. It returns the path of index.html.
@@ -71,6 +72,12 @@ func (r *Report) WriteFiles(dir string) (string, error) {
 		files["scaling"+ext] = func(w io.Writer) error { return WriteScalingTable(w, r.Results, format) }
 		if len(Growths(r.Results)) > 0 {
 			files["growth"+ext] = func(w io.Writer) error { return WriteGrowthTable(w, r.Results, format) }
+		}
+		if HasLoad(r.Results) {
+			files["load"+ext] = func(w io.Writer) error { return WriteLoadTable(w, r.Results, format) }
+		}
+		if len(r.Results.Capacity) > 0 {
+			files["capacity"+ext] = func(w io.Writer) error { return WriteCapacityTable(w, r.Results, format) }
 		}
 	}
 	for _, f := range r.Figures {
@@ -112,7 +119,7 @@ func ours(n string) bool {
 		ext := filepath.Ext(f)
 		return (ext == ".png" || ext == ".svg") && !strings.ContainsAny(f, "/\\")
 	}
-	for _, stem := range []string{"summary", "scaling", "growth"} {
+	for _, stem := range []string{"summary", "scaling", "growth", "load", "capacity"} {
 		for _, ext := range []string{".txt", ".md", ".csv"} {
 			if n == stem+ext {
 				return true
