@@ -26,8 +26,8 @@ const DefaultCalibrationPath = "results/calibration.json"
 // largest change seen between two A/A runs, rounded up to half a percent,
 // and at least MinAutoThreshold.
 const (
-	CalibrationMargin = 1.5
-	MinAutoThreshold  = 0.01
+	CalibrationMargin = 1.5  // threshold over the largest A/A change
+	MinAutoThreshold  = 0.01 // the smallest automatic threshold, 1%
 )
 
 // Calibration is the noise of one machine, measured by A/A runs: the same

@@ -14,9 +14,9 @@ import (
 
 // Output formats of Write.
 const (
-	OutputText     = "text"
-	OutputMarkdown = "markdown"
-	OutputJSON     = "json"
+	OutputText     = "text"     // aligned columns, as benchstat prints
+	OutputMarkdown = "markdown" // tables for a pull request or $GITHUB_STEP_SUMMARY
+	OutputJSON     = "json"     // the report as data
 )
 
 // Outputs lists the output formats.

@@ -10,11 +10,11 @@ import (
 
 // Tidied units of the metrics snbench reports.
 const (
-	UnitSecPerOp   = "sec/op"
-	UnitTasksPerS  = "tasks/s"
-	UnitP50        = "p50-sec"
-	UnitP99        = "p99-sec"
-	UnitCPUPerTask = "cpu-sec/task"
+	UnitSecPerOp   = "sec/op"       // ns/op: time per op (per task for snbench)
+	UnitTasksPerS  = "tasks/s"      // throughput
+	UnitP50        = "p50-sec"      // p50-ns: median latency
+	UnitP99        = "p99-sec"      // p99-ns: 99th percentile latency
+	UnitCPUPerTask = "cpu-sec/task" // cpu-ns/task: CPU time per task
 )
 
 // metricAliases are the short names --metric accepts.
