@@ -190,7 +190,8 @@ func abortError(err error, failed *driver, at time.Duration, drivers []*driver, 
 	}
 	if rd != nil {
 		a.InFlight += rd.orphanTasks()
-		if f := rd.failureOf(failed); f != nil {
+		// A harvested node's batches moved to the orphans (counted above).
+		if f := rd.failureOf(failed); f != nil && f.InFlight > a.Failure.InFlight {
 			a.Failure.InFlight = f.InFlight
 		}
 	}

@@ -243,6 +243,12 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	cancel(nil)
 	if cerr := cluster.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("stopping cluster: %w", cerr)
+		if rep.Redispatch != nil {
+			// A node that failed (a frozen one, say) may need killing: the
+			// repetition survived it, so this is part of its record.
+			err = nil
+			rep.Redispatch.Failures = append(rep.Redispatch.Failures, results.Failure{Node: k.Topology + " cluster", Pass: "stop", Error: cerr.Error()})
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -284,18 +290,19 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 		return nil, err
 	}
 	failures = append(failures, fl.record(idx, pr)...)
-	cpu1 := selfCPU()
+	cpu1, rss := selfCPU(), selfMaxRSS()
 	after, have, err := fl.stats(p.Redispatch(), &failures)
 	if err != nil {
 		return nil, err
 	}
 	rep := &results.Rep{
-		Tasks:      int64(k.Tasks),
-		WallNS:     int64(pr.wall),
-		Throughput: float64(k.Tasks) / pr.wall.Seconds(),
-		CoordCPUNS: int64(cpu1 - cpu0),
-		Verify:     pr.verify,
-		NodeTasks:  make([]int64, len(fl.links)),
+		Tasks:         int64(k.Tasks),
+		WallNS:        int64(pr.wall),
+		Throughput:    float64(k.Tasks) / pr.wall.Seconds(),
+		CoordCPUNS:    int64(cpu1 - cpu0),
+		CoordMaxRSSKB: rss,
+		Verify:        pr.verify,
+		NodeTasks:     make([]int64, len(fl.links)),
 	}
 	if before != nil && after != nil {
 		// A node that failed cannot say what it used: its CPU is missing.

@@ -1,0 +1,387 @@
+package bench_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/builtin"
+	"github.com/snbench/snbench/workloads"
+)
+
+// announcing wraps a topology and sends each started cluster's node pids
+// on up, so that a test injects its fault into a running cluster, never
+// into one still starting.
+type announcing struct {
+	topologies.Topology
+	up chan []int
+}
+
+func (a announcing) Name() string { return "announcing" }
+
+func (a announcing) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
+	c, err := a.Topology.Start(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, l := range c.Links() {
+		pids = append(pids, l.Info().PID)
+	}
+	select {
+	case a.up <- pids:
+	default:
+	}
+	return c, nil
+}
+
+// announcingRunner returns a runner whose topology name announces on the
+// returned channel.
+func announcingRunner(t *testing.T, name string) (*bench.Runner, chan []int) {
+	t.Helper()
+	wl := workloads.DefaultRegistry()
+	reg := builtin.Registry(wl)
+	topo, err := reg.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := make(chan []int, 1)
+	reg.Register(announcing{Topology: topo, up: up}, "announcing")
+	return &bench.Runner{Topologies: reg, Workloads: wl}, up
+}
+
+type runOut struct {
+	res *results.Results
+	err error
+}
+
+// runAsync runs p on r in a goroutine the test waits for.
+func runAsync(t *testing.T, r *bench.Runner, p bench.Plan) <-chan runOut {
+	t.Helper()
+	done := make(chan runOut, 1)
+	var wg sync.WaitGroup
+	t.Cleanup(wg.Wait)
+	wg.Go(func() {
+		res, err := r.Run(context.Background(), p, bench.CaptureEnv())
+		done <- runOut{res, err}
+	})
+	return done
+}
+
+// awaitUp returns the pids of the run's cluster once it is up.
+func awaitUp(t *testing.T, up <-chan []int, done <-chan runOut) []int {
+	t.Helper()
+	select {
+	case pids := <-up:
+		return pids
+	case o := <-done:
+		t.Fatalf("run ended before its cluster was up: %v", o.err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("cluster not up within 20 s")
+	}
+	return nil
+}
+
+func waitRun(t *testing.T, done <-chan runOut, limit time.Duration) runOut {
+	t.Helper()
+	select {
+	case o := <-done:
+		return o
+	case <-time.After(limit):
+		t.Fatalf("run did not end within %v of the fault", limit)
+		return runOut{}
+	}
+}
+
+// checkExactlyOnce fails the test unless the run completed with every task
+// verified exactly once, a redispatch record naming want, and no child
+// process left.
+func checkExactlyOnce(t *testing.T, o runOut, want ...string) *results.Redispatch {
+	t.Helper()
+	if o.err != nil {
+		t.Fatalf("run did not survive the fault: %v", o.err)
+	}
+	c := o.res.Cells[0]
+	rep := c.Reps[len(c.Reps)-1]
+	if c.Status != results.StatusOK || !c.Verify.OK() || c.Verify.Verified != int64(c.Tasks*len(c.Reps)) {
+		t.Fatalf("status %s, verification %+v: want every one of %d tasks verified exactly once", c.Status, c.Verify, c.Tasks)
+	}
+	x := rep.Redispatch
+	if x == nil || len(x.Failures) == 0 {
+		t.Fatalf("no failure recorded: %+v", rep)
+	}
+	all := fmt.Sprintf("%+v", x.Failures)
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("failure record %s lacks %q", all, w)
+		}
+	}
+	if left := children(t); len(left) > 0 {
+		t.Fatalf("child processes left behind: %v", left)
+	}
+	return x
+}
+
+// TestRedispatchSurvivesFaults kills or freezes one of three node
+// processes mid-run under on_node_failure: redispatch, closed and open
+// loop: the run must complete with every task verified exactly once, the
+// failure recorded with the node's pid, and the redispatched tasks'
+// latency measured from their first send.
+func TestRedispatchSurvivesFaults(t *testing.T) {
+	for _, tc := range []struct {
+		topo, fault, want string
+		sig               syscall.Signal
+		rate              int
+		resume            bool // SIGCONT once the coordinator has dropped the node
+	}{
+		{"subprocess", "SIGKILL", "signal: killed", syscall.SIGKILL, 0, false},
+		{"tcp", "SIGKILL", "signal: killed", syscall.SIGKILL, 15000, false},
+		{"tcp", "SIGSTOP", "stopped answering", syscall.SIGSTOP, 0, false},
+		{"subprocess", "SIGSTOP+SIGCONT", "stopped answering", syscall.SIGSTOP, 15000, true},
+	} {
+		loop := "closed"
+		if tc.rate > 0 {
+			loop = "open"
+		}
+		t.Run(tc.topo+"/"+tc.fault+"/"+loop, func(t *testing.T) {
+			r, up := announcingRunner(t, tc.topo)
+			dropped := &logWatch{want: "redispatching", seen: make(chan struct{})}
+			r.Log = dropped
+			p := bench.DefaultPlan([]string{"announcing"})
+			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{3}, []int{15000}, 1, 0
+			p.Batch, p.Window = []int{4}, []int{2}
+			p.Wait = workloads.Duration(100 * time.Microsecond) // about 0.5 s of work
+			p.TaskTimeout = workloads.Duration(400 * time.Millisecond)
+			p.OnNodeFailure = results.OnFailureRedispatch
+			if tc.rate > 0 {
+				p.Rate, p.Duration, p.Batch, p.Window = []int{tc.rate}, workloads.Duration(800*time.Millisecond), []int{1}, []int{64}
+				p.Wait = workloads.Duration(30 * time.Microsecond)
+			}
+			done := runAsync(t, r, p)
+			pids := awaitUp(t, up, done)
+			time.Sleep(150 * time.Millisecond)
+			victim := pids[1]
+			if err := syscall.Kill(victim, tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			if tc.resume {
+				select {
+				case <-dropped.seen:
+				case <-time.After(10 * time.Second):
+					t.Error("the node was not dropped within 10 s")
+				}
+				_ = syscall.Kill(victim, syscall.SIGCONT)
+			}
+			o := waitRun(t, done, 20*time.Second)
+			t.Logf("ended %v after the fault", time.Since(start).Round(time.Millisecond))
+			x := checkExactlyOnce(t, o, fmt.Sprintf("pid %d", victim), tc.want)
+			for _, line := range bench.RedispatchNotes(&o.res.Cells[0].Reps[0]) {
+				t.Log(line)
+			}
+			if x.Tasks == 0 || x.Batches == 0 {
+				t.Errorf("nothing redispatched: %+v", x)
+			}
+			lat, err := results.PercentilesOf(x.Latency)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.sig == syscall.SIGSTOP && x.Failures[0].InFlight > 0 && lat.Max < int64(p.TaskTimeout) {
+				t.Errorf("redispatched max latency %v is below the task timeout %v: not measured from the first send",
+					time.Duration(lat.Max), p.TaskTimeout)
+			}
+		})
+	}
+}
+
+// logWatch is a Runner.Log that closes seen when a line contains want.
+type logWatch struct {
+	mu   sync.Mutex
+	want string
+	seen chan struct{}
+	done bool
+}
+
+func (w *logWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done && strings.Contains(string(p), w.want) {
+		w.done = true
+		close(w.seen)
+	}
+	return len(p), nil
+}
+
+// nodeServers runs n node servers on loopback in this process until the
+// test ends and returns their addresses.
+func nodeServers(t *testing.T, n int) []string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+	})
+	var addrs []string
+	for i := range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &node.Server{Registry: workloads.DefaultRegistry(), Name: fmt.Sprintf("server-%d", i+1), Log: log.New(io.Discard, "", 0)}
+		wg.Go(func() { _ = srv.Serve(ctx, ln) })
+		addrs = append(addrs, ln.Addr().String())
+	}
+	return addrs
+}
+
+// resetProxy forwards connections to backend and resets the client's
+// connection (SO_LINGER 0, then close: the kernel sends RST) once the
+// client has sent after bytes.
+func resetProxy(t *testing.T, backend string, after int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for range 16 { // a bounded number of sessions
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", backend)
+			if err != nil {
+				client.Close()
+				return
+			}
+			wg.Go(func() {
+				_, _ = io.Copy(client, server)
+				client.Close()
+			})
+			wg.Go(func() {
+				defer server.Close()
+				_, _ = io.CopyN(server, client, after)
+				_ = client.(*net.TCPConn).SetLinger(0)
+				client.Close()
+			})
+		}
+	})
+	return ln.Addr().String()
+}
+
+// TestTCPReset resets one of three TCP connections mid-run (a proxy sends
+// RST after 32 KiB from the coordinator): under fail the run ends with an
+// error naming the node and the counts; under redispatch it completes,
+// every task verified exactly once.
+func TestTCPReset(t *testing.T) {
+	for _, policy := range results.OnNodeFailures() {
+		t.Run(policy, func(t *testing.T) {
+			addrs := nodeServers(t, 3)
+			addrs[1] = resetProxy(t, addrs[1], 32<<10)
+			p := bench.DefaultPlan([]string{"tcp"})
+			p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = addrs, []int{3}, []int{30000}, 1, 0
+			p.Batch, p.Window, p.Wait = []int{4}, []int{2}, workloads.Duration(10*time.Microsecond)
+			p.OnNodeFailure = policy
+			start := time.Now()
+			res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
+			t.Logf("%v: %v", time.Since(start).Round(time.Millisecond), err)
+			// The in-process node reports this process's pid.
+			node := fmt.Sprintf("tcp-2 (pid %d, %s)", os.Getpid(), addrs[1])
+			if policy == results.OnFailureRedispatch {
+				checkExactlyOnce(t, runOut{res, err}, node, "reset by peer")
+				return
+			}
+			var ne *bench.NodeError
+			if !errors.As(err, &ne) || !strings.Contains(err.Error(), node) || !strings.Contains(err.Error(), "reset by peer") {
+				t.Fatalf("error %v: want a NodeError naming %s and the reset", err, node)
+			}
+			if a := res.Cells[0].Abort; a == nil || a.Completed <= 0 || a.Completed+a.Lost != a.Total || a.Failure.Node != node {
+				t.Fatalf("abort record %+v", a)
+			}
+		})
+	}
+}
+
+// TestNATSFaults restarts the NATS server under a run, or kills a NATS
+// node process. Every link of a nats cluster shares the server, and a
+// node's batches come from every link through the queue group, so the
+// topology fails every link at once: there is no survivor to redispatch
+// to, and both policies end the run, within a bounded time, with an error
+// naming a node and the counts. The restarted server then serves the next
+// run.
+func TestNATSFaults(t *testing.T) {
+	const token = "nats-fault-token-0123456789"
+	for _, tc := range []struct {
+		fault, policy, want string
+	}{
+		{"server restart", results.OnFailureFail, "NATS connection closed"},
+		{"server restart", results.OnFailureRedispatch, "no node left to redispatch to"},
+		{"node SIGKILL", results.OnFailureRedispatch, "signal: killed"},
+	} {
+		t.Run(tc.fault+"/"+tc.policy, func(t *testing.T) {
+			srv, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := strings.TrimPrefix(srv.URL(), "nats://")
+			defer func() { srv.Close() }()
+			r, up := announcingRunner(t, "nats")
+			r.NATSAuth = topologies.NATSAuth{Token: token}
+			p := bench.DefaultPlan([]string{"announcing"})
+			p.NATSURL, p.Workers, p.Tasks, p.Repetitions, p.Warmup = srv.URL(), []int{2}, []int{20000}, 1, 0
+			p.Batch, p.Window, p.Wait = []int{4}, []int{2}, workloads.Duration(50*time.Microsecond)
+			p.OnNodeFailure, p.TaskTimeout = tc.policy, workloads.Duration(time.Second)
+			done := runAsync(t, r, p)
+			pids := awaitUp(t, up, done)
+			time.Sleep(150 * time.Millisecond)
+			start := time.Now()
+			if tc.fault == "node SIGKILL" {
+				if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				srv.Close()
+				if srv, err = natsconn.StartServer(addr, token, 5*time.Second); err != nil {
+					t.Fatalf("restarting the server on %s: %v", addr, err)
+				}
+			}
+			o := waitRun(t, done, 15*time.Second)
+			t.Logf("ended %v after the fault: %v", time.Since(start).Round(time.Millisecond), o.err)
+			var ne *bench.NodeError
+			if !errors.As(o.err, &ne) || !strings.Contains(o.err.Error(), "node nats-") || !strings.Contains(o.err.Error(), tc.want) {
+				t.Fatalf("error %v: want a NodeError naming a node and %q", o.err, tc.want)
+			}
+			if a := o.res.Cells[0].Abort; a == nil || a.Completed+a.Lost != a.Total {
+				t.Fatalf("abort record %+v", a)
+			}
+			if left := children(t); len(left) > 0 {
+				t.Fatalf("child processes left behind: %v", left)
+			}
+			p.Topologies, p.Tasks = []string{"nats"}, []int{2000}
+			p.NATSURL = srv.URL()
+			if _, err := r.Run(context.Background(), p, bench.CaptureEnv()); err != nil {
+				t.Fatalf("a run on the restarted server: %v", err)
+			}
+		})
+	}
+}

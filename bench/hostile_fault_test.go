@@ -1,0 +1,133 @@
+package bench_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/workloads"
+)
+
+// hostileNode runs a TCP "node" that completes the handshake and answers
+// stats requests, then answers its first batch of tasks with bad, which
+// may be a half frame; afterwards it reads and ignores everything until
+// the coordinator closes the connection.
+func hostileNode(t *testing.T, bad []byte) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for range 4 { // a bounded number of sessions
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer conn.Close()
+				_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+				serveHostile(conn, bad)
+			})
+		}
+	})
+	return ln.Addr().String()
+}
+
+func serveHostile(conn net.Conn, bad []byte) {
+	r := wire.NewReader(conn, 0)
+	if _, _, err := r.Next(); err != nil { // the hello
+		return
+	}
+	welcome, _ := wire.AppendJSON(nil, wire.TypeWelcome, wire.Welcome{Node: "hostile"})
+	if _, err := conn.Write(welcome); err != nil {
+		return
+	}
+	sent := false
+	for {
+		h, _, err := r.Next()
+		if err != nil {
+			return
+		}
+		switch {
+		case h.Type == wire.TypeStatsRequest:
+			st, _ := wire.AppendJSON(nil, wire.TypeStats, wire.Stats{})
+			_, _ = conn.Write(st)
+		case h.Type == wire.TypeTasks && !sent:
+			sent = true
+			_, _ = conn.Write(bad)
+		case h.Type == wire.TypeBye:
+			return
+		}
+	}
+}
+
+// header returns a frame header with the given fields.
+func header(version uint8, t wire.Type, count, aux, length uint32) []byte {
+	b := make([]byte, wire.HeaderSize)
+	wire.Header{Version: version, Type: t, Count: count, Aux: aux, Length: length}.Put(b)
+	return b
+}
+
+// TestHostileNode: a node that answers with garbage, a frame over the
+// size limit, a wrong protocol version, an error frame, or half a frame
+// and then silence is closed with the reason and named; under fail the
+// run stops with that error, under redispatch it completes on the other
+// nodes with every task verified exactly once.
+func TestHostileNode(t *testing.T) {
+	t.Parallel()
+	results1 := wire.AppendResults(nil, &workloads.Result{Tag: 0, K: 1, IDs: []uint64{1, 2, 3, 4}, Values: []int64{2, 4, 6, 8}})
+	huge := header(wire.Version, wire.TypeResults, 1<<22, 1, 16+(1<<22)*16)
+	binary.LittleEndian.PutUint32(huge[12:], 16+(1<<22)*16) // 64 MiB + 16: over the limit
+	tests := []struct {
+		name string
+		bad  []byte
+		want string
+	}{
+		{"garbage", []byte("HTTP/1.1 400 Bad Request\r\n\r\nthis is not a frame at all"), "bad magic"},
+		{"frame over the size limit", huge, "exceeds the size limit"},
+		{"wrong protocol version", header(wire.Version+1, wire.TypeResults, 0, 0, 16), "unsupported protocol version"},
+		{"error frame", wire.AppendControl(nil, wire.TypeError, []byte("out of memory, go away")), "out of memory, go away"},
+		{"half a frame, then silence", results1[:len(results1)/2], "stopped answering"},
+	}
+	for _, tt := range tests {
+		for _, policy := range results.OnNodeFailures() {
+			t.Run(tt.name+"/"+policy, func(t *testing.T) {
+				t.Parallel()
+				addrs := nodeServers(t, 2)
+				bad := hostileNode(t, tt.bad)
+				p := bench.DefaultPlan([]string{"tcp"})
+				p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = []string{addrs[0], bad, addrs[1]}, []int{3}, []int{6000}, 1, 0
+				p.Batch, p.Window, p.OnNodeFailure = []int{4}, []int{2}, policy
+				p.TaskTimeout = workloads.Duration(300 * time.Millisecond)
+				start := time.Now()
+				res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
+				if d := time.Since(start); d > 10*time.Second {
+					t.Errorf("took %v", d)
+				}
+				node := "tcp-2 (" + bad + ")"
+				if policy == results.OnFailureRedispatch {
+					checkExactlyOnce(t, runOut{res, err}, node, tt.want)
+					return
+				}
+				var ne *bench.NodeError
+				if !errors.As(err, &ne) || !strings.Contains(err.Error(), node) || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("error %v: want a NodeError naming %s and %q", err, node, tt.want)
+				}
+			})
+		}
+	}
+}
