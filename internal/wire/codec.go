@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/snbench/snbench/workloads"
@@ -154,15 +155,44 @@ func (r *Reader) Next() (Header, []byte, error) {
 	if err != nil {
 		return h, nil, err
 	}
-	if cap(r.buf) < int(h.Length) {
-		r.buf = make([]byte, h.Length)
-	}
-	body := r.buf[:h.Length]
-	if _, err := io.ReadFull(r.r, body); err != nil {
+	body, err := r.body(int(h.Length))
+	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return h, nil, fmt.Errorf("reading %s body: %w", h.Type, err)
 	}
 	return h, body, nil
+}
+
+// growStep is the least a Reader's buffer grows by while a body arrives.
+const growStep = 64 << 10
+
+// body reads the next n bytes into the reused buffer. A buffer too small
+// for them grows as the bytes arrive, at most doubling per step, not to
+// the length the header announced: a peer that announces a frame of
+// nearly the limit and then sends little makes the reader allocate about
+// what it sent, not the limit.
+func (r *Reader) body(n int) ([]byte, error) {
+	if cap(r.buf) >= n {
+		b := r.buf[:n]
+		_, err := io.ReadFull(r.r, b)
+		return b, err
+	}
+	b := r.buf[:0]
+	for len(b) < n {
+		step := min(n-len(b), max(len(b), growStep))
+		b = slices.Grow(b, step)
+		m, err := io.ReadFull(r.r, b[len(b):len(b)+step])
+		b = b[:len(b)+m]
+		if err != nil {
+			r.buf = b[:0]
+			if err == io.EOF && len(b) > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	}
+	r.buf = b
+	return b, nil
 }
