@@ -72,7 +72,7 @@ func (a *app) nodeCmd() *cobra.Command {
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the shared token coordinators must prove (default: $"+auth.EnvToken+")")
 	fl.StringVar(&f.natsURL, "nats", "", "serve sessions from the NATS server at `URL` instead of listening")
 	fl.StringVar(&f.subject, "subject", node.DefaultSubject, "NATS `SUBJECT` prefix to wait for coordinators on")
-	fl.DurationVar(&f.idle, "idle-timeout", 2*time.Minute, "give a NATS session up after this long without a message")
+	fl.DurationVar(&f.idle, "idle-timeout", node.DefaultIdleTimeout, "end a session (TCP or NATS) after this long without a message from its coordinator")
 	f.nats.register(fl)
 	return cmd
 }
@@ -102,7 +102,7 @@ func (a *app) tcpNode(ctx context.Context, f *nodeFlags, token []byte) error {
 	}
 	logger.Printf("listening on %s %s", ln.Addr(), mode)
 	fmt.Fprintf(a.stdout, "%s%s\n", node.ListenPrefix, ln.Addr())
-	srv := &node.Server{Registry: a.workloads, Name: name, Token: token, Log: logger, MaxConns: f.maxConns}
+	srv := &node.Server{Registry: a.workloads, Name: name, Token: token, Log: logger, MaxConns: f.maxConns, IdleTimeout: f.idle}
 	return srv.Serve(ctx, ln)
 }
 

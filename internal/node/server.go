@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -34,7 +35,17 @@ type Server struct {
 	// HandshakeTimeout bounds a session's handshake, from accepting the
 	// connection to sending the Welcome. Zero means 10 s.
 	HandshakeTimeout time.Duration
+	// IdleTimeout ends a session, after its handshake, once a read has
+	// waited this long for the coordinator's next bytes or a write for the
+	// coordinator to take the node's: a half frame followed by silence, or
+	// a coordinator that vanished without closing, cannot hold a session
+	// and its buffers for ever. Zero means DefaultIdleTimeout.
+	IdleTimeout time.Duration
 }
+
+// DefaultIdleTimeout is a Server's IdleTimeout when it sets none: long
+// enough for any pause a coordinator makes between passes.
+const DefaultIdleTimeout = 2 * time.Minute
 
 // Serve accepts connections on ln until ctx is done, then closes ln, ends
 // every session and returns nil. It returns the listener's error if
@@ -85,19 +96,30 @@ func (s *Server) session(ctx context.Context, conn net.Conn) {
 	_ = conn.SetDeadline(time.Now().Add(hs))
 	peer := conn.RemoteAddr().String()
 	started := false
+	idle := s.IdleTimeout
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	ic := &idleConn{Conn: conn, idle: idle}
 	cfg := SessionConfig{Registry: s.Registry, Name: s.Name, Token: s.Token,
 		Handshaken: func() {
-			// From the Welcome on, the coordinator paces the session.
+			// From the Welcome on, the coordinator paces the session,
+			// within the idle timeout.
 			_ = conn.SetDeadline(time.Time{})
+			ic.on = true
 			started = true
 			s.logf("session from %s: started", peer)
 		}}
-	err := Serve(ctx, conn, cfg)
+	err := Serve(ctx, ic, cfg)
 	switch {
 	case err != nil && errors.Is(err, auth.ErrRefused):
 		s.logf("connection from %s: refused: %v", peer, err)
 	case !started && errors.Is(err, io.EOF):
 		s.logf("connection from %s: closed before a hello (a reachability check?)", peer)
+	case err != nil && ctx.Err() == nil && errors.Is(err, os.ErrDeadlineExceeded) && started:
+		s.logf("session from %s: closed: idle for %v (idle timeout): %v", peer, idle, err)
+	case err != nil && ctx.Err() == nil && errors.Is(err, os.ErrDeadlineExceeded):
+		s.logf("connection from %s: closed: no handshake within %v: %v", peer, hs, err)
 	case err != nil && ctx.Err() == nil:
 		s.logf("session from %s: closed: %v", peer, err)
 	case started:
@@ -109,4 +131,28 @@ func (s *Server) logf(format string, args ...any) {
 	if s.Log != nil {
 		s.Log.Printf(format, args...)
 	}
+}
+
+// idleConn arms the idle timeout on every read and write once on is set:
+// each waits at most idle. The session's goroutine is its only user. A
+// deadline costs no syscall, and a read happens once per burst of frames
+// (the session reads through a 64 KiB buffer), not once per frame.
+type idleConn struct {
+	net.Conn
+	idle time.Duration
+	on   bool
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	if c.on {
+		_ = c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	if c.on {
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
+	}
+	return c.Conn.Write(p)
 }
