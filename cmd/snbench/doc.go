@@ -1,0 +1,184 @@
+/*
+Snbench benchmarks and load-tests shared-nothing topologies: it measures how
+throughput and latency change with the way workers are connected (goroutines
+and channels, subprocesses over pipes, TCP, NATS) and with scale, verifies
+every result, and reports with confidence intervals, plots and scaling fits.
+
+Usage:
+
+	snbench <command> [flags] [arguments]
+
+The commands are:
+
+	run        run a plan: every topology x scale, verified, with latency histograms
+	report     write tables, plots and an HTML report from results files
+	compare    compare two runs metric by metric; exit status 1 on a regression
+	calibrate  measure this machine's noise (A/A runs) for compare --threshold auto
+	history    keep results across commits (append) and chart their trends (plot)
+	node       serve tasks for a coordinator over TCP, NATS or stdin/stdout
+	list       list topologies, workloads and dispatch policies
+
+'snbench <command> --help' lists every flag of a command; 'snbench completion
+bash' (or zsh, fish, powershell) prints a shell completion script. Every line
+below that starts with "$ " is run by this package's tests (with smaller
+sizes), so the examples stay true.
+
+# Run
+
+'snbench run' measures each cell of a plan (topologies x workers x tasks x
+payload x window x batch) in interleaved rounds of repetitions, so that a
+slow moment of the machine spreads over every cell instead of hitting one.
+Each repetition runs warm-up tasks first, then the measured tasks; every
+result is verified against its input, and lost, duplicated or wrong results
+fail the cell. The run prints a table (throughput with its 95% confidence
+interval, latency percentiles from merged HDR histograms, CPU per task,
+speedup, parallel efficiency and the ratio to the best topology) and writes
+DIR/results.json beside a full report (see Report). DIR is results/latest
+unless -o says otherwise.
+
+Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
+
+	--topology LIST   topologies to compare (default: all; see 'snbench list')
+	--workers LIST    node counts (default 1,2,4,8)
+	--tasks LIST      tasks per measured repetition (default 1000000)
+	--payload LIST    int64 values per task; --batch LIST tasks per frame;
+	                  --window LIST batches in flight per node
+	--workload NAME   the work each task does (default doubling); --cpu D
+	                  and --wait D add CPU time or sleep per task
+	--dispatch NAME   round-robin, least-outstanding or hash
+	--repetitions N   measured repetitions per cell (default 5); --warmup N
+	--plan FILE       a YAML or JSON plan; flags given as well override it
+	--format F        table, markdown, csv, json or gobench (for benchstat)
+	-o DIR            where results.json and the report go
+	--baselines       also measure each topology's bare transport
+
+A plan file holds the same settings under the names results.json uses for
+its plan; what it leaves out keeps its default:
+
+	# plan.yaml
+	topologies: [goroutine, tcp]
+	workers: [1, 2, 4, 8]
+	tasks: [1000000]
+	batch: [64]
+	repetitions: 5
+
+Open loop ('--rate R') sends tasks on a fixed schedule (constant spacing, or
+'--arrivals poisson') whatever the nodes do, for '--duration D' per
+repetition, and measures each task's latency from the time it was due, so
+coordinated omission shows instead of hiding; the table adds the achieved
+rate, the latency from the actual send, and how far the generator fell
+behind (a cell it could not drive is marked unreliable). '--rate-steps'
+searches each topology and scale for the highest rate that holds '--slo'
+(such as 'p99<5ms'): the rate doubles from '--rate-start' until a step
+fails, then bisects to '--precision'. See docs/load.md.
+
+	$ snbench run
+	$ snbench run --topology goroutine,tcp --workers 1..8x2 --tasks 100000,200000,400000
+	$ snbench run --plan plan.yaml -o results/plan
+	$ snbench run --topology goroutine,tcp --rate 10k,50k --duration 5s -o results/load
+	$ snbench run --topology goroutine --workers 1,2 --rate-steps --slo 'p99<5ms' -o results/capacity
+
+# Report
+
+'snbench report RESULTS...' reads results.json files (or 'go test -bench'
+output, whose sub-benchmarks become cells), prints the tables 'snbench run'
+prints, and writes DIR/index.html: one self-contained page (plots inline as
+SVG, nothing fetched) with what was run, the summary, the plots, the
+Universal Scalability Law fits and a section for every failed or unreliable
+cell. The tables go beside it as .txt, .md and .csv, and every plot as PNG
+and SVG under DIR/plots. Open-loop runs add latency against the offered rate
+and latency over time; capacity searches add the capacity across topologies
+and scales, and every step with its verdict. Several files are merged into
+one report when they ran the same workload the same way and hold different
+cells, such as one run per topology. The same results always give the same
+bytes.
+
+	--format F   tables on stdout: table, markdown, csv or none
+	-o DIR       the report's directory (default: the results file's)
+
+	$ snbench report results/latest/results.json
+	$ snbench report results/load/results.json -o results/load-report --format markdown
+
+# Compare
+
+'snbench compare OLD NEW' compares every benchmark and metric two runs share
+(throughput, p50, p99, CPU per task, time): medians with 95% confidence
+intervals, the change with its own interval, and a Mann-Whitney U p-value
+corrected for the number of comparisons (Holm-Bonferroni). A change is a
+regression when it is significant and worse than --threshold; compare then
+exits 1. OLD and NEW are results.json files or Go benchmark format, and each
+may be several runs, comma-separated or a quoted glob, whose repetitions are
+pooled: interleave the runs of both sides to spread a changing machine load
+over both.
+
+	--threshold PCT   smallest significant worsening that is a regression
+	                  (default 5%), or auto to use 'snbench calibrate's figure
+	--metric LIST     metrics to compare (default: all both runs report)
+	--format F        text, markdown or json
+
+	$ snbench run --topology goroutine,tcp --workers 2 -o old
+	$ snbench run --topology goroutine,tcp --workers 2 -o new
+	$ snbench compare old/results.json new/results.json
+	$ snbench run --topology goroutine --workers 2 --format gobench -o old-go > old.txt
+	$ snbench compare --format markdown old.txt new/results.json
+
+# Calibrate
+
+'snbench calibrate' runs one small cell --runs times with the same code (A/A
+runs), compares every pair as compare does, and writes per metric the noise
+and the threshold 'compare --threshold auto' uses (1.5 times the largest
+change seen, at least 1%) to --out (default results/calibration.json).
+Given results files of repeated runs instead, it calibrates from those.
+
+	$ snbench calibrate --runs 5 --repetitions 10
+	$ snbench compare --threshold auto old/results.json new/results.json
+
+# History
+
+'snbench history append RESULTS' adds a run to an append-only JSON Lines file
+(--file, default history.jsonl) under its commit and date; a crash never
+loses earlier entries. 'snbench history plot' charts every benchmark and
+metric across the history, with the steps compare would call a regression
+or an improvement marked.
+
+	$ snbench history append old/results.json --file history.jsonl --commit abc1234
+	$ snbench history append new/results.json --file history.jsonl --commit def5678
+	$ snbench history plot --file history.jsonl -o trends
+
+# Node
+
+'snbench node' serves tasks for a coordinator: with --listen ADDR (default
+127.0.0.1:7070) for 'snbench run --topology tcp --nodes ADDR,...', with
+--nats URL for 'snbench run --topology nats --nats-url URL --nats-remote', or
+with --stdio on stdin and stdout. A node on a non-loopback address needs a
+shared token (--token-file FILE or SNBENCH_TOKEN), which the coordinator
+must prove and which never crosses the wire. A node stops cleanly, with exit
+status 0, on SIGINT or SIGTERM. See docs/distributed.md.
+
+	$ snbench node --listen 127.0.0.1:7070 &
+	$ snbench node --listen 127.0.0.1:7071 &
+	$ snbench run --nodes 127.0.0.1:7070,127.0.0.1:7071 --workers 1,2 -o results/remote
+
+# List
+
+'snbench list' prints the topologies, workloads and dispatch policies, one
+line each.
+
+	$ snbench list
+
+# Exit status
+
+	0    success; compare found no regression
+	1    a run failed (a result lost, duplicated or wrong, a node died or
+	     stopped answering; the partial results are still written), compare
+	     found a regression, or some other error
+	2    bad input: an unknown flag or value, an unreadable plan or results
+	     file; one 'snbench: ...' line says what and where
+	130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: the run stops at
+	     once, writes what it has marked incomplete, and exits; a second
+	     signal exits without waiting
+
+	$ snbench run --workers 0    # exit status 2
+	$ snbench report missing.json    # exit status 2
+*/
+package main
