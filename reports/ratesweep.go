@@ -32,7 +32,7 @@ var (
 // it was summarised (results.Summarize): its generator fell behind
 // schedule, or it achieved less than 95% of the offered rate.
 func unreliable(c *results.Cell) bool {
-	return slices.ContainsFunc(c.Warnings, func(w string) bool { return strings.HasPrefix(w, "unreliable") })
+	return c.Summary.Load != nil && c.Summary.Load.Unreliable
 }
 
 // rateSweeps draws latency against the offered rate (the hockey stick),

@@ -38,6 +38,10 @@ type LoadSummary struct {
 	LagP99NS    int64       `json:"lag_p99_ns"`
 	LagMaxNS    int64       `json:"lag_max_ns"`
 	BoundHits   int64       `json:"bound_hits"`
+	// Unreliable is set when the generator could not hold the schedule:
+	// it achieved under 95% of the offered rate, or its lag p99 exceeded
+	// LagWarn. The cell's warnings say which.
+	Unreliable bool `json:"unreliable,omitempty"`
 }
 
 // Estimate is a mean over repetitions with its 95% confidence interval
@@ -244,15 +248,17 @@ func summarizeLoad(c *Cell, s *Summary) error {
 	if l.Uncorrected, err = PercentilesOf(enc); err != nil {
 		return err
 	}
-	s.Load = &l
 	if l.Offered > 0 && l.Achieved.Mean < 0.95*l.Offered {
+		l.Unreliable = true
 		c.addWarning(fmt.Sprintf("unreliable: achieved %.4g tasks/s of %.4g offered (%.0f%%)", l.Achieved.Mean, l.Offered, 100*l.Achieved.Mean/l.Offered))
 	}
 	if l.LagP99NS > int64(LagWarn) {
+		l.Unreliable = true
 		c.addWarning(fmt.Sprintf("unreliable: generator fell behind schedule (lag p99 %v, max %v)", time.Duration(l.LagP99NS), time.Duration(l.LagMaxNS)))
 	}
 	if l.BoundHits > 0 {
 		c.addWarning(fmt.Sprintf("in-flight bound (window) reached %d times: those tasks waited to be sent, and the wait is in their latency", l.BoundHits))
 	}
+	s.Load = &l
 	return nil
 }
