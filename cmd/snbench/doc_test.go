@@ -160,8 +160,8 @@ func hasFlag(args []string, name string) bool {
 // shrink makes a run or calibrate example small enough for a test: 2000
 // tasks per repetition (doubling along a --tasks list), 100 warm-up tasks,
 // 2 repetitions, at most 2 workers (1 under -race, where drawing the
-// report's plots is slow), 50 ms of open-loop load and capacity searches
-// up to 4k tasks/s. Other commands are left as they are.
+// report's plots is slow, and --no-report), 50 ms of open-loop load and
+// capacity searches up to 4k tasks/s. Other commands are left as they are.
 func shrink(args []string) []string {
 	args = splitFlags(args)
 	switch args[0] {
@@ -198,7 +198,11 @@ func shrink(args []string) []string {
 	}
 	args = setFlag(args, "--tasks", strings.Join(tasks, ","))
 	args = setFlag(args, "--warmup", "100")
-	return setFlag(args, "--repetitions", "2")
+	args = setFlag(args, "--repetitions", "2")
+	if args[0] == "run" && raceEnabled() && !slices.Contains(args, "--no-report") {
+		args = append(args, "--no-report") // drawing plots under -race is slow; report examples draw theirs
+	}
+	return args
 }
 
 // raceEnabled reports whether the test binary was built with -race.
@@ -366,6 +370,9 @@ func TestShrink(t *testing.T) {
 			want := tt.want
 			if raceEnabled() && tt.race != "" {
 				want = tt.race
+			}
+			if raceEnabled() && strings.HasPrefix(tt.in, "run ") {
+				want += " --no-report"
 			}
 			if got := strings.Join(shrink(strings.Fields(tt.in)), " "); got != want {
 				t.Errorf("shrink(%q) = %q, want %q", tt.in, got, want)

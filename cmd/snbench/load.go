@@ -26,6 +26,7 @@ type loadFlags struct {
 	max       int
 	precision float64
 	baselines bool
+	noReport  bool
 	cpuProf   string
 	memProf   string
 }
@@ -36,6 +37,7 @@ const openLoopWindow = 256
 
 func (l *loadFlags) register(fl *pflag.FlagSet) {
 	def := results.DefaultSearch()
+	fl.BoolVar(&l.noReport, "no-report", false, "write only results.json, not the HTML report, tables and plots beside it")
 	fl.StringVar(&l.cpuProf, "cpuprofile", "", "write the coordinator's CPU profile (pprof) of the whole run to `FILE`")
 	fl.StringVar(&l.memProf, "memprofile", "", "write the coordinator's allocation profile (pprof) at the end of the run to `FILE`")
 	fl.BoolVar(&l.baselines, "baselines", false, "also measure each cell's bare transport (channels, pipe, TCP) with the same batch and window, and report harness efficiency")
