@@ -64,10 +64,10 @@ type slot struct {
 
 	// Redispatch mode only. state decides, between the receiver and the
 	// harvest of a failed driver, who owns a batch in flight (see
-	// slotSent); redispatched marks a batch that a failed node had first,
+	// slotSent); resent marks a batch that was in flight on a failed node,
 	// whose sent (or due) times are the original ones.
-	state        atomic.Uint32
-	redispatched bool
+	state  atomic.Uint32
+	resent bool
 }
 
 func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, total uint64, record bool, base time.Time) *driver {

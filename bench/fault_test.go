@@ -200,8 +200,11 @@ func TestRedispatchSurvivesFaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tc.sig == syscall.SIGSTOP && x.Failures[0].InFlight > 0 && lat.Max < int64(p.TaskTimeout) {
-				t.Errorf("redispatched max latency %v is below the task timeout %v: not measured from the first send",
+			if x.Resent != x.Failures[0].InFlight || lat.Count != x.Resent {
+				t.Errorf("%d tasks resent, %d latencies recorded, want the %d in flight on the failed node", x.Resent, lat.Count, x.Failures[0].InFlight)
+			}
+			if tc.sig == syscall.SIGSTOP && x.Resent > 0 && lat.Max < int64(p.TaskTimeout) {
+				t.Errorf("resent tasks' max latency %v is below the task timeout %v: not measured from the first send",
 					time.Duration(lat.Max), p.TaskTimeout)
 			}
 		})

@@ -58,11 +58,9 @@ var errAbandoned = errors.New("a failed node's link could not be closed on its o
 type work struct {
 	ids []uint64
 	due []time.Duration // open loop: each task's intended send time
-	// sent is when a failed node's batch was first sent (its latency runs
-	// from there), or -1 for ids never sent before.
+	// sent is when a batch in flight on a failed node was first sent (its
+	// latency runs from there), or -1 for ids never sent before.
 	sent time.Duration
-	// redispatched marks work that a failed node had.
-	redispatched bool
 }
 
 // share is a failed node's unsent share of the ids.
@@ -114,20 +112,21 @@ type rdDriver struct {
 	shIDs      []uint64 // open loop: a share batch, reused
 	shDue      []time.Duration
 	timer      *time.Timer
-	tasks      int64 // redispatched tasks this driver sent
+	tasks      int64 // tasks of failed nodes this driver sent
 	batches    int64
+	resent     int64 // of tasks, those in flight on a failed node before
 
 	// Receiver side.
 	dropped int64          // answers to batches already handed on
-	lat     *hdr.Histogram // redispatched tasks' latency; nil until one
+	lat     *hdr.Histogram // resent tasks' latency; nil until one
 }
 
 // passRedispatch is what redispatch did in one pass.
 type passRedispatch struct {
-	failures                []results.Failure
-	dead                    []bool // per driver
-	tasks, batches, dropped int64
-	lat                     *hdr.Histogram
+	failures                        []results.Failure
+	dead                            []bool // per driver
+	tasks, batches, resent, dropped int64
+	lat                             *hdr.Histogram
 }
 
 // runRedispatch runs a pass of drivers in redispatch mode: a node that
@@ -234,6 +233,7 @@ func (r *redispatcher) result(drivers []*driver) *passRedispatch {
 		rd := d.rd
 		x.tasks += rd.tasks
 		x.batches += rd.batches
+		x.resent += rd.resent
 		x.dropped += rd.dropped
 		if rd.lat != nil {
 			x.lat.Merge(rd.lat)
@@ -299,12 +299,12 @@ func (r *redispatcher) harvest(d *driver) {
 	for i := range d.slots {
 		sl := &d.slots[i]
 		if sl.state.CompareAndSwap(slotSent, slotOrphaned) {
-			orphans = append(orphans, work{ids: slices.Clone(sl.ids), due: slices.Clone(sl.due), sent: sl.sent, redispatched: true})
+			orphans = append(orphans, work{ids: slices.Clone(sl.ids), due: slices.Clone(sl.due), sent: sl.sent})
 			inFlight += int64(len(sl.ids))
 		}
 	}
 	if w := rd.inHand; len(w.ids) > 0 {
-		orphans = append(orphans, work{ids: slices.Clone(w.ids), due: slices.Clone(w.due), sent: w.sent, redispatched: true})
+		orphans = append(orphans, work{ids: slices.Clone(w.ids), due: slices.Clone(w.due), sent: w.sent})
 	}
 	var sh *share
 	if _, shared := d.src.(*sharedQueue); !shared { // the others pull from a shared queue anyway
@@ -312,7 +312,7 @@ func (r *redispatcher) harvest(d *driver) {
 		if d.load != nil {
 			o := d.load
 			if rd.ownPending {
-				sh.head = work{ids: slices.Clone(o.ids), due: slices.Clone(o.due), sent: -1, redispatched: true}
+				sh.head = work{ids: slices.Clone(o.ids), due: slices.Clone(o.due), sent: -1}
 			} else {
 				sh.draw(d.batch)
 			}
@@ -439,7 +439,7 @@ func (sh *share) draw(batch int) {
 	for range sh.head.ids {
 		sh.head.due = append(sh.head.due, sh.load.arrival())
 	}
-	sh.head.sent, sh.head.redispatched = -1, true
+	sh.head.sent = -1
 }
 
 // claim reports whether the receiver owns the answered batch in sl: false
@@ -453,10 +453,10 @@ func (rd *rdDriver) claim(sl *slot, n int) bool {
 	return false
 }
 
-// answered records a verified batch: the redispatched latency, and one
+// answered records a verified batch: a resent batch's latency, and one
 // batch fewer in the pass; the last one wakes the senders to end it.
 func (rd *rdDriver) answered(d *driver, sl *slot, now time.Duration) {
-	if sl.redispatched && d.record {
+	if sl.resent && d.record {
 		if rd.lat == nil {
 			rd.lat = results.NewHist()
 		}

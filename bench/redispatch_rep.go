@@ -88,7 +88,7 @@ func redispatchRep(failures []results.Failure, pr *passResult) (*results.Redispa
 	x := &results.Redispatch{Failures: failures}
 	lat := results.NewHist()
 	if m := pr.redispatch; m != nil {
-		x.Tasks, x.Batches, x.Dropped = m.tasks, m.batches, m.dropped
+		x.Tasks, x.Batches, x.Resent, x.Dropped = m.tasks, m.batches, m.resent, m.dropped
 		lat = m.lat
 	}
 	var err error
@@ -140,12 +140,12 @@ func RedispatchNotes(rep *results.Rep) []string {
 				rep.Round+1, f.Node, time.Duration(f.AtNS).Round(time.Millisecond), f.Pass, f.Completed, f.Error, f.InFlight))
 		}
 	}
-	line := fmt.Sprintf("redispatch in round %d: %d tasks in %d batches resent to surviving nodes, %d late answers dropped",
-		rep.Round+1, x.Tasks, x.Batches, x.Dropped)
-	if x.Tasks > 0 {
+	line := fmt.Sprintf("redispatch in round %d: %d tasks in %d batches handed to surviving nodes, %d of them resent after being in flight on a failed node; %d late answers dropped",
+		rep.Round+1, x.Tasks, x.Batches, x.Resent, x.Dropped)
+	if x.Resent > 0 {
 		if rp, err := results.PercentilesOf(x.Latency); err == nil {
 			if all, err := results.PercentilesOf(rep.Latency); err == nil {
-				line += fmt.Sprintf("; their latency p50 %v, max %v (all tasks: p50 %v, p99 %v, max %v)",
+				line += fmt.Sprintf("; resent tasks' latency from their first send p50 %v, max %v (all tasks: p50 %v, p99 %v, max %v)",
 					ns(rp.P50), ns(rp.Max), ns(all.P50), ns(all.P99), ns(all.Max))
 			}
 		}

@@ -38,7 +38,7 @@ func (d *driver) sendRedispatch(ctx context.Context) error {
 		d.wl.Fill(&b)
 		sl.vals = b.Values // the slot keeps the inputs for verification
 		now := time.Since(d.base)
-		sl.sent, sl.redispatched = now, w.redispatched
+		sl.sent, sl.resent = now, w.sent >= 0
 		if w.sent >= 0 {
 			sl.sent = w.sent // a failed node's batch: latency from its first send
 		} else if d.load != nil && len(w.due) > 0 {
@@ -87,6 +87,9 @@ func (d *driver) nextWork(ctx context.Context) (w work, ok bool, err error) {
 			if w, ok := rd.takeOrphan(); ok {
 				rd.tasks += int64(len(w.ids))
 				rd.batches++
+				if w.sent >= 0 {
+					rd.resent += int64(len(w.ids))
+				}
 				rd.inHand = w
 				return w, true, nil
 			}
@@ -109,7 +112,7 @@ func (d *driver) nextWork(ctx context.Context) (w work, ok bool, err error) {
 				if rd.own = rd.takeShare(rd.own[:0], d.batch); len(rd.own) > 0 {
 					rd.tasks += int64(len(rd.own))
 					rd.batches++
-					rd.inHand = work{ids: rd.own, sent: -1, redispatched: true}
+					rd.inHand = work{ids: rd.own, sent: -1}
 					return rd.inHand, true, nil
 				}
 			}
@@ -163,7 +166,7 @@ func (d *driver) nextOpen(ctx context.Context, wake <-chan struct{}) (w work, ok
 		}
 		rd.tasks += int64(len(rd.shIDs))
 		rd.batches++
-		rd.inHand = work{ids: rd.shIDs, due: rd.shDue, sent: -1, redispatched: true}
+		rd.inHand = work{ids: rd.shIDs, due: rd.shDue, sent: -1}
 		return rd.inHand, true, false, nil
 	}
 	rd.ownPending = false

@@ -157,16 +157,19 @@ type Redispatch struct {
 	// the order they were detected. A node that failed in the warm-up
 	// takes no part in the measured pass.
 	Failures []Failure `json:"failures"`
-	// Tasks and Batches count what the measured pass resent to surviving
+	// Tasks and Batches count what the measured pass handed to surviving
 	// nodes: the failed nodes' tasks in flight and their unsent shares.
 	Tasks   int64 `json:"tasks"`
 	Batches int64 `json:"batches"`
+	// Resent is the part of Tasks that was in flight on a failed node and
+	// was sent again.
+	Resent int64 `json:"resent"`
 	// Dropped counts answers that arrived for tasks already handed to
 	// another node; they were dropped, not counted twice.
 	Dropped int64 `json:"dropped,omitempty"`
-	// Latency is the redispatched tasks' latency from their first send
-	// (or, in open loop, their intended time), in ns: the failover cost.
-	// Rep.Latency includes them too.
+	// Latency is the resent tasks' latency from their first send (or, in
+	// open loop, their intended time), in ns: the failover cost. Rep.Latency
+	// includes them too.
 	Latency Hist `json:"latency"`
 }
 

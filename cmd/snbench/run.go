@@ -53,6 +53,7 @@ type runFlags struct {
 	format      string
 	progress    string
 	load        loadFlags
+	reliability reliabilityFlags
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -103,6 +104,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
 	f.load.register(fl)
+	f.reliability.register(fl)
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
 	return cmd
 }
@@ -168,6 +170,9 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 		}
 	}
 	f.load.apply(ch, &p)
+	if err := f.reliability.apply(ch, &p); err != nil {
+		return p, err
+	}
 	if len(p.Nodes) > 0 && (len(p.Topologies) != 1 || p.Topologies[0] != "tcp") {
 		return p, usagef("--nodes applies to the tcp topology only, but the plan runs %v", p.Topologies)
 	}
@@ -240,6 +245,7 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	if err := a.printResults(res, f.format); err != nil {
 		return errors.Join(runErr, err)
 	}
+	writeFailures(a.stderr, res, f.format)
 	fmt.Fprintf(a.stderr, "results: %s\n", path)
 	if err := a.writeReport(res, f.out); err != nil {
 		return errors.Join(runErr, err)
