@@ -1,5 +1,11 @@
 package topologies
 
+import (
+	"context"
+	"io"
+	"time"
+)
+
 // Bare transports that raw baselines measure.
 const (
 	TransportChannel = "channel" // Go channels between goroutines
@@ -14,4 +20,41 @@ const (
 type Transporter interface {
 	// Transport returns one of the Transport names.
 	Transport() string
+}
+
+// EchoStarter is implemented by Transporters whose bare transport needs
+// more than a connection per endpoint, such as a server between the two
+// ends: the topology starts the echo endpoints of its raw baseline itself,
+// so that the harness need not know how (nor link the server's package).
+// The harness starts the channel, pipe and tcp echoes on its own.
+type EchoStarter interface {
+	Transporter
+	// StartEcho starts cfg.Endpoints echo endpoints of the transport. It
+	// stops whatever it started before returning an error.
+	StartEcho(ctx context.Context, cfg EchoConfig) (EchoSet, error)
+}
+
+// EchoConfig says what an EchoStarter starts.
+type EchoConfig struct {
+	// Endpoints is the number of echo endpoints, one per worker.
+	Endpoints int
+	// Window is the most frames each endpoint will have in flight.
+	Window int
+	// Log receives the stderr of child processes; nil discards it.
+	Log io.Writer
+	// StartTimeout bounds the start; 0 means 10 seconds.
+	StartTimeout time.Duration
+}
+
+// EchoSet is a started set of echo endpoints.
+type EchoSet interface {
+	// Conns returns the endpoints. What is written to one, one frame per
+	// Write, comes back unchanged from its Reads, frame after frame in the
+	// order the echoes answer (with several echo processes behind an
+	// endpoint, not always the order sent). One goroutine may Write while
+	// another Reads; Close ends both, and closing twice is harmless.
+	Conns() []io.ReadWriteCloser
+	// Close closes every endpoint and stops and reaps whatever the set
+	// started. Calling it again does nothing.
+	Close() error
 }

@@ -79,6 +79,12 @@ func RunIfChild(reg *workloads.Registry) (code int, ok bool) {
 			cancel()
 		}()
 		err = serveEcho(ctx, mode)
+	case ModeEchoNATS:
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			cancel()
+		}()
+		err = serveEchoNATS(ctx, name)
 	default:
 		err = fmt.Errorf("unknown %s=%q (want stdio, tcp or nats)", EnvMode, mode)
 	}
