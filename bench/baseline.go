@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -41,23 +42,18 @@ func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Ke
 	size := wire.HeaderSize + 8 + k.Batch*(8+8*k.Payload)
 	perConn := (k.Tasks + k.Workers - 1) / k.Workers
 	frames := (perConn + k.Batch - 1) / k.Batch
-	lat := results.NewHist()
-	hists := make([]*rawStats, len(conns))
-	var wg sync.WaitGroup
-	errs := make(chan error, 2*len(conns))
+	// Warm up as the cell does before each repetition: fresh child
+	// processes, connections and servers are slow for their first frames.
+	if _, err := echoAll(conns, size, min(frames, baselineWarmup), k.Window); err != nil {
+		return nil, fmt.Errorf("raw %s baseline: warming up: %w", transport, err)
+	}
 	start := time.Now()
-	for i, c := range conns {
-		hists[i] = &rawStats{lat: results.NewHist()}
-		wg.Go(func() { errs <- echoLoop(c, size, frames, k.Window, hists[i]) })
-	}
-	wg.Wait()
+	hists, err := echoAll(conns, size, frames, k.Window)
 	wall := time.Since(start)
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("raw %s baseline: %w", transport, err)
-		}
+	if err != nil {
+		return nil, fmt.Errorf("raw %s baseline: %w", transport, err)
 	}
+	lat := results.NewHist()
 	for _, h := range hists {
 		lat.Merge(h.lat)
 	}
@@ -66,13 +62,34 @@ func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Ke
 		P50NS: lat.ValueAtQuantile(50), P99NS: lat.ValueAtQuantile(99)}, nil
 }
 
+// baselineWarmup is the most frames each endpoint echoes, unmeasured,
+// before a raw baseline's clock starts.
+const baselineWarmup = 128
+
+// echoAll runs echoLoop on every endpoint at once, frames frames each, and
+// returns their round trips.
+func echoAll(conns []rawConn, size, frames, window int) ([]*rawStats, error) {
+	hists := make([]*rawStats, len(conns))
+	errs := make([]error, len(conns))
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		hists[i] = &rawStats{lat: results.NewHist()}
+		wg.Go(func() { errs[i] = echoLoop(c, size, frames, window, hists[i]) })
+	}
+	wg.Wait()
+	return hists, errors.Join(errs...)
+}
+
 type rawStats struct {
 	lat *hdr.Histogram
 }
 
 // echoLoop writes frames of size bytes with window in flight and reads
-// each back, recording the round trip of each frame.
+// each back, recording the round trip of each frame. As in the cell's
+// driver, a frame's clock starts once it has a slot in the window, so
+// that waiting for one is not counted as transport.
 func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
+	free := make(chan struct{}, window) // holds one token per frame in flight
 	sent := make(chan time.Time, window)
 	errc := make(chan error, 1)
 	failed := make(chan struct{}) // the reader gave up: the writer stops
@@ -80,11 +97,12 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 		out := make([]byte, size)
 		for range frames {
 			select {
-			case sent <- time.Now():
+			case free <- struct{}{}:
 			case <-failed:
 				errc <- nil
 				return
 			}
+			sent <- time.Now() // never blocks: at most window frames are in flight
 			if _, err := c.Write(out); err != nil {
 				errc <- err
 				return
@@ -101,6 +119,7 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 			return err
 		}
 		_ = st.lat.RecordValue(max(1, int64(time.Since(<-sent))))
+		<-free
 	}
 	return <-errc
 }
