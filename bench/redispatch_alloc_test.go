@@ -1,0 +1,58 @@
+package bench
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/builtin"
+	"github.com/snbench/snbench/workloads"
+)
+
+// TestRedispatchAllocationsPerBatch: redispatch mode's shared state (a
+// counter, a queue check, a compare-and-swap per batch) allocates nothing
+// per batch either, closed or open loop, while no node fails.
+func TestRedispatchAllocationsPerBatch(t *testing.T) {
+	wl := workloads.DefaultRegistry()
+	tp, err := builtin.Registry(wl).Get("goroutine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rate := range []float64{0, 2e6} {
+		name := "closed"
+		if rate > 0 {
+			name = "open"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			spec := workloads.DefaultSpec()
+			c, err := tp.Start(ctx, topologies.Config{Workers: 2, Workload: spec, Window: 4, Batch: 64, StartTimeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			newWL := func() (workloads.Workload, error) { return wl.New(spec) }
+			mallocs := func(tasks int) uint64 {
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				ps := passSpec{policy: "round-robin", total: tasks, batch: 64, window: 4, timeout: 5 * time.Second, record: true,
+					rate: rate, arrivals: "constant", redispatch: true}
+				if _, err := runPass(ctx, cancel, c.Links(), newWL, ps); err != nil {
+					t.Fatal(err)
+				}
+				runtime.ReadMemStats(&after)
+				return after.Mallocs - before.Mallocs
+			}
+			mallocs(64 * 100)
+			small, large := mallocs(64*1000), mallocs(64*10000)
+			perBatch := (float64(large) - float64(small)) / 9000
+			t.Logf("%d mallocs for 1000 batches, %d for 10000: %.4f per batch", small, large, perBatch)
+			if perBatch > 0.01 {
+				t.Errorf("%.4f allocations per batch in redispatch mode, want none", perBatch)
+			}
+		})
+	}
+}
