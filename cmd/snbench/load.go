@@ -40,7 +40,7 @@ func (l *loadFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&l.noReport, "no-report", false, "write only results.json, not the HTML report, tables and plots beside it")
 	fl.StringVar(&l.cpuProf, "cpuprofile", "", "write the coordinator's CPU profile (pprof) of the whole run to `FILE`")
 	fl.StringVar(&l.memProf, "memprofile", "", "write the coordinator's allocation profile (pprof) at the end of the run to `FILE`")
-	fl.BoolVar(&l.baselines, "baselines", false, "also measure each cell's bare transport (channels, pipe, TCP) with the same batch and window, and report harness efficiency")
+	fl.BoolVar(&l.baselines, "baselines", false, "also measure each cell's bare transport (channels, pipe, TCP, a NATS request) with the same batch and window, and report harness efficiency")
 	fl.Var(&l.rate, "rate", "open loop: offered `tasks/s` (a list makes one cell per rate; k and M suffixes); default closed loop. Open loop defaults to --batch 1 (a batch waits for its last task) and --window 256 (the in-flight bound)")
 	fl.DurationVar(&l.duration, "duration", 2*time.Second, "open loop: how long each repetition offers load (1s per capacity step)")
 	fl.StringVar(&l.arrivals, "arrivals", results.ArrivalsConstant, "open loop: arrival schedule, constant or poisson")

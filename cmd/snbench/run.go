@@ -92,8 +92,8 @@ func (a *app) runCmd() *cobra.Command {
 	fl.IntVar(&f.warmup, "warmup", def.Warmup, "tasks run (verified, not measured) before each repetition")
 	fl.DurationVar(&f.taskTimeout, "task-timeout", def.TaskTimeout.D(), "fail when a node with work in flight answers nothing for this long")
 	fl.StringVar(&f.workload, "workload", def.Workload, "workload (see 'snbench list')")
-	fl.DurationVar(&f.cpu, "cpu", 0, "CPU time each task burns on its node (real arithmetic)")
-	fl.DurationVar(&f.wait, "wait", 0, "time each task sleeps on its node")
+	fl.DurationVar(&f.cpu, "cpu", 0, "CPU time each task burns on its node, in real arithmetic (default 0: none)")
+	fl.DurationVar(&f.wait, "wait", 0, "time each task sleeps on its node (default 0: none)")
 	fl.Uint64Var(&f.seed, "seed", def.Seed, "seed of the task values")
 	fl.StringSliceVar(&f.nodes, "nodes", nil, "`host:port,...` of running nodes ('snbench node --listen') for the tcp topology")
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the token that --nodes demand (default: $"+auth.EnvToken+")")
@@ -247,6 +247,9 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	}
 	writeFailures(a.stderr, res, f.format)
 	fmt.Fprintf(a.stderr, "results: %s\n", path)
+	if f.load.noReport {
+		return runErr
+	}
 	if err := a.writeReport(res, f.out); err != nil {
 		return errors.Join(runErr, err)
 	}
