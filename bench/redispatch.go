@@ -252,13 +252,16 @@ func (r *redispatcher) result(drivers []*driver) *passRedispatch {
 // with work left, the pass fails. Safe for concurrent use; later calls for
 // the same driver do nothing.
 func (r *redispatcher) die(d *driver, err error) {
-	if r.ctx.Err() != nil {
-		r.failPass(nil, err) // the run ends anyway
-		return
-	}
 	r.mu.Lock()
 	if d.rd.dead.Load() {
 		r.mu.Unlock()
+		return
+	}
+	if r.ctx.Err() != nil {
+		r.mu.Unlock()
+		if !errors.Is(context.Cause(r.ctx), errAbandoned) {
+			r.failPass(nil, err) // the run ends anyway
+		}
 		return
 	}
 	d.rd.dead.Store(true)

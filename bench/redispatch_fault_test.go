@@ -35,7 +35,12 @@ func (b breaking) Start(ctx context.Context, cfg topologies.Config) (topologies.
 	bc := &breakingCluster{Cluster: c}
 	for i, l := range c.Links() {
 		after, mode := b.plan(i)
-		bc.links = append(bc.links, &breakLink{Link: l, after: after, mode: mode, closed: make(chan struct{})})
+		bl := &breakLink{Link: l, after: after, mode: mode, closed: make(chan struct{}), ctx: ctx}
+		if mode == "hang" {
+			bc.links = append(bc.links, sealed{bl}) // no Close: the coordinator cannot drop it alone
+			continue
+		}
+		bc.links = append(bc.links, bl)
 	}
 	return bc, nil
 }
@@ -50,7 +55,9 @@ func (c *breakingCluster) Links() []topologies.Link { return c.links }
 // breakLink is a link whose node breaks after a number of results: in mode
 // "break" its connection fails; in mode "stall" it stops answering (the
 // watchdog must notice), and once the coordinator has given up on it and
-// closed the link, it delivers one late answer, which must be dropped.
+// closed the link, it delivers one late answer, which must be dropped; in
+// mode "hang" it stops answering and its Recv returns only when the
+// cluster's context ends (and it is sealed: no Close).
 type breakLink struct {
 	topologies.Link
 	after  int
@@ -58,7 +65,11 @@ type breakLink struct {
 	n      int
 	closed chan struct{}
 	once   sync.Once
+	ctx    context.Context
 }
+
+// sealed hides every method but the Link interface's.
+type sealed struct{ topologies.Link }
 
 var errInjected = errors.New("injected: connection broken")
 
@@ -66,6 +77,10 @@ func (l *breakLink) Recv(r *workloads.Result) error {
 	if l.after <= 0 || l.n < l.after {
 		l.n++
 		return l.Link.Recv(r)
+	}
+	if l.mode == "hang" {
+		<-l.ctx.Done()
+		return context.Cause(l.ctx)
 	}
 	if l.mode == "stall" && l.n == l.after {
 		l.n++
@@ -125,6 +140,12 @@ func TestRedispatchLogic(t *testing.T) {
 			}
 			return 0, ""
 		}, 1, true},
+		{"closed/one hangs, its link cannot be closed", results.DispatchRoundRobin, 0, 0, func(i int) (int, string) {
+			if i == 1 {
+				return 30, "hang"
+			}
+			return 0, ""
+		}, 1, false},
 		{"closed/breaks in the warm-up", results.DispatchRoundRobin, 0, 400, func(i int) (int, string) {
 			if i == 0 {
 				return 5, "break"
