@@ -51,6 +51,15 @@ Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 	--format F        table, markdown, csv, json or gobench (for benchstat)
 	-o DIR            where results.json and the report go
 	--baselines       also measure each topology's bare transport
+	--task-timeout D  a node with work in flight that answers nothing for D
+	                  has failed (default 5s)
+	--on-node-failure fail (default): a node that dies or stops answering
+	                  ends the run with an error naming it and counting the
+	                  completed, in-flight and lost tasks; redispatch: its
+	                  in-flight and unsent tasks go to the surviving nodes,
+	                  the run completes, and the report shows the failure
+	                  (see docs/reliability.md)
+	--no-report       write results.json only
 
 A plan file holds the same settings under the names results.json uses for
 its plan; what it leaves out keeps its default:
