@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/proctest"
 	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
 )
@@ -128,27 +127,9 @@ func TestFixedWaitIsMeasured(t *testing.T) {
 // children returns the pids of this process's live child processes.
 func children(t *testing.T) []int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
+	pids, ok := proctest.Children(os.Getpid())
+	if !ok {
 		t.Skip("no /proc")
-	}
-	me := strconv.Itoa(os.Getpid())
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...
-		rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
-		f := strings.Fields(rest)
-		if len(f) > 1 && f[1] == me && f[0] != "Z" {
-			pids = append(pids, pid)
-		}
 	}
 	return pids
 }
