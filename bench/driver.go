@@ -98,10 +98,14 @@ func (d *driver) send(ctx context.Context) error {
 	var n uint64
 	for {
 		var s int
-		select {
+		select { // fast path: a free slot costs no select
 		case s = <-d.free:
-		case <-ctx.Done():
-			return context.Cause(ctx)
+		default:
+			select {
+			case s = <-d.free:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
 		}
 		sl := &d.slots[s]
 		sl.ids = d.src.next(sl.ids[:0], d.batch)
