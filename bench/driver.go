@@ -151,16 +151,19 @@ func (d *driver) receive(ctx context.Context) error {
 			ended, want = true, r.Tag&^endTag
 			continue
 		}
-		// Take over every slot the sender has handed out so far.
-		for drained := false; !drained; {
-			select {
-			case s := <-d.sent:
-				pending[s] = true
-			default:
-				drained = true
-			}
-		}
+		// Take over the slots the sender has handed out, until this
+		// result's is among them (it was handed over before its batch was
+		// sent) or none is left: then the result answers nothing in flight.
 		s := r.Tag
+		for s < uint64(len(d.slots)) && !pending[s] {
+			select {
+			case x := <-d.sent:
+				pending[x] = true
+				continue
+			default:
+			}
+			break
+		}
 		if s >= uint64(len(d.slots)) || !pending[s] {
 			d.verify.Duplicate += int64(len(r.IDs)) // an answer to nothing in flight
 			continue
