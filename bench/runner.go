@@ -235,6 +235,7 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 		Workers: k.Workers, Workload: spec, Window: k.Window, Batch: k.Batch,
 		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.logWriter(),
 		Token: r.Token, NATS: topologies.NATS{URL: p.NATSURL, Subject: p.NATSSubject, Auth: r.NATSAuth},
+		Resend: p.Redispatch(),
 	})
 	if err != nil {
 		return nil, err

@@ -49,7 +49,7 @@ func (r *Runner) Start(ctx context.Context, p Plan, k results.Key) (*Session, er
 	cctx, cancel := context.WithCancelCause(ctx)
 	cluster, err := topo.Start(cctx, topologies.Config{
 		Workers: k.Workers, Workload: p.Spec(k.Payload), Window: k.Window, Batch: k.Batch,
-		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.logWriter(),
+		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.logWriter(), Resend: p.Redispatch(),
 	})
 	if err != nil {
 		cancel(err)

@@ -45,6 +45,13 @@ type Config struct {
 	// NATS says where the nats topology finds its server and nodes; other
 	// topologies ignore it.
 	NATS NATS
+	// Resend asks a topology whose links are not tied to one node process
+	// (nats: a queue group picks the node for each batch) to keep its links
+	// working when one of its node processes dies while others live: each
+	// link sends the batches it still has outstanding again, to the
+	// survivors, and drops any second answer to a batch. The coordinator
+	// sets it under on_node_failure: redispatch. Other topologies ignore it.
+	Resend bool
 	// StartTimeout bounds starting one node and its handshake.
 	StartTimeout time.Duration
 	// Log receives node stderr and diagnostics; nil discards them.

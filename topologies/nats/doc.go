@@ -26,4 +26,14 @@
 //
 // A free node waits in the hello queue group and leaves it before it
 // answers, so each Hello reaches one free node.
+//
+// Node failure: a node process serves batches from every link, so when one
+// that the cluster started exits, every link fails at once, naming it.
+// With Config.Resend (on_node_failure: redispatch) the links survive the
+// death while another node process lives: each keeps its outstanding
+// batches and publishes them again to the survivors, and drops the second
+// reply to any batch (see resend.go; Link.Resent and Link.Duplicates count
+// them). The dead process's link then fails only Stats. A NATS server that
+// goes away fails every link in either mode: the connections do not
+// reconnect, so no reply is silently lost.
 package nats

@@ -24,6 +24,9 @@ import (
 // different nodes serve them. The end-of-stream marker (a batch with no
 // tasks) is therefore not sent to any node: the link answers it itself,
 // once every batch it sent before the marker has been answered.
+//
+// In resend mode (topologies.Config.Resend) the link survives the death of
+// a node process while others live: see resend.go.
 type Link struct {
 	info     topologies.NodeInfo
 	ctx      context.Context
@@ -40,12 +43,23 @@ type Link struct {
 	closed  chan struct{} // closed when the connection is
 	dropped chan struct{} // closed when NATS dropped a reply (slow consumer)
 	lastErr func() error
-	died    *deaths // node processes of the cluster that exited early
+	died    *nodeDeaths // node processes of the cluster that exited early
 
 	inflight atomic.Int64 // batches published and not yet answered
 	wbuf     []byte       // Send's
 	held     bool         // Recv's: a marker waits for the last replies
 	heldTag  uint64
+
+	// Resend mode only (see resend.go).
+	resend  bool
+	seq     uint64 // Send's: the last request's sequence number
+	seen    int    // Recv's: the deaths already handled
+	mu      sync.Mutex
+	pending map[uint64]*request    // outstanding requests by sequence number
+	free    []*request             // answered requests, for reuse
+	resent  atomic.Int64           // requests published again after a death
+	dups    atomic.Int64           // duplicate replies dropped
+	gone    atomic.Pointer[string] // set when the session's node process died
 }
 
 var _ topologies.Link = (*Link)(nil)
@@ -56,7 +70,16 @@ func dial(ctx context.Context, c *cluster, name string, window int) (*Link, erro
 		info: topologies.NodeInfo{Name: name}, ctx: ctx, subject: c.subject, timeout: c.timeout,
 		replies: make(chan *nats.Msg, 2*window+16), marker: make(chan uint64, 1), closed: make(chan struct{}),
 		dropped: make(chan struct{}),
-		died:    &c.died,
+		died:    c.died, resend: c.resend,
+	}
+	sub := nats.NewInbox()
+	l.inbox = sub
+	if l.resend {
+		// Every request has a reply subject of its own under the inbox, and
+		// after a node process dies each may be answered twice.
+		l.replies = make(chan *nats.Msg, 4*window+32)
+		l.pending = make(map[uint64]*request, window+1)
+		sub = l.inbox + ".*"
 	}
 	var closeOnce, dropOnce sync.Once
 	onClose := nats.ClosedHandler(func(*nats.Conn) { closeOnce.Do(func() { close(l.closed) }) })
@@ -71,8 +94,7 @@ func dial(ctx context.Context, c *cluster, name string, window int) (*Link, erro
 	}
 	l.nc, l.lastErr = nc, nc.LastError
 	l.maxFrame = int(min(nc.MaxPayload(), wire.DefaultMaxFrame))
-	l.inbox = nats.NewInbox()
-	if l.sub, err = nc.ChanSubscribe(l.inbox, l.replies); err != nil {
+	if l.sub, err = nc.ChanSubscribe(sub, l.replies); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("node %s: subscribing to its inbox: %w", name, err)
 	}
@@ -141,6 +163,9 @@ func (l *Link) Send(b *workloads.Batch) error {
 			return l.fail("sending the end marker", errors.New("the previous end marker is still pending"))
 		}
 	}
+	if l.resend {
+		return l.sendTracked(b)
+	}
 	l.wbuf = wire.AppendTasks(l.wbuf[:0], b)
 	if len(l.wbuf) > l.maxFrame {
 		return l.fail("sending tasks", fmt.Errorf("a batch of %d tasks is %d bytes, above the NATS server's max_payload of %d: lower --batch",
@@ -149,9 +174,18 @@ func (l *Link) Send(b *workloads.Batch) error {
 	l.inflight.Add(1)
 	if err := l.nc.PublishRequest(l.subject, l.inbox, l.wbuf); err != nil {
 		l.inflight.Add(-1)
-		return l.fail("sending tasks", err)
+		return l.sendFailed(err)
 	}
 	return nil
+}
+
+// sendFailed describes a failed publish; a closed connection is named as
+// Recv names it, whichever of the two notices first.
+func (l *Link) sendFailed(err error) error {
+	if errors.Is(err, nats.ErrConnectionClosed) {
+		err = fmt.Errorf("NATS connection closed: %v", l.lastErr())
+	}
+	return l.fail("sending tasks", err)
 }
 
 // Recv returns the next reply, or the end marker once every batch sent
@@ -164,9 +198,21 @@ func (l *Link) Recv(r *workloads.Result) error {
 			r.Resize(0, 0)
 			return nil
 		}
+		ev := l.died.event()
+		if ev.n != l.seen {
+			if err := l.afterDeath(ev); err != nil {
+				return err
+			}
+			continue
+		}
 		select {
 		case m := <-l.replies:
-			l.inflight.Add(-1)
+			if !l.resend {
+				l.inflight.Add(-1)
+			} else if !l.claim(m.Subject) {
+				l.dups.Add(1)
+				continue
+			}
 			return l.decode(m, r)
 		case tag := <-l.marker:
 			l.held, l.heldTag = true, tag
@@ -174,9 +220,7 @@ func (l *Link) Recv(r *workloads.Result) error {
 			return l.fail("waiting for results", fmt.Errorf("NATS connection closed: %v", l.lastErr()))
 		case <-l.dropped:
 			return l.fail("waiting for results", errors.New("NATS dropped replies: more were in flight than the link's queue holds (slow consumer)"))
-		case <-l.died.ch:
-			// Its batches in flight, whichever links sent them, are lost.
-			return l.fail("waiting for results", l.died.err)
+		case <-ev.done:
 		case <-l.ctx.Done():
 			return l.fail("waiting for results", context.Cause(l.ctx))
 		}
@@ -204,6 +248,10 @@ func (l *Link) decode(m *nats.Msg, r *workloads.Result) error {
 // Stats asks the session's node for its resource use on its control
 // subject.
 func (l *Link) Stats() (topologies.NodeStats, bool, error) {
+	if g := l.gone.Load(); g != nil {
+		// Resend mode: the link still works, through the other nodes.
+		return topologies.NodeStats{}, false, l.fail("asking for stats", errors.New(*g))
+	}
 	ctx, cancel := context.WithTimeout(l.ctx, l.timeout)
 	defer cancel()
 	m, err := l.nc.RequestWithContext(ctx, l.control, wire.AppendControl(nil, wire.TypeStatsRequest, nil))
@@ -224,7 +272,7 @@ func (l *Link) Stats() (topologies.NodeStats, bool, error) {
 // close says Bye to the session's node, bounded by a second, and closes
 // the connection.
 func (l *Link) close() {
-	if l.control != "" && !l.nc.IsClosed() {
+	if l.control != "" && !l.nc.IsClosed() && l.gone.Load() == nil {
 		_, _ = l.nc.Request(l.control, wire.AppendControl(nil, wire.TypeBye, nil), time.Second)
 	}
 	_ = l.sub.Unsubscribe()

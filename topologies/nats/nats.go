@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -52,7 +53,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 		return nil, errors.New("nats: --nodes applies to tcp; NATS nodes are found through --nats-url and --nats-subject")
 	}
 	c := &cluster{timeout: cfg.StartTimeout, url: cfg.NATS.URL, prefix: cfg.NATS.Subject, auth: natsconn.Auth(cfg.NATS.Auth),
-		died: deaths{ch: make(chan struct{})}, closing: make(chan struct{})}
+		died: newNodeDeaths(), closing: make(chan struct{}), resend: cfg.Resend, log: cfg.Log, sessions: map[int]*Link{}}
 	if c.timeout <= 0 {
 		c.timeout = 10 * time.Second
 	}
@@ -77,9 +78,14 @@ type cluster struct {
 	stdins   []*os.File // closing one ends its child
 	links    []*Link
 
-	died     deaths        // the first node process to exit before Close
+	died     *nodeDeaths   // node processes that exited before Close
 	closing  chan struct{} // closed when Close starts: exits are expected
 	watchers sync.WaitGroup
+
+	resend   bool      // topologies.Config.Resend
+	log      io.Writer // topologies.Config.Log
+	mu       sync.Mutex
+	sessions map[int]*Link // by the pid of the node process that took its session
 }
 
 // deaths records the first node process that exited while the cluster
@@ -91,6 +97,9 @@ type deaths struct {
 }
 
 // watch reports ch's exit in c.died unless the cluster is closing by then.
+// In resend mode, while other node processes live, it first waits until
+// the server has dropped the dead one's subscriptions, so that the batches
+// the links send again go to the survivors.
 func (c *cluster) watch(ch *link.Child) {
 	c.watchers.Go(func() {
 		select {
@@ -103,11 +112,27 @@ func (c *cluster) watch(ch *link.Child) {
 			return
 		default:
 		}
-		c.died.once.Do(func() {
-			c.died.err = fmt.Errorf("node process %s (pid %d) %s: its batches in flight are lost", ch.Name, ch.PID(), ch.ExitWithin(time.Second))
-			close(c.died.ch)
-		})
+		left := c.died.exited()
+		exit := fmt.Sprintf("node process %s (pid %d) %s", ch.Name, ch.PID(), ch.ExitWithin(time.Second))
+		if c.resend && left > 0 {
+			c.mu.Lock()
+			l := c.sessions[ch.PID()]
+			c.mu.Unlock()
+			if l != nil {
+				g := exit + " (the link's batches go to the other node processes)"
+				l.gone.Store(&g)
+				c.awaitGone(l, min(c.timeout, 2*time.Second))
+			}
+			c.logf("nats: %s; %d node processes left: every link sends its outstanding batches again", exit, left)
+		}
+		c.died.record(fmt.Errorf("%s: its batches in flight are lost", exit))
 	})
+}
+
+func (c *cluster) logf(format string, args ...any) {
+	if c.log != nil {
+		fmt.Fprintf(c.log, format+"\n", args...)
+	}
 }
 
 func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
@@ -145,6 +170,9 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 	deadline := time.Now().Add(c.timeout + time.Duration(cfg.Workers)*time.Second)
 	for i, l := range c.links {
 		hello := wire.Hello{Node: l.info.Name, Workload: cfg.Workload, Subject: c.subject, InFlight: cfg.Workers * (cfg.Window + 1)}
+		if c.resend {
+			hello.InFlight *= 2 // after a death, every outstanding batch is published again
+		}
 		if err := l.hello(node.HelloSubject(c.prefix), hello, deadline); err != nil {
 			if cfg.NATS.Subject != "" {
 				return fmt.Errorf("%w (%d of %d nodes found: start more with 'snbench node --nats %s --subject %s')",
@@ -152,6 +180,9 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 			}
 			return err
 		}
+		c.mu.Lock()
+		c.sessions[l.info.PID] = l
+		c.mu.Unlock()
 	}
 	// A stats request through each node's control subject confirms that
 	// every node's task subscription has reached the server each link
@@ -189,6 +220,7 @@ func (c *cluster) startNodes(cfg topologies.Config) error {
 			return err
 		}
 		c.children, c.stdins, outs = append(c.children, ch), append(c.stdins, inW), append(outs, outR)
+		c.died.started()
 		c.watch(ch)
 	}
 	deadline := time.Now().Add(c.timeout)
@@ -231,10 +263,15 @@ func (c *cluster) Close() error {
 		close(c.closing)
 	}
 	var wg sync.WaitGroup
+	var resent, dups int64
 	for _, l := range c.links {
+		resent, dups = resent+l.Resent(), dups+l.Duplicates()
 		wg.Go(l.close)
 	}
 	wg.Wait()
+	if n := c.died.event().n; c.resend && n > 0 {
+		c.logf("nats: after %d node process deaths, the links sent %d batches again and dropped %d duplicate replies", n, resent, dups)
+	}
 	for _, f := range c.stdins {
 		f.Close()
 	}
