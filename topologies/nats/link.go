@@ -109,6 +109,10 @@ func (l *Link) hello(helloSubject string, hello wire.Hello, deadline time.Time) 
 	if err != nil {
 		return err
 	}
+	// A node that has just ended a session subscribes to hellos again a
+	// moment later: no responders is final only after a short grace.
+	var noneSince time.Time
+	const grace = time.Second
 	for {
 		attempt := min(time.Until(deadline), 2*time.Second)
 		if attempt <= 0 {
@@ -119,7 +123,18 @@ func (l *Link) hello(helloSubject string, hello wire.Hello, deadline time.Time) 
 		cancel()
 		switch {
 		case errors.Is(err, nats.ErrNoResponders):
-			return l.fail("handshake", fmt.Errorf("no free node is waiting on %s", helloSubject))
+			if noneSince.IsZero() {
+				noneSince = time.Now()
+			}
+			if time.Since(noneSince) >= grace || time.Until(deadline) < 50*time.Millisecond {
+				return l.fail("handshake", fmt.Errorf("no free node is waiting on %s", helloSubject))
+			}
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-l.ctx.Done():
+				return l.fail("handshake", context.Cause(l.ctx))
+			}
+			continue
 		case err != nil && l.ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
 			continue // the hello went to a node that had just taken another
 		case err != nil:
