@@ -121,10 +121,10 @@ func (d *driver) sendOpen(ctx context.Context) error {
 // timer fires after 1.1 ms), which would put the harness's own lateness
 // into every open-loop latency. So a wait uses a timer only for all but its
 // last 2 ms, then nanosleep(2) (about 60-80 us late here) for all but its
-// last 50 us, then yields the processor until the due time.
+// last 200 us, then yields the processor until the due time.
 const (
 	timerSlack = 2 * time.Millisecond
-	sleepSlack = 50 * time.Microsecond
+	sleepSlack = 200 * time.Microsecond
 )
 
 // sleepUntil waits until due on the clock that started at base.

@@ -9,10 +9,10 @@ import (
 // Go's timers wake about 1 ms late on some kernels (measured on this
 // project's VMs: time.Sleep(300us) returns after 1.1 ms), which would turn a
 // 1 ms wait into 1.1 ms. Sleep is accurate to tens of microseconds instead.
-const sleepSlack = 50 * time.Microsecond
+const sleepSlack = 200 * time.Microsecond
 
 // Sleep pauses the calling goroutine for d: nanosleep(2) for all but the
-// last 50 us (repeated if a runtime signal interrupts it), then yielding
+// last 200 us (repeated if a runtime signal interrupts it), then yielding
 // the processor until d has passed. It blocks an OS thread while it
 // sleeps, as any system call does.
 func Sleep(d time.Duration) {
