@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -188,11 +189,7 @@ func (d *driver) receive(ctx context.Context) error {
 func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
 	n := int64(len(sl.ids))
 	d.verify.Expected += n
-	match := len(r.IDs) == len(sl.ids)
-	for i := 0; match && i < len(r.IDs); i++ {
-		match = r.IDs[i] == sl.ids[i]
-	}
-	if !match {
+	if !slices.Equal(r.IDs, sl.ids) {
 		d.verify.Lost += n // the node answered with other ids
 		return
 	}
@@ -204,12 +201,7 @@ func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
 		wrong = int64(d.wl.Verify(r))
 	}
 	d.verify.Wrong += wrong
-	dup := int64(0)
-	for _, id := range r.IDs {
-		if !d.seen.set(id) {
-			dup++
-		}
-	}
+	dup := d.seen.setAll(r.IDs)
 	d.verify.Duplicate += dup
 	d.verify.Verified += n - wrong - dup
 	d.tasks += n
@@ -246,6 +238,56 @@ func (b bitset) set(id uint64) bool {
 	}
 	b[w] |= m
 	return true
+}
+
+// setAll adds ids and returns how many were already there (or out of
+// range). A run of consecutive ids, as round-robin and shared-queue
+// batches are, is set a word at a time.
+func (b bitset) setAll(ids []uint64) int64 {
+	if n := uint64(len(ids)); n > 0 && ids[n-1]-ids[0] == n-1 && consecutive(ids) {
+		return b.setRange(ids[0], n)
+	}
+	var dup int64
+	for _, id := range ids {
+		if !b.set(id) {
+			dup++
+		}
+	}
+	return dup
+}
+
+func consecutive(ids []uint64) bool {
+	for i := 1; i < len(ids); i++ {
+		if ids[i] != ids[i-1]+1 {
+			return false
+		}
+	}
+	return true
+}
+
+// setRange adds the n ids from first and returns how many were already
+// there (or out of range).
+func (b bitset) setRange(first, n uint64) int64 {
+	end := first + n
+	if limit := uint64(len(b)) * 64; end > limit || end < first {
+		var dup int64
+		for id := first; id < first+n; id++ {
+			if !b.set(id) {
+				dup++
+			}
+		}
+		return dup
+	}
+	var dup int64
+	for id := first; id < end; {
+		w, off := id/64, id%64
+		span := min(64-off, end-id)
+		mask := ^uint64(0) >> (64 - span) << off
+		dup += int64(bits.OnesCount64(b[w] & mask))
+		b[w] |= mask
+		id += span
+	}
+	return dup
 }
 
 // union ORs o into b and returns how many ids were in both.
