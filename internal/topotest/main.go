@@ -1,12 +1,16 @@
 package topotest
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -18,4 +22,25 @@ func Main(m *testing.M) {
 		os.Exit(code)
 	}
 	goleak.VerifyTestMain(m)
+}
+
+// Conformance starts clusters of topo at a few shapes (workers, batch,
+// window, payload) and Exercises each: every result verified, every task
+// back once, each link's end marker last.
+func Conformance(t *testing.T, topo topologies.Topology) {
+	for _, tc := range []struct{ workers, batch, window, payload int }{
+		{1, 1, 1, 1}, {2, 64, 4, 1}, {3, 7, 2, 5},
+	} {
+		t.Run(fmt.Sprintf("workers=%d/batch=%d/window=%d/payload=%d", tc.workers, tc.batch, tc.window, tc.payload), func(t *testing.T) {
+			spec := workloads.DefaultSpec()
+			spec.Payload = tc.payload
+			c, err := topo.Start(context.Background(), topologies.Config{Workers: tc.workers, Workload: spec,
+				Window: tc.window, Batch: tc.batch, StartTimeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			Exercise(t, c, spec, 50, tc.batch, tc.window)
+		})
+	}
 }
