@@ -153,42 +153,15 @@ func TestNodeFaults(t *testing.T) {
 			p.Batch, p.Window = []int{4}, []int{2}
 			p.Wait = workloads.Duration(100 * time.Microsecond) // about 2 s of work: the fault lands mid-run
 			p.TaskTimeout = workloads.Duration(time.Second)
-			type out struct {
-				res *results.Results
-				err error
+			o := proctest.Inject(t, proctest.Fault{Nodes: 2, After: 300 * time.Millisecond, Signal: tc.sig, Within: 15 * time.Second},
+				func() (*results.Results, error) { return newRunner().Run(context.Background(), p, bench.CaptureEnv()) })
+			t.Logf("ended %v after the fault: %v", o.Took.Round(time.Millisecond), o.Err)
+			victim := o.Victim
+			if o.Err == nil || !strings.Contains(o.Err.Error(), tc.want) || !strings.Contains(o.Err.Error(), fmt.Sprintf("pid %d", victim)) {
+				t.Fatalf("error %v: want it to name pid %d and say %q", o.Err, victim, tc.want)
 			}
-			done := make(chan out, 1)
-			go func() {
-				res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
-				done <- out{res, err}
-			}()
-			var victim int
-			for deadline := time.Now().Add(10 * time.Second); victim == 0 && time.Now().Before(deadline); {
-				if pids := children(t); len(pids) == 2 {
-					victim = pids[0]
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			if victim == 0 {
-				t.Fatal("nodes did not start")
-			}
-			time.Sleep(300 * time.Millisecond)
-			start := time.Now()
-			if err := syscall.Kill(victim, tc.sig); err != nil {
-				t.Fatal(err)
-			}
-			var o out
-			select {
-			case o = <-done:
-			case <-time.After(15 * time.Second):
-				t.Fatal("run did not end within 15 s of the fault")
-			}
-			t.Logf("ended %v after the fault: %v", time.Since(start).Round(time.Millisecond), o.err)
-			if o.err == nil || !strings.Contains(o.err.Error(), tc.want) || !strings.Contains(o.err.Error(), fmt.Sprintf("pid %d", victim)) {
-				t.Fatalf("error %v: want it to name pid %d and say %q", o.err, victim, tc.want)
-			}
-			if errors.Is(o.err, bench.ErrVerification) || o.res == nil || !o.res.Incomplete || o.res.Cells[0].Status != results.StatusError {
-				t.Fatalf("partial results not marked: %+v", o.res)
+			if errors.Is(o.Err, bench.ErrVerification) || o.Result == nil || !o.Result.Incomplete || o.Result.Cells[0].Status != results.StatusError {
+				t.Fatalf("partial results not marked: %+v", o.Result)
 			}
 			if left := children(t); len(left) > 0 {
 				t.Fatalf("child processes left behind: %v", left)

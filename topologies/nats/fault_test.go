@@ -47,48 +47,21 @@ func TestNodeFaults(t *testing.T) {
 			p.Batch, p.Window = []int{4}, []int{2}
 			p.Wait = workloads.Duration(100 * time.Microsecond) // about 2 s of work: the fault lands mid-run
 			p.TaskTimeout = workloads.Duration(time.Second)
-			type out struct {
-				res *results.Results
-				err error
-			}
-			done := make(chan out, 1)
-			go func() {
-				res, err := r.Run(context.Background(), p, bench.CaptureEnv())
-				done <- out{res, err}
-			}()
-			var victim int
-			for deadline := time.Now().Add(10 * time.Second); victim == 0 && time.Now().Before(deadline); {
-				if pids := children(t); len(pids) == 2 {
-					victim = pids[0]
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-			if victim == 0 {
-				t.Fatal("nodes did not start")
-			}
-			time.Sleep(300 * time.Millisecond)
-			start := time.Now()
-			if err := syscall.Kill(victim, tc.sig); err != nil {
-				t.Fatal(err)
-			}
-			var o out
-			select {
-			case o = <-done:
-			case <-time.After(15 * time.Second):
-				t.Fatal("run did not end within 15 s of the fault")
-			}
-			t.Logf("ended %v after the fault: %v", time.Since(start).Round(time.Millisecond), o.err)
+			o := proctest.Inject(t, proctest.Fault{Nodes: 2, After: 300 * time.Millisecond, Signal: tc.sig, Within: 15 * time.Second},
+				func() (*results.Results, error) { return r.Run(context.Background(), p, bench.CaptureEnv()) })
+			t.Logf("ended %v after the fault: %v", o.Took.Round(time.Millisecond), o.Err)
+			victim := o.Victim
 			want := tc.want
 			if tc.sig == syscall.SIGKILL {
 				want = append(want, fmt.Sprintf("pid %d", victim))
 			}
 			for _, w := range want {
-				if o.err == nil || !strings.Contains(o.err.Error(), w) {
-					t.Errorf("error %v lacks %q", o.err, w)
+				if o.Err == nil || !strings.Contains(o.Err.Error(), w) {
+					t.Errorf("error %v lacks %q", o.Err, w)
 				}
 			}
-			if o.res == nil || !o.res.Incomplete || o.res.Cells[0].Status != results.StatusError {
-				t.Errorf("partial results not marked: %+v", o.res)
+			if o.Result == nil || !o.Result.Incomplete || o.Result.Cells[0].Status != results.StatusError {
+				t.Errorf("partial results not marked: %+v", o.Result)
 			}
 			if left := children(t); len(left) > 0 {
 				t.Errorf("child processes left behind: %v", left)
@@ -131,41 +104,14 @@ func TestRedispatchSIGKILL(t *testing.T) {
 	p.Wait = workloads.Duration(100 * time.Microsecond) // about 2 s of work: the kill lands mid-run
 	p.TaskTimeout = workloads.Duration(2 * time.Second)
 	p.OnNodeFailure = results.OnFailureRedispatch
-	type out struct {
-		res *results.Results
-		err error
+	o := proctest.Inject(t, proctest.Fault{Nodes: 3, Victim: 1, After: 500 * time.Millisecond, Signal: syscall.SIGKILL, Within: 20 * time.Second},
+		func() (*results.Results, error) { return r.Run(context.Background(), p, bench.CaptureEnv()) })
+	victim := o.Victim
+	t.Logf("ended %v after the kill; log:\n%s", o.Took.Round(time.Millisecond), log)
+	if o.Err != nil {
+		t.Fatalf("run did not survive the kill: %v", o.Err)
 	}
-	done := make(chan out, 1)
-	go func() {
-		res, err := r.Run(context.Background(), p, bench.CaptureEnv())
-		done <- out{res, err}
-	}()
-	var victim int
-	for deadline := time.Now().Add(10 * time.Second); victim == 0 && time.Now().Before(deadline); {
-		if pids := children(t); len(pids) == 3 {
-			victim = pids[1]
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if victim == 0 {
-		t.Fatal("nodes did not start")
-	}
-	time.Sleep(500 * time.Millisecond)
-	start := time.Now()
-	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	var o out
-	select {
-	case o = <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("run did not end within 20 s of the kill")
-	}
-	t.Logf("ended %v after the kill; log:\n%s", time.Since(start).Round(time.Millisecond), log)
-	if o.err != nil {
-		t.Fatalf("run did not survive the kill: %v", o.err)
-	}
-	c := o.res.Cells[0]
+	c := o.Result.Cells[0]
 	if c.Status != results.StatusOK || !c.Verify.OK() || c.Verify.Verified != int64(c.Tasks) || c.Verify.Duplicate != 0 {
 		t.Fatalf("status %s, verification %+v: want every one of %d tasks verified exactly once", c.Status, c.Verify, c.Tasks)
 	}
