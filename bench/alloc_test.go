@@ -11,44 +11,54 @@ import (
 	"github.com/snbench/snbench/workloads"
 )
 
+// allocsPerBatch starts a cluster of tp with the given workers (batch 64,
+// window 4) and returns the coordinator's allocations per batch: the
+// difference between a pass of small and one of large batches, over the
+// extra batches, so that the per-pass setup (drivers, histograms, bitsets)
+// cancels out. ps gives the pass's policy; its sizes are set here.
+func allocsPerBatch(t *testing.T, tp topologies.Topology, workers int, ps passSpec, small, large int) float64 {
+	t.Helper()
+	wl := workloads.DefaultRegistry()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	spec := workloads.DefaultSpec()
+	c, err := tp.Start(ctx, topologies.Config{Workers: workers, Workload: spec, Window: 4, Batch: 64, StartTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	newWL := func() (workloads.Workload, error) { return wl.New(spec) }
+	ps.batch, ps.window, ps.timeout, ps.record = 64, 4, 5*time.Second, true
+	mallocs := func(batches int) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		ps.total = 64 * batches
+		if _, err := runPass(ctx, cancel, c.Links(), newWL, ps); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
+	}
+	mallocs(100) // warm-up pass
+	s, l := mallocs(small), mallocs(large)
+	perBatch := (float64(l) - float64(s)) / float64(large-small)
+	t.Logf("%d mallocs for a pass of %d batches, %d for %d: %.4f per batch", s, small, l, large, perBatch)
+	return perBatch
+}
+
 // TestAllocationsPerBatch: the coordinator's hot path allocates nothing
 // per batch (the target is 0 per task for goroutines and at most 1 per
-// batch elsewhere; all three measure 0). The per-pass setup (drivers,
-// histograms, bitsets) cancels out by comparing two pass sizes.
+// batch elsewhere; all three measure 0).
 func TestAllocationsPerBatch(t *testing.T) {
 	limits := map[string]float64{"goroutine": 0.01, "subprocess": 0.01, "tcp": 0.01}
-	wl := workloads.DefaultRegistry()
-	reg := builtin.Registry(wl)
+	reg := builtin.Registry(workloads.DefaultRegistry())
 	for topo, limit := range limits {
 		t.Run(topo, func(t *testing.T) {
 			tp, err := reg.Get(topo)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithCancelCause(context.Background())
-			defer cancel(nil)
-			spec := workloads.DefaultSpec()
-			c, err := tp.Start(ctx, topologies.Config{Workers: 1, Workload: spec, Window: 4, Batch: 64, StartTimeout: 10 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			newWL := func() (workloads.Workload, error) { return wl.New(spec) }
-			mallocs := func(tasks int) uint64 {
-				var before, after runtime.MemStats
-				runtime.ReadMemStats(&before)
-				ps := passSpec{policy: "round-robin", total: tasks, batch: 64, window: 4, timeout: 5 * time.Second, record: true}
-				if _, err := runPass(ctx, cancel, c.Links(), newWL, ps); err != nil {
-					t.Fatal(err)
-				}
-				runtime.ReadMemStats(&after)
-				return after.Mallocs - before.Mallocs
-			}
-			mallocs(64 * 100) // warm-up pass
-			small, large := mallocs(64*1000), mallocs(64*20000)
-			perBatch := (float64(large) - float64(small)) / 19000
-			t.Logf("%d mallocs for a pass of 1000 batches, %d for 20000: %.4f per batch", small, large, perBatch)
-			if perBatch > limit {
+			if perBatch := allocsPerBatch(t, tp, 1, passSpec{policy: "round-robin"}, 1000, 20000); perBatch > limit {
 				t.Errorf("%.4f allocations per batch, want at most %v", perBatch, limit)
 			}
 		})

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"testing"
 	"time"
 
@@ -16,8 +15,7 @@ import (
 // counter, a queue check, a compare-and-swap per batch) allocates nothing
 // per batch either, closed or open loop, while no node fails.
 func TestRedispatchAllocationsPerBatch(t *testing.T) {
-	wl := workloads.DefaultRegistry()
-	tp, err := builtin.Registry(wl).Get("goroutine")
+	tp, err := builtin.Registry(workloads.DefaultRegistry()).Get("goroutine")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,31 +25,8 @@ func TestRedispatchAllocationsPerBatch(t *testing.T) {
 			name = "open"
 		}
 		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithCancelCause(context.Background())
-			defer cancel(nil)
-			spec := workloads.DefaultSpec()
-			c, err := tp.Start(ctx, topologies.Config{Workers: 2, Workload: spec, Window: 4, Batch: 64, StartTimeout: 10 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			newWL := func() (workloads.Workload, error) { return wl.New(spec) }
-			mallocs := func(tasks int) uint64 {
-				var before, after runtime.MemStats
-				runtime.ReadMemStats(&before)
-				ps := passSpec{policy: "round-robin", total: tasks, batch: 64, window: 4, timeout: 5 * time.Second, record: true,
-					rate: rate, arrivals: "constant", redispatch: true}
-				if _, err := runPass(ctx, cancel, c.Links(), newWL, ps); err != nil {
-					t.Fatal(err)
-				}
-				runtime.ReadMemStats(&after)
-				return after.Mallocs - before.Mallocs
-			}
-			mallocs(64 * 100)
-			small, large := mallocs(64*1000), mallocs(64*10000)
-			perBatch := (float64(large) - float64(small)) / 9000
-			t.Logf("%d mallocs for 1000 batches, %d for 10000: %.4f per batch", small, large, perBatch)
-			if perBatch > 0.01 {
+			ps := passSpec{policy: "round-robin", rate: rate, arrivals: "constant", redispatch: true}
+			if perBatch := allocsPerBatch(t, tp, 2, ps, 1000, 10000); perBatch > 0.01 {
 				t.Errorf("%.4f allocations per batch in redispatch mode, want none", perBatch)
 			}
 		})
