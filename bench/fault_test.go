@@ -19,6 +19,7 @@ import (
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/proctest"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
@@ -131,7 +132,7 @@ func checkExactlyOnce(t *testing.T, o runOut, want ...string) *results.Redispatc
 			t.Errorf("failure record %s lacks %q", all, w)
 		}
 	}
-	if left := children(t); len(left) > 0 {
+	if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 		t.Fatalf("child processes left behind: %v", left)
 	}
 	return x
@@ -388,7 +389,7 @@ func TestNATSFaults(t *testing.T) {
 			if a := o.res.Cells[0].Abort; a == nil || a.Completed+a.Lost != a.Total {
 				t.Fatalf("abort record %+v", a)
 			}
-			if left := children(t); len(left) > 0 {
+			if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 				t.Fatalf("child processes left behind: %v", left)
 			}
 			if tc.fault == "server restart" && tc.policy == results.OnFailureFail {

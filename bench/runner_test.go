@@ -124,16 +124,6 @@ func TestFixedWaitIsMeasured(t *testing.T) {
 	}
 }
 
-// children returns the pids of this process's live child processes.
-func children(t *testing.T) []int {
-	t.Helper()
-	pids, ok := proctest.Children(os.Getpid())
-	if !ok {
-		t.Skip("no /proc")
-	}
-	return pids
-}
-
 // TestNodeFaults kills or freezes a node mid-run and checks that the run
 // ends with an error naming the node, within a bounded time, with partial
 // results marked incomplete and no child process left behind.
@@ -163,7 +153,7 @@ func TestNodeFaults(t *testing.T) {
 			if errors.Is(o.Err, bench.ErrVerification) || o.Result == nil || !o.Result.Incomplete || o.Result.Cells[0].Status != results.StatusError {
 				t.Fatalf("partial results not marked: %+v", o.Result)
 			}
-			if left := children(t); len(left) > 0 {
+			if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 				t.Fatalf("child processes left behind: %v", left)
 			}
 		})
@@ -186,7 +176,7 @@ func TestCancelStopsTheRun(t *testing.T) {
 	if res == nil || !res.Incomplete {
 		t.Fatal("results of an interrupted run are not marked incomplete")
 	}
-	if left := children(t); len(left) > 0 {
+	if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 		t.Fatalf("child processes left behind: %v", left)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/proctest"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -76,7 +77,7 @@ func TestSoak(t *testing.T) {
 			redispatched += x.Tasks
 		}
 		runs++
-		if left := children(t); len(left) > 0 {
+		if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 			t.Fatalf("run %d: child processes left behind: %v", i, left)
 		}
 		if i == 0 {

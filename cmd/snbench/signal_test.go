@@ -15,15 +15,6 @@ import (
 	"github.com/snbench/snbench/internal/proctest"
 )
 
-func childrenOf(t *testing.T, pid int) []int {
-	t.Helper()
-	pids, ok := proctest.Children(pid)
-	if !ok {
-		t.Skip("no /proc")
-	}
-	return pids
-}
-
 // TestSignals interrupts a run as a user would: one SIGINT or SIGTERM stops
 // it gracefully (exit 130 or 143, partial results written and marked
 // incomplete, every node reaped); a second SIGINT stops it at once, and the
@@ -51,7 +42,7 @@ func TestSignals(t *testing.T) {
 			}
 			var nodes []int
 			for deadline := time.Now().Add(15 * time.Second); len(nodes) < 2 && time.Now().Before(deadline); {
-				nodes = childrenOf(t, cmd.Process.Pid)
+				nodes = proctest.Nodes(t, cmd.Process.Pid)
 				time.Sleep(20 * time.Millisecond)
 			}
 			if len(nodes) < 2 {

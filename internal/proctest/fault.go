@@ -7,6 +7,17 @@ import (
 	"time"
 )
 
+// Nodes returns pid's node processes (see Children), skipping t where
+// /proc cannot be read.
+func Nodes(t testing.TB, pid int) []int {
+	t.Helper()
+	pids, ok := Children(pid)
+	if !ok {
+		t.Skip("no /proc")
+	}
+	return pids
+}
+
 // Fault describes a fault injected into one node process of a run.
 type Fault struct {
 	// Nodes is how many child processes the run starts; the fault waits

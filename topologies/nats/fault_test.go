@@ -17,16 +17,6 @@ import (
 	"github.com/snbench/snbench/workloads"
 )
 
-// children returns the pids of this process's live child processes.
-func children(t *testing.T) []int {
-	t.Helper()
-	pids, ok := proctest.Children(os.Getpid())
-	if !ok {
-		t.Skip("no /proc")
-	}
-	return pids
-}
-
 // TestNodeFaults kills or freezes a NATS node process mid-run: the run must
 // end within a bounded time with an error (naming the dead process when it
 // died), partial results marked, and no process left behind.
@@ -63,7 +53,7 @@ func TestNodeFaults(t *testing.T) {
 			if o.Result == nil || !o.Result.Incomplete || o.Result.Cells[0].Status != results.StatusError {
 				t.Errorf("partial results not marked: %+v", o.Result)
 			}
-			if left := children(t); len(left) > 0 {
+			if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 				t.Errorf("child processes left behind: %v", left)
 			}
 		})
@@ -125,7 +115,7 @@ func TestRedispatchSIGKILL(t *testing.T) {
 			t.Errorf("log lacks %q", w)
 		}
 	}
-	if left := children(t); len(left) > 0 {
+	if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 		t.Errorf("child processes left behind: %v", left)
 	}
 }
