@@ -258,40 +258,24 @@ func nodeServers(t *testing.T, n int) []string {
 // connection (SO_LINGER 0, then close: the kernel sends RST) once the
 // client has sent after bytes.
 func resetProxy(t *testing.T, backend string, after int64) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for range 16 { // a bounded number of sessions
-			client, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			server, err := net.Dial("tcp", backend)
-			if err != nil {
-				client.Close()
-				return
-			}
-			wg.Go(func() {
-				_, _ = io.Copy(client, server)
-				client.Close()
-			})
-			wg.Go(func() {
-				defer server.Close()
-				_, _ = io.CopyN(server, client, after)
-				_ = client.(*net.TCPConn).SetLinger(0)
-				client.Close()
-			})
+	return loopbackServer(t, 16, func(client net.Conn) {
+		server, err := net.Dial("tcp", backend)
+		if err != nil {
+			client.Close()
+			return
 		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = io.Copy(client, server)
+			client.Close()
+		}()
+		_, _ = io.CopyN(server, client, after)
+		_ = client.(*net.TCPConn).SetLinger(0)
+		client.Close()
+		server.Close()
+		<-done
 	})
-	return ln.Addr().String()
 }
 
 // TestTCPReset resets one of three TCP connections mid-run (a proxy sends

@@ -21,6 +21,17 @@ import (
 // may be a half frame; afterwards it reads and ignores everything until
 // the coordinator closes the connection.
 func hostileNode(t *testing.T, bad []byte) string {
+	return loopbackServer(t, 4, func(conn net.Conn) {
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+		serveHostile(conn, bad)
+	})
+}
+
+// loopbackServer accepts up to sessions connections on a loopback port,
+// each handled by handle in a goroutine of its own, and returns the
+// address. Cleanup closes the listener and waits for every handler.
+func loopbackServer(t *testing.T, sessions int, handle func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -32,16 +43,12 @@ func hostileNode(t *testing.T, bad []byte) string {
 		wg.Wait()
 	})
 	wg.Go(func() {
-		for range 4 { // a bounded number of sessions
+		for range sessions {
 			conn, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			wg.Go(func() {
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-				serveHostile(conn, bad)
-			})
+			wg.Go(func() { handle(conn) })
 		}
 	})
 	return ln.Addr().String()
