@@ -104,15 +104,8 @@ func (e *echoes) start(ctx context.Context, cfg topologies.EchoConfig, timeout t
 // watch reports ch's exit in e.died unless the set is closing by then.
 func (e *echoes) watch(ch *link.Child) {
 	e.watchers.Go(func() {
-		select {
-		case <-ch.Done():
-		case <-e.closing:
+		if !exitedWhileOpen(ch, e.closing) {
 			return
-		}
-		select {
-		case <-e.closing:
-			return
-		default:
 		}
 		e.died.once.Do(func() {
 			e.died.err = fmt.Errorf("echo process %s (pid %d) %s: its requests in flight are lost", ch.Name, ch.PID(), ch.ExitWithin(time.Second))

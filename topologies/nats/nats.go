@@ -102,15 +102,8 @@ type deaths struct {
 // the links send again go to the survivors.
 func (c *cluster) watch(ch *link.Child) {
 	c.watchers.Go(func() {
-		select {
-		case <-ch.Done():
-		case <-c.closing:
+		if !exitedWhileOpen(ch, c.closing) {
 			return
-		}
-		select {
-		case <-c.closing:
-			return
-		default:
 		}
 		left := c.died.exited()
 		exit := fmt.Sprintf("node process %s (pid %d) %s", ch.Name, ch.PID(), ch.ExitWithin(time.Second))
@@ -127,6 +120,23 @@ func (c *cluster) watch(ch *link.Child) {
 		}
 		c.died.record(fmt.Errorf("%s: its batches in flight are lost", exit))
 	})
+}
+
+// exitedWhileOpen waits until ch exits or closing is closed, and reports
+// whether ch exited while its owner (a cluster, an echo set) still needed
+// it, rather than because the owner was closing.
+func exitedWhileOpen(ch *link.Child, closing <-chan struct{}) bool {
+	select {
+	case <-ch.Done():
+	case <-closing:
+		return false
+	}
+	select {
+	case <-closing:
+		return false
+	default:
+		return true
+	}
 }
 
 func (c *cluster) logf(format string, args ...any) {
