@@ -8,8 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/workloads"
 )
@@ -143,7 +141,10 @@ func serveOneTCP(ctx context.Context, cfg SessionConfig) error {
 // ReadyLine and serves one session.
 func serveOneNATS(ctx context.Context, reg *workloads.Registry, name string) error {
 	a := natsconn.Auth{}.FromEnv(os.Getenv)
-	nc, err := natsconn.Connect(os.Getenv(EnvNATSURL), "snbench node "+name, a, 10*time.Second, nats.NoReconnect())
+	// A server restart loses the messages in flight: the coordinator's
+	// links send theirs again (under redispatch) once both ends are back.
+	nc, err := natsconn.Connect(os.Getenv(EnvNATSURL), "snbench node "+name, a, 10*time.Second,
+		natsconn.Reconnect(30*time.Second)...)
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log"
 	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -23,6 +27,11 @@ const DefaultSubject = "snbench"
 // coordinator's Hello, and HelloQueue their queue group there: each Hello
 // reaches one free node.
 func HelloSubject(prefix string) string { return prefix + ".hello" }
+
+// MoveSubject returns the task subject to which a coordinator moves the
+// nodes of the session whose first task subject is session, the n-th time
+// it moves them (see wire.Move).
+func MoveSubject(session string, n int) string { return fmt.Sprintf("%s.m%d", session, n) }
 
 // HelloQueue returns the queue group of the nodes under prefix.
 func HelloQueue(prefix string) string { return prefix + ".nodes" }
@@ -75,7 +84,7 @@ func (n *NATSNode) Serve(ctx context.Context, nc *nats.Conn) error {
 		case err != nil && ctx.Err() == nil:
 			n.logf("session %s: ended: %v", s.subject, err)
 		default:
-			n.logf("session %s: ended (%d tasks)", s.subject, s.served)
+			n.logf("session %s: ended (%d tasks)", s.subject, s.served.Load())
 		}
 		if ctx.Err() != nil {
 			return nil
@@ -153,11 +162,14 @@ type natsSession struct {
 	nc            *nats.Conn
 	hello         *wire.Hello
 	wl            workloads.Workload
-	subject       string // the task subject
+	subject       string // the session's first task subject, which names it
 	control       string
 	in            chan *nats.Msg
-	tasks, ctlSub *nats.Subscription
-	served        uint64
+	tasks, ctlSub *nats.Subscription // tasks under mu once the session runs
+	pingSub       *nats.Subscription
+	served        atomic.Uint64
+	mu            sync.Mutex
+	closed        bool // under mu
 }
 
 // open subscribes the session's subjects and sends the Welcome.
@@ -174,8 +186,17 @@ func (n *NATSNode) open(nc *nats.Conn, hello *wire.Hello, wl workloads.Workload,
 		_ = s.tasks.Unsubscribe()
 		return nil, fmt.Errorf("subscribing to %s: %w", s.control, err)
 	}
+	// Liveness checks and moves are handled on nats.go's goroutine for
+	// this subscription, so a node busy with a long queue of tasks still
+	// answers at once, and a frozen one does not.
+	ping := s.control + ".ping"
+	if s.pingSub, err = nc.Subscribe(ping, s.outOfBand); err != nil {
+		_ = s.tasks.Unsubscribe()
+		_ = s.ctlSub.Unsubscribe()
+		return nil, fmt.Errorf("subscribing to %s: %w", ping, err)
+	}
 	w := welcome(n.Name, hello.Node, nil)
-	w.Control = s.control
+	w.Control, w.Ping = s.control, ping
 	buf, err := wire.AppendJSON(nil, wire.TypeWelcome, w)
 	if err == nil {
 		err = m.Respond(buf)
@@ -188,8 +209,80 @@ func (n *NATSNode) open(nc *nats.Conn, hello *wire.Hello, wl workloads.Workload,
 }
 
 func (s *natsSession) close() {
+	_ = s.pingSub.Unsubscribe()
+	s.mu.Lock()
+	s.closed = true
 	_ = s.tasks.Unsubscribe()
+	s.mu.Unlock()
 	_ = s.ctlSub.Unsubscribe()
+}
+
+// outOfBand answers a liveness check (a stats request) with the node's
+// stats, and a Move by moving the session's task subscription.
+func (s *natsSession) outOfBand(m *nats.Msg) {
+	h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+	var buf []byte
+	if err == nil {
+		switch h.Type {
+		case wire.TypeStatsRequest:
+			buf, err = s.statsFrame()
+		case wire.TypeMove:
+			var mv wire.Move
+			if mv, err = wire.DecodeMove(h, m.Data[wire.HeaderSize:]); err == nil {
+				err = s.move(mv.Subject)
+			}
+			buf = wire.AppendControl(nil, wire.TypeMove, nil)
+		default:
+			err = fmt.Errorf("%w: unexpected %s frame on the ping subject", wire.ErrMalformed, h.Type)
+		}
+	}
+	if err != nil {
+		respondError(m, s.node.Name, err)
+		return
+	}
+	if m.Reply != "" {
+		_ = m.Respond(buf)
+	}
+}
+
+// move joins the queue group of subject, which must be under the session's
+// first task subject and its ".m" (see MoveSubject), and leaves the current one. Once
+// it returns, the server has the new subscription, so a coordinator that
+// has the answer may publish there. Batches already delivered are still
+// served.
+func (s *natsSession) move(subject string) error {
+	if !strings.HasPrefix(subject, s.subject+".m") {
+		return fmt.Errorf("%w: cannot move tasks to %q: want a subject under %s.m", wire.ErrMalformed, subject, s.subject)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errors.New("the session has ended")
+	}
+	if s.tasks.Subject == subject {
+		return nil
+	}
+	sub, err := s.nc.ChanQueueSubscribe(subject, subject, s.in)
+	if err == nil {
+		err = s.nc.FlushTimeout(5 * time.Second)
+	}
+	if err != nil {
+		if sub != nil {
+			_ = sub.Unsubscribe()
+		}
+		return fmt.Errorf("moving to %s: %w", subject, err)
+	}
+	_ = s.tasks.Unsubscribe()
+	s.tasks = sub
+	s.node.logf("session %s: moved its tasks to %s", s.subject, subject)
+	return nil
+}
+
+// statsFrame encodes the node's stats for this session.
+func (s *natsSession) statsFrame() ([]byte, error) {
+	st := SelfStats()
+	st.Tasks = s.served.Load()
+	return wire.AppendJSON(nil, wire.TypeStats, st)
 }
 
 // run serves the session until Bye, ctx, or IdleTimeout of silence.
@@ -239,7 +332,7 @@ func (s *natsSession) run(ctx context.Context) error {
 		start := time.Now()
 		s.wl.Serve(&in, &out)
 		out.Service = time.Since(start)
-		s.served += uint64(len(in.IDs))
+		s.served.Add(uint64(len(in.IDs)))
 		buf = wire.AppendResults(buf[:0], &out)
 		if err := m.Respond(buf); err != nil {
 			return fmt.Errorf("answering tasks: %w", err)
@@ -256,9 +349,7 @@ func (s *natsSession) controlMsg(m *nats.Msg) (done bool, err error) {
 	}
 	switch h.Type {
 	case wire.TypeStatsRequest:
-		st := SelfStats()
-		st.Tasks = s.served
-		buf, err := wire.AppendJSON(nil, wire.TypeStats, st)
+		buf, err := s.statsFrame()
 		if err != nil {
 			return false, err
 		}

@@ -161,3 +161,68 @@ func TestNATSNodeIdleTimeout(t *testing.T) {
 		t.Errorf("log:\n%s", logs)
 	}
 }
+
+// TestNATSNodeOutOfBand checks the ping subject a Welcome names: it
+// answers stats requests, moves the session's tasks to a subject under
+// the session's, refuses anything else with an error naming the node, and
+// after a move the node serves tasks on the new subject only.
+func TestNATSNodeOutOfBand(t *testing.T) {
+	client, logs, _ := natsNode(t, time.Minute)
+	hs := request(t, client, "t.hello", natsHello(t, workloads.DefaultSpec()))
+	ping := hs.Welcome.Ping
+	if hs.Type != wire.TypeWelcome || ping == "" || ping == hs.Welcome.Control {
+		t.Fatalf("welcome %+v: want a ping subject of its own", hs)
+	}
+	move := func(subject string) []byte {
+		b, err := wire.AppendJSON(nil, wire.TypeMove, wire.Move{Subject: subject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name  string
+		frame []byte
+		want  wire.Type
+		err   string // in the Error frame's reason
+	}{
+		{"stats", wire.AppendControl(nil, wire.TypeStatsRequest, nil), wire.TypeStats, ""},
+		{"garbage", []byte("garbage"), wire.TypeError, "node n1: malformed frame"},
+		{"bye is for the control subject", wire.AppendControl(nil, wire.TypeBye, nil), wire.TypeError, "unexpected bye frame on the ping subject"},
+		{"move outside the session", move("other.tasks"), wire.TypeError, `cannot move tasks to "other.tasks"`},
+		{"move to a wildcard", move("t.s.tasks.m1.>"), wire.TypeError, "not a plain NATS subject"},
+		{"move body not JSON", wire.AppendControl(nil, wire.TypeMove, []byte("{")), wire.TypeError, "move body"},
+		{"move", move(node.MoveSubject("t.s.tasks", 1)), wire.TypeMove, ""},
+		{"move again to the same subject", move(node.MoveSubject("t.s.tasks", 1)), wire.TypeMove, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := client.Request(ping, tc.frame, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+			if err != nil || h.Type != tc.want {
+				t.Fatalf("answer %v, %v: want a %s frame", h.Type, err, tc.want)
+			}
+			if tc.err != "" && !strings.Contains(string(m.Data[wire.HeaderSize:]), tc.err) {
+				t.Fatalf("reason %q lacks %q", m.Data[wire.HeaderSize:], tc.err)
+			}
+		})
+	}
+	tasks := wire.AppendTasks(nil, &workloads.Batch{Tag: 1, K: 1, IDs: []uint64{1}, Values: []int64{21}})
+	if _, err := client.Request("t.s.tasks", tasks, time.Second); err != nats.ErrNoResponders {
+		t.Fatalf("tasks on the old subject: %v, want no responders", err)
+	}
+	m, err := client.Request(node.MoveSubject("t.s.tasks", 1), tasks, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r workloads.Result
+	h, _ := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+	if err := wire.DecodeResults(h, m.Data[wire.HeaderSize:], &r); err != nil || r.Values[0] != 42 {
+		t.Fatalf("results on the new subject %+v, %v", r, err)
+	}
+	if !strings.Contains(logs.String(), "moved its tasks to t.s.tasks.m1") {
+		t.Errorf("log lacks the move:\n%s", logs)
+	}
+}

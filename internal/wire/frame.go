@@ -34,7 +34,8 @@ const (
 	TypeBye          Type = 8  // coordinator -> node: end of session
 	TypeChallenge    Type = 9  // node -> coordinator: the node's nonce (NonceSize bytes)
 	TypeAuth         Type = 10 // coordinator -> node: the coordinator's proof (ProofSize bytes)
-	typeMax               = TypeAuth
+	TypeMove         Type = 11 // coordinator -> node (NATS): JSON Move; node -> coordinator: empty, once moved
+	typeMax               = TypeMove
 )
 
 // NonceSize is the body size of a Challenge frame, and the size of the
@@ -45,7 +46,7 @@ const (
 	ProofSize = 32
 )
 
-var typeNames = [...]string{"invalid", "hello", "welcome", "tasks", "results", "stats-request", "stats", "error", "bye", "challenge", "auth"}
+var typeNames = [...]string{"invalid", "hello", "welcome", "tasks", "results", "stats-request", "stats", "error", "bye", "challenge", "auth", "move"}
 
 // String returns the frame type's name.
 func (t Type) String() string {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/snbench/snbench/internal/wire"
@@ -37,7 +38,12 @@ func handshakeFrames(t testing.TB) map[string][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	move, err := wire.AppendJSON(nil, wire.TypeMove, wire.Move{Subject: "snbench.s.tasks.m1"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string][]byte{
+		"move.bin":          move,
 		"hello-nonce.bin":   hello,
 		"hello-nats.bin":    natsHello,
 		"welcome-proof.bin": welcome,
@@ -185,6 +191,45 @@ func FuzzHandshake(f *testing.F) {
 		}
 		if !reflect.DeepEqual(hs, hs2) {
 			t.Fatalf("round trip changed the frame:\n%+v\n%+v", hs, hs2)
+		}
+	})
+}
+
+// FuzzMove feeds arbitrary frames to the Move decoder: it must never
+// panic, accept only plain subjects, and what it accepts must survive a
+// round trip.
+func FuzzMove(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("testdata", "move.bin"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add(wire.AppendControl(nil, wire.TypeMove, []byte(`{"subject":"a.*"}`)))
+	f.Add(wire.AppendControl(nil, wire.TypeMove, []byte(`{"subject":"a..b"}`)))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		h, err := wire.ParseHeader(in, 1<<16)
+		if err != nil || len(in) < wire.HeaderSize+int(h.Length) {
+			return
+		}
+		m, err := wire.DecodeMove(h, in[wire.HeaderSize:wire.HeaderSize+int(h.Length)])
+		if err != nil {
+			return
+		}
+		for _, tok := range strings.Split(m.Subject, ".") {
+			if tok == "" || tok == "*" || tok == ">" || strings.ContainsAny(tok, " \t\r\n") {
+				t.Fatalf("accepted subject %q", m.Subject)
+			}
+		}
+		again, err := wire.AppendJSON(nil, wire.TypeMove, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h2, err := wire.ParseHeader(again, wire.DefaultMaxFrame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m2, err := wire.DecodeMove(h2, again[wire.HeaderSize:]); err != nil || m2 != m {
+			t.Fatalf("round trip: %+v, %v; want %+v", m2, err, m)
 		}
 	})
 }

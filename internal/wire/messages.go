@@ -3,6 +3,8 @@ package wire
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/snbench/snbench/workloads"
 )
@@ -44,6 +46,10 @@ type Welcome struct {
 	// Control is, for NATS sessions, the node's own subject for stats
 	// requests and Bye; empty on byte streams.
 	Control string `json:"control,omitempty"`
+	// Ping is, for NATS sessions, the node's subject for liveness checks:
+	// it answers a stats request there at once, out of band, whatever its
+	// queue of tasks holds. Empty where the node has none.
+	Ping string `json:"ping,omitempty"`
 }
 
 // Stats is a node's resource use since it started.
@@ -55,6 +61,32 @@ type Stats struct {
 	MaxRSSKB int64 `json:"max_rss_kb"`
 	// Tasks is the number of tasks the node has served in this session.
 	Tasks uint64 `json:"tasks"`
+}
+
+// Move asks a NATS node to serve its session's tasks on another subject:
+// to join that subject's queue group and leave the one it was in. The
+// coordinator moves the nodes that still answer away from one that does
+// not, which keeps its subscription but would never answer the batches the
+// queue group gave it.
+type Move struct {
+	// Subject is the new task subject.
+	Subject string `json:"subject"`
+}
+
+// DecodeMove decodes a Move frame's body. The subject must be a plain NATS
+// subject: not empty, no wildcard tokens ("*", ">"), no empty tokens, no
+// white space.
+func DecodeMove(h Header, body []byte) (Move, error) {
+	var m Move
+	if err := DecodeJSON(h, body, TypeMove, &m); err != nil {
+		return Move{}, err
+	}
+	for tok := range strings.SplitSeq(m.Subject, ".") {
+		if tok == "" || tok == "*" || tok == ">" || strings.ContainsFunc(tok, unicode.IsSpace) {
+			return Move{}, fmt.Errorf("%w: move to %q: not a plain NATS subject", ErrMalformed, m.Subject)
+		}
+	}
+	return m, nil
 }
 
 // AppendJSON appends a control frame of type t whose body is v as JSON.
