@@ -178,7 +178,7 @@ func (d *driver) receive(ctx context.Context) error {
 		d.check(&d.slots[s], &r, now)
 		got++
 		if d.rd != nil {
-			d.rd.answered(d, &d.slots[s], now)
+			d.rd.answered(d, &d.slots[s], now, r.Resent)
 		}
 		d.free <- int(s)
 	}

@@ -311,26 +311,32 @@ func TestTCPReset(t *testing.T) {
 	}
 }
 
-// TestNATSFaults restarts the NATS server under a run, or kills a NATS
-// node process. Every link of a nats cluster shares the server, so a
-// restart fails every link at once: there is no survivor to redispatch
-// to, and both policies end the run, within a bounded time, with an error
-// naming a node and the counts. The restarted server then serves the next
-// run (checked once). A node process killed under fail does the same; under
-// redispatch the links send their outstanding batches again to the
-// surviving process (topologies.Config.Resend) and the run completes
-// exactly once, its record naming the dead process.
+// TestNATSFaults restarts the NATS server under a run, freezes a NATS node
+// process (SIGSTOP) or kills one (SIGKILL). Every link of a nats cluster
+// shares the server and the queue group, so under fail each fault fails
+// every link at once, and the run ends, within a bounded time, with an
+// error naming a node and the counts; the restarted server then serves the
+// next run (checked once). Under redispatch (topologies.Config.Resend) the
+// run completes with every task verified exactly once: the links ride out
+// the restart and send their outstanding batches again; the cluster kills
+// the frozen process once it answers no ping, and the survivors take its
+// batches; a dead process's batches go to the survivors. The repetition's
+// record says what happened.
 func TestNATSFaults(t *testing.T) {
 	const token = "nats-fault-token-0123456789"
 	for _, tc := range []struct {
-		fault, policy, want string
+		fault, policy string
+		want          string   // under fail: in the error (alternatives split by |)
+		record        []string // under redispatch: in the failures and incidents ("%d": the victim's pid)
 	}{
 		// The server's "no responders" answer can beat the notice that the
 		// connection closed: either error describes the restart.
-		{"server restart", results.OnFailureFail, "NATS connection closed|no node is subscribed"},
-		{"server restart", results.OnFailureRedispatch, "no node left to redispatch to"},
-		{"node SIGKILL", results.OnFailureFail, "signal: killed"},
-		{"node SIGKILL", results.OnFailureRedispatch, ""},
+		{"server restart", results.OnFailureFail, "NATS connection closed|no node is subscribed", nil},
+		{"server restart", results.OnFailureRedispatch, "", []string{"lost their server 2 times and were back 2 times"}},
+		{"node SIGSTOP", results.OnFailureFail, "stopped answering", nil},
+		{"node SIGSTOP", results.OnFailureRedispatch, "", []string{"pid %d", "signal: killed", "snbench killed it: it answered no ping", "killing its process"}},
+		{"node SIGKILL", results.OnFailureFail, "signal: killed", nil},
+		{"node SIGKILL", results.OnFailureRedispatch, "", []string{"pid %d", "signal: killed", "1 node processes left"}},
 	} {
 		t.Run(tc.fault+"/"+tc.policy, func(t *testing.T) {
 			srv, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
@@ -344,25 +350,31 @@ func TestNATSFaults(t *testing.T) {
 			p := bench.DefaultPlan([]string{"announcing"})
 			p.NATSURL, p.Workers, p.Tasks, p.Repetitions, p.Warmup = srv.URL(), []int{2}, []int{20000}, 1, 0
 			p.Batch, p.Window, p.Wait = []int{4}, []int{2}, workloads.Duration(50*time.Microsecond)
-			p.OnNodeFailure, p.TaskTimeout = tc.policy, workloads.Duration(time.Second)
+			p.OnNodeFailure, p.TaskTimeout = tc.policy, workloads.Duration(3*time.Second)
 			done := runAsync(t, r, p)
 			pids := awaitUp(t, up, done)
 			time.Sleep(150 * time.Millisecond)
 			start := time.Now()
-			if tc.fault == "node SIGKILL" {
-				if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
+			switch tc.fault {
+			case "node SIGKILL", "node SIGSTOP":
+				sig := map[string]syscall.Signal{"node SIGKILL": syscall.SIGKILL, "node SIGSTOP": syscall.SIGSTOP}[tc.fault]
+				if err := syscall.Kill(pids[0], sig); err != nil {
 					t.Fatal(err)
 				}
-			} else {
+				if sig == syscall.SIGSTOP {
+					// If the run ends first, the cluster's stop kills it.
+					defer func() { _ = syscall.Kill(pids[0], syscall.SIGCONT) }()
+				}
+			default:
 				srv.Close()
 				if srv, err = natsconn.StartServer(addr, token, 5*time.Second); err != nil {
 					t.Fatalf("restarting the server on %s: %v", addr, err)
 				}
 			}
-			o := waitRun(t, done, 15*time.Second)
+			o := waitRun(t, done, 20*time.Second)
 			t.Logf("ended %v after the fault: %v", time.Since(start).Round(time.Millisecond), o.err)
-			if tc.want == "" {
-				checkExactlyOnce(t, o, fmt.Sprintf("pid %d", pids[0]), "signal: killed")
+			if tc.policy == results.OnFailureRedispatch {
+				checkResent(t, o, pids[0], tc.record)
 				return
 			}
 			var ne *bench.NodeError
@@ -376,7 +388,7 @@ func TestNATSFaults(t *testing.T) {
 			if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 				t.Fatalf("child processes left behind: %v", left)
 			}
-			if tc.fault == "server restart" && tc.policy == results.OnFailureFail {
+			if tc.fault == "server restart" {
 				p.Topologies, p.Tasks = []string{"nats"}, []int{2000}
 				p.NATSURL = srv.URL()
 				if _, err := r.Run(context.Background(), p, bench.CaptureEnv()); err != nil {
@@ -384,5 +396,46 @@ func TestNATSFaults(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkResent fails the test unless a nats run under redispatch completed
+// with every task verified exactly once, tasks sent again by the links
+// (their latency recorded), a record whose failures and incidents hold
+// each of want (with the victim's pid for "%d"), the notes saying so, and
+// no child process left.
+func checkResent(t *testing.T, o runOut, victim int, want []string) {
+	t.Helper()
+	if o.err != nil {
+		t.Fatalf("run did not survive the fault: %v", o.err)
+	}
+	c := o.res.Cells[0]
+	if c.Status != results.StatusOK || !c.Verify.OK() || c.Verify.Verified != int64(c.Tasks) || c.Verify.Duplicate != 0 {
+		t.Fatalf("status %s, verification %+v: want every one of %d tasks verified exactly once", c.Status, c.Verify, c.Tasks)
+	}
+	rep := &c.Reps[0]
+	x := rep.Redispatch
+	if x == nil || x.TransportResent == 0 || x.Dropped != 0 {
+		t.Fatalf("redispatch record %+v: want tasks sent again by the links and none dropped by the driver", x)
+	}
+	if lat, err := results.PercentilesOf(x.Latency); err != nil || lat.Max <= 0 {
+		t.Errorf("resent tasks' latency %+v, %v: want it recorded", lat, err)
+	}
+	all := fmt.Sprintf("%+v %q", x.Failures, x.Incidents)
+	for _, w := range want {
+		if strings.Contains(w, "%d") {
+			w = fmt.Sprintf(w, victim)
+		}
+		if !strings.Contains(all, w) {
+			t.Errorf("record %s lacks %q", all, w)
+		}
+	}
+	notes := strings.Join(bench.RedispatchNotes(rep), "\n")
+	t.Logf("notes:\n%s", notes)
+	if !strings.Contains(notes, "sent again by the topology itself") {
+		t.Errorf("notes lack the topology's resends:\n%s", notes)
+	}
+	if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
+		t.Fatalf("child processes left behind: %v", left)
 	}
 }

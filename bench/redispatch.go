@@ -117,16 +117,17 @@ type rdDriver struct {
 	resent     int64 // of tasks, those in flight on a failed node before
 
 	// Receiver side.
-	dropped int64          // answers to batches already handed on
-	lat     *hdr.Histogram // resent tasks' latency; nil until one
+	dropped   int64          // answers to batches already handed on
+	transport int64          // tasks the link itself sent again (workloads.Result.Resent)
+	lat       *hdr.Histogram // resent tasks' latency; nil until one
 }
 
 // passRedispatch is what redispatch did in one pass.
 type passRedispatch struct {
-	failures                        []results.Failure
-	dead                            []bool // per driver
-	tasks, batches, resent, dropped int64
-	lat                             *hdr.Histogram
+	failures                                   []results.Failure
+	dead                                       []bool // per driver
+	tasks, batches, resent, dropped, transport int64
+	lat                                        *hdr.Histogram
 }
 
 // runRedispatch runs a pass of drivers in redispatch mode: a node that
@@ -223,9 +224,13 @@ func runRedispatch(ctx context.Context, cancel context.CancelCauseFunc, drivers 
 }
 
 // result collects what redispatch did, once the pass is over; nil when no
-// node failed.
+// node failed and no link sent a batch again itself.
 func (r *redispatcher) result(drivers []*driver) *passRedispatch {
-	if len(r.failures) == 0 {
+	var transport int64
+	for _, d := range drivers {
+		transport += d.rd.transport
+	}
+	if len(r.failures) == 0 && transport == 0 {
 		return nil
 	}
 	x := &passRedispatch{failures: r.failures, dead: make([]bool, len(drivers)), lat: results.NewHist()}
@@ -235,6 +240,7 @@ func (r *redispatcher) result(drivers []*driver) *passRedispatch {
 		x.batches += rd.batches
 		x.resent += rd.resent
 		x.dropped += rd.dropped
+		x.transport += rd.transport
 		if rd.lat != nil {
 			x.lat.Merge(rd.lat)
 		}
@@ -456,10 +462,14 @@ func (rd *rdDriver) claim(sl *slot, n int) bool {
 	return false
 }
 
-// answered records a verified batch: a resent batch's latency, and one
-// batch fewer in the pass; the last one wakes the senders to end it.
-func (rd *rdDriver) answered(d *driver, sl *slot, now time.Duration) {
-	if sl.resent && d.record {
+// answered records a verified batch: a resent batch's latency (resent by
+// the coordinator, or by the link itself: byLink), and one batch fewer in
+// the pass; the last one wakes the senders to end it.
+func (rd *rdDriver) answered(d *driver, sl *slot, now time.Duration, byLink bool) {
+	if byLink && d.record {
+		rd.transport += int64(len(sl.ids))
+	}
+	if (sl.resent || byLink) && d.record {
 		if rd.lat == nil {
 			rd.lat = results.NewHist()
 		}

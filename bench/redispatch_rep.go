@@ -14,12 +14,27 @@ import (
 // on_node_failure: redispatch, a node that failed in one pass (the
 // warm-up, or an earlier Session.Measure) sits out the later ones.
 type fleet struct {
-	links []topologies.Link
-	dead  []bool
+	links     []topologies.Link
+	dead      []bool
+	incidents func() []string // the cluster's own fault handling; nil if it has none
 }
 
-func newFleet(links []topologies.Link) *fleet {
-	return &fleet{links: links, dead: make([]bool, len(links))}
+func newFleet(c topologies.Cluster) *fleet {
+	links := c.Links()
+	f := &fleet{links: links, dead: make([]bool, len(links))}
+	if inc, ok := c.(topologies.Incidents); ok {
+		f.incidents = inc.Incidents
+	}
+	return f
+}
+
+// takeIncidents returns what the cluster did about faults since the last
+// call.
+func (f *fleet) takeIncidents() []string {
+	if f.incidents == nil {
+		return nil
+	}
+	return f.incidents()
 }
 
 // live returns the links still usable and their indexes in the cluster.
@@ -79,16 +94,17 @@ func (f *fleet) stats(tolerate bool, failures *[]results.Failure) (stats []topol
 }
 
 // redispatchRep builds a repetition's Redispatch record from the failures
-// of its passes and what the measured pass redispatched; nil when no node
-// failed.
-func redispatchRep(failures []results.Failure, pr *passResult) (*results.Redispatch, error) {
-	if len(failures) == 0 {
+// of its passes, what the measured pass redispatched, and what the cluster
+// did about faults by itself; nil when there was nothing.
+func redispatchRep(failures []results.Failure, pr *passResult, incidents []string) (*results.Redispatch, error) {
+	m := pr.redispatch
+	if len(failures) == 0 && len(incidents) == 0 && m == nil {
 		return nil, nil
 	}
-	x := &results.Redispatch{Failures: failures}
+	x := &results.Redispatch{Failures: failures, Incidents: incidents}
 	lat := results.NewHist()
-	if m := pr.redispatch; m != nil {
-		x.Tasks, x.Batches, x.Resent, x.Dropped = m.tasks, m.batches, m.resent, m.dropped
+	if m != nil {
+		x.Tasks, x.Batches, x.Resent, x.Dropped, x.TransportResent = m.tasks, m.batches, m.resent, m.dropped, m.transport
 		lat = m.lat
 	}
 	var err error
@@ -119,10 +135,11 @@ func noteRedispatch(c *results.Cell, rep *results.Rep) {
 }
 
 // RedispatchNotes describes the node failures a repetition survived under
-// on_node_failure: redispatch, one line each: which node, when, why, how
-// many tasks were redispatched and dropped, and the latency of the
-// redispatched tasks next to that of all tasks. It returns nil for a
-// repetition without failures.
+// on_node_failure: redispatch, one line each: which node, when, why, what
+// the topology did about faults by itself, how many tasks were
+// redispatched, resent and dropped, and the latency of the resent tasks
+// next to that of all tasks. It returns nil for a repetition without
+// failures.
 func RedispatchNotes(rep *results.Rep) []string {
 	x := rep.Redispatch
 	if x == nil {
@@ -140,9 +157,23 @@ func RedispatchNotes(rep *results.Rep) []string {
 				rep.Round+1, f.Node, time.Duration(f.AtNS).Round(time.Millisecond), f.Pass, f.Completed, f.Error, f.InFlight))
 		}
 	}
-	line := fmt.Sprintf("redispatch in round %d: %d tasks in %d batches handed to surviving nodes, %d of them resent after being in flight on a failed node; %d late answers dropped",
-		rep.Round+1, x.Tasks, x.Batches, x.Resent, x.Dropped)
-	if x.Resent > 0 {
+	for _, inc := range x.Incidents {
+		out = append(out, fmt.Sprintf("topology in round %d: %s", rep.Round+1, inc))
+	}
+	var line string
+	if x.Tasks > 0 || x.Dropped > 0 || (len(x.Failures) > 0 && x.TransportResent == 0) {
+		line = fmt.Sprintf("redispatch in round %d: %d tasks in %d batches handed to surviving nodes, %d of them resent after being in flight on a failed node; %d late answers dropped",
+			rep.Round+1, x.Tasks, x.Batches, x.Resent, x.Dropped)
+		if x.TransportResent > 0 {
+			line += fmt.Sprintf("; %d tasks sent again by the topology itself", x.TransportResent)
+		}
+	} else if x.TransportResent > 0 {
+		line = fmt.Sprintf("resend in round %d: %d tasks sent again by the topology itself, none handed to another link", rep.Round+1, x.TransportResent)
+	}
+	if line == "" {
+		return out
+	}
+	if x.Resent+x.TransportResent > 0 {
 		if rp, err := results.PercentilesOf(x.Latency); err == nil {
 			if all, err := results.PercentilesOf(rep.Latency); err == nil {
 				line += fmt.Sprintf("; resent tasks' latency from their first send p50 %v, max %v (all tasks: p50 %v, p99 %v, max %v)",

@@ -233,14 +233,14 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	defer cancel(nil)
 	cluster, err := topo.Start(cctx, topologies.Config{
 		Workers: k.Workers, Workload: spec, Window: k.Window, Batch: k.Batch,
-		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.logWriter(),
+		Nodes: p.Nodes, StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(),
 		Token: r.Token, NATS: topologies.NATS{URL: p.NATSURL, Subject: p.NATSSubject, Auth: r.NATSAuth},
 		Resend: p.Redispatch(),
 	})
 	if err != nil {
 		return nil, err
 	}
-	rep, err := r.measure(cctx, cancel, newFleet(cluster.Links()), p, k, spec)
+	rep, err := r.measure(cctx, cancel, newFleet(cluster), p, k, spec)
 	cancel(nil)
 	if cerr := cluster.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("stopping cluster: %w", cerr)
@@ -334,7 +334,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 			return nil, err
 		}
 	}
-	if rep.Redispatch, err = redispatchRep(failures, pr); err != nil {
+	if rep.Redispatch, err = redispatchRep(failures, pr, fl.takeIncidents()); err != nil {
 		return nil, err
 	}
 	return rep, nil

@@ -49,13 +49,13 @@ func (r *Runner) Start(ctx context.Context, p Plan, k results.Key) (*Session, er
 	cctx, cancel := context.WithCancelCause(ctx)
 	cluster, err := topo.Start(cctx, topologies.Config{
 		Workers: k.Workers, Workload: p.Spec(k.Payload), Window: k.Window, Batch: k.Batch,
-		Nodes: p.Nodes, StartTimeout: 10 * time.Second, Log: r.logWriter(), Resend: p.Redispatch(),
+		Nodes: p.Nodes, StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(), Resend: p.Redispatch(),
 	})
 	if err != nil {
 		cancel(err)
 		return nil, fmt.Errorf("starting %s: %w", k, err)
 	}
-	return &Session{r: r, plan: p, key: k, ctx: cctx, cancel: cancel, cluster: cluster, fleet: newFleet(cluster.Links())}, nil
+	return &Session{r: r, plan: p, key: k, ctx: cctx, cancel: cancel, cluster: cluster, fleet: newFleet(cluster)}, nil
 }
 
 // Key returns the session's cell.

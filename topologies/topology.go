@@ -52,6 +52,11 @@ type Config struct {
 	// survivors, and drops any second answer to a batch. The coordinator
 	// sets it under on_node_failure: redispatch. Other topologies ignore it.
 	Resend bool
+	// TaskTimeout is how long the coordinator waits for any answer from a
+	// node with work in flight before it treats the node as failed (zero:
+	// 5 s). A topology that recovers from faults by itself (Resend) acts
+	// well within it.
+	TaskTimeout time.Duration
 	// StartTimeout bounds starting one node and its handshake.
 	StartTimeout time.Duration
 	// Log receives node stderr and diagnostics; nil discards them.
@@ -81,6 +86,15 @@ type NATSAuth struct {
 	User, Password string
 	// CredsFile is a NATS credentials file (user JWT and NKey seed).
 	CredsFile string
+}
+
+// Incidents is implemented by clusters that recover from faults by
+// themselves (Config.Resend), so that what they did shows in the results.
+type Incidents interface {
+	// Incidents returns, one line each, what the cluster did about faults
+	// since the last call (a connection lost and regained, a frozen node
+	// killed, batches sent again), and forgets them.
+	Incidents() []string
 }
 
 // Dispatcher is implemented by topologies whose transport, not snbench's

@@ -167,9 +167,18 @@ type Redispatch struct {
 	// Dropped counts answers that arrived for tasks already handed to
 	// another node; they were dropped, not counted twice.
 	Dropped int64 `json:"dropped,omitempty"`
+	// TransportResent counts the measured pass's tasks that the topology
+	// itself sent again (nats: its links, after a node process died, the
+	// server restarted, or a batch stalled) before their answer came.
+	TransportResent int64 `json:"transport_resent,omitempty"`
+	// Incidents are the topology's own lines about the faults it handled
+	// during the repetition: a connection lost and regained, a frozen node
+	// killed, batches sent again and duplicate answers dropped.
+	Incidents []string `json:"incidents,omitempty"`
 	// Latency is the resent tasks' latency from their first send (or, in
-	// open loop, their intended time), in ns: the failover cost. Rep.Latency
-	// includes them too.
+	// open loop, their intended time), in ns: the failover cost. It holds
+	// both the tasks the coordinator resent and those the topology did.
+	// Rep.Latency includes them too.
 	Latency Hist `json:"latency"`
 }
 

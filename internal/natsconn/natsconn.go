@@ -95,6 +95,21 @@ func Connect(url, name string, a Auth, timeout time.Duration, extra ...nats.Opti
 	return nc, nil
 }
 
+// ReconnectWait is how long a Reconnect connection waits between attempts
+// to reach its server again.
+const ReconnectWait = 50 * time.Millisecond
+
+// Reconnect returns options that make a connection reconnect after it
+// loses its server, trying every ReconnectWait (with a little jitter) for
+// about bound before it gives up and closes. nats.go then restores the
+// connection's subscriptions; messages published while it is down are
+// buffered, and messages sent to it meanwhile are lost.
+func Reconnect(bound time.Duration) []nats.Option {
+	n := max(int(bound/ReconnectWait), 1)
+	return []nats.Option{nats.MaxReconnects(n), nats.ReconnectWait(ReconnectWait),
+		nats.ReconnectJitter(ReconnectWait/5, ReconnectWait/5)}
+}
+
 // MaxPayload is the largest message the embedded server accepts: 8 MiB,
 // the size above which nats-server warns.
 const MaxPayload = 8 << 20

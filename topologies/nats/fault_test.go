@@ -3,62 +3,24 @@ package nats_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/proctest"
+	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
 )
-
-// TestNodeFaults kills or freezes a NATS node process mid-run: the run must
-// end within a bounded time with an error (naming the dead process when it
-// died), partial results marked, and no process left behind.
-func TestNodeFaults(t *testing.T) {
-	for _, tc := range []struct {
-		fault string
-		sig   syscall.Signal
-		want  []string
-	}{
-		{"SIGKILL", syscall.SIGKILL, []string{"signal: killed", "its batches in flight are lost"}},
-		{"SIGSTOP", syscall.SIGSTOP, []string{"stopped answering"}},
-	} {
-		t.Run(tc.fault, func(t *testing.T) {
-			wl := workloads.DefaultRegistry()
-			r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl}
-			p := bench.DefaultPlan([]string{"nats"})
-			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{2}, []int{20000}, 1, 0
-			p.Batch, p.Window = []int{4}, []int{2}
-			p.Wait = workloads.Duration(100 * time.Microsecond) // about 2 s of work: the fault lands mid-run
-			p.TaskTimeout = workloads.Duration(time.Second)
-			o := proctest.Inject(t, proctest.Fault{Nodes: 2, After: 300 * time.Millisecond, Signal: tc.sig, Within: 15 * time.Second},
-				func() (*results.Results, error) { return r.Run(context.Background(), p, bench.CaptureEnv()) })
-			t.Logf("ended %v after the fault: %v", o.Took.Round(time.Millisecond), o.Err)
-			victim := o.Victim
-			want := tc.want
-			if tc.sig == syscall.SIGKILL {
-				want = append(want, fmt.Sprintf("pid %d", victim))
-			}
-			for _, w := range want {
-				if o.Err == nil || !strings.Contains(o.Err.Error(), w) {
-					t.Errorf("error %v lacks %q", o.Err, w)
-				}
-			}
-			if o.Result == nil || !o.Result.Incomplete || o.Result.Cells[0].Status != results.StatusError {
-				t.Errorf("partial results not marked: %+v", o.Result)
-			}
-			if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
-				t.Errorf("child processes left behind: %v", left)
-			}
-		})
-	}
-}
 
 // syncBuffer is a log that the run's goroutines may write concurrently.
 type syncBuffer struct {
@@ -117,5 +79,201 @@ func TestRedispatchSIGKILL(t *testing.T) {
 	}
 	if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
 		t.Errorf("child processes left behind: %v", left)
+	}
+}
+
+// gate is a TCP proxy to a NATS server for one standalone node. Once the
+// node has been sent limit bytes it faults: "freeze" stops moving bytes
+// either way but keeps both connections open (the server keeps the node's
+// subscriptions, as for a stopped process or a partition); "cut" closes
+// both and refuses the node's reconnects (the server drops them, as for a
+// node that died).
+type gate struct {
+	ln      net.Listener
+	target  string
+	fault   string
+	limit   int64
+	toNode  atomic.Int64
+	tripped chan struct{}
+	trip    sync.Once
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	conns   []net.Conn
+}
+
+func startGate(t *testing.T, target, fault string, limit int64) *gate {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gate{ln: ln, target: target, fault: fault, limit: limit, tripped: make(chan struct{}), stop: make(chan struct{})}
+	g.wg.Go(g.accept)
+	t.Cleanup(g.close)
+	return g
+}
+
+func (g *gate) url() string { return "nats://" + g.ln.Addr().String() }
+
+func (g *gate) accept() {
+	for {
+		c, err := g.ln.Accept()
+		if err != nil {
+			return
+		}
+		select {
+		case <-g.tripped:
+			if g.fault == "cut" {
+				c.Close()
+				continue
+			}
+		default:
+		}
+		s, err := net.Dial("tcp", g.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		g.mu.Lock()
+		g.conns = append(g.conns, c, s)
+		g.mu.Unlock()
+		g.wg.Go(func() { g.pipe(c, s, false) })
+		g.wg.Go(func() { g.pipe(s, c, true) })
+	}
+}
+
+// pipe copies from src to dst until either closes or the gate trips.
+func (g *gate) pipe(dst, src net.Conn, toNode bool) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && toNode && g.toNode.Add(int64(n)) >= g.limit {
+			g.trip.Do(g.doTrip)
+		}
+		select {
+		case <-g.tripped:
+			if g.fault == "freeze" {
+				<-g.stop // hold both connections open, moving nothing
+			}
+			return
+		default:
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (g *gate) doTrip() {
+	close(g.tripped)
+	if g.fault == "cut" {
+		g.closeConns()
+	}
+}
+
+func (g *gate) closeConns() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, c := range g.conns {
+		c.Close()
+	}
+}
+
+func (g *gate) close() {
+	close(g.stop)
+	g.ln.Close()
+	g.closeConns()
+	g.wg.Wait()
+}
+
+// TestRedispatchRemoteFaults runs three standalone nodes (as `snbench node
+// --nats`, here in goroutines) under on_node_failure: redispatch; the third
+// reaches the server through a gate that faults mid-run. A frozen node
+// keeps its place in the queue group, and snbench cannot kill a process it
+// did not start: the cluster moves the two live nodes to a new task
+// subject and the links send their outstanding batches there. A node that
+// died leaves the queue group: the links send the batches it took again
+// once they have waited a stall period. Either way the run completes with
+// every task verified exactly once, and the record names the node.
+func TestRedispatchRemoteFaults(t *testing.T) {
+	const token = "remote-fault-token-0123456789"
+	for _, tc := range []struct {
+		fault string
+		want  []string
+	}{
+		{"freeze", []string{"answered no ping", "2 other nodes moved to task subject", "batches again"}},
+		{"cut", []string{"is not subscribed to its ping subject any more", "batches again"}},
+	} {
+		t.Run(tc.fault, func(t *testing.T) {
+			srv, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Close)
+			g := startGate(t, strings.TrimPrefix(srv.URL(), "nats://"), tc.fault, 64<<10)
+			const subject = "snbremote"
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			defer func() {
+				cancel()
+				wg.Wait()
+			}()
+			for i, url := range []string{srv.URL(), srv.URL(), g.url()} {
+				nc, err := natsconn.Connect(url, "test node", natsconn.Auth{Token: token}, 5*time.Second, natsconn.Reconnect(time.Second)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ready := make(chan struct{})
+				var once sync.Once
+				nn := &node.NATSNode{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
+					Sessions: 1, Ready: func() { once.Do(func() { close(ready) }) }}
+				wg.Go(func() {
+					defer nc.Close()
+					_ = nn.Serve(ctx, nc) // the faulted node's connection fails: no error to check
+				})
+				<-ready
+			}
+			wl := workloads.DefaultRegistry()
+			log := &syncBuffer{}
+			r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl, Log: log, NATSAuth: topologies.NATSAuth{Token: token}}
+			p := bench.DefaultPlan([]string{"nats"})
+			p.NATSURL, p.NATSSubject = srv.URL(), subject
+			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{3}, []int{30000}, 1, 0
+			p.Batch, p.Window = []int{4}, []int{4}
+			p.Wait = workloads.Duration(100 * time.Microsecond)
+			p.TaskTimeout = workloads.Duration(3 * time.Second)
+			p.OnNodeFailure = results.OnFailureRedispatch
+			start := time.Now()
+			res, err := r.Run(context.Background(), p, bench.CaptureEnv())
+			select {
+			case <-g.tripped:
+			default:
+				t.Fatalf("the gate never tripped (%d bytes to the node): the test proves nothing", g.toNode.Load())
+			}
+			t.Logf("run took %v; log:\n%s", time.Since(start).Round(time.Millisecond), log)
+			if err != nil {
+				t.Fatalf("run did not survive the fault: %v", err)
+			}
+			c := res.Cells[0]
+			if c.Status != results.StatusOK || !c.Verify.OK() || c.Verify.Verified != int64(c.Tasks) || c.Verify.Duplicate != 0 {
+				t.Fatalf("status %s, verification %+v: want every one of %d tasks verified exactly once", c.Status, c.Verify, c.Tasks)
+			}
+			x := c.Reps[0].Redispatch
+			if x == nil || x.TransportResent == 0 || len(x.Failures) != 1 {
+				t.Fatalf("redispatch record %+v: want one failure and tasks sent again by the links", x)
+			}
+			all := fmt.Sprintf("%+v %q", x.Failures, x.Incidents)
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("record %s lacks %q", all, w)
+				}
+			}
+		})
 	}
 }

@@ -34,6 +34,7 @@ type Link struct {
 	subject  string // the cluster's task subject
 	inbox    string // this link's reply subject
 	control  string // the session node's control subject
+	ping     string // its liveness subject (empty if it has none)
 	timeout  time.Duration
 	maxFrame int
 
@@ -52,8 +53,14 @@ type Link struct {
 
 	// Resend mode only (see resend.go).
 	resend  bool
-	seq     uint64 // Send's: the last request's sequence number
-	seen    int    // Recv's: the deaths already handled
+	cl      *cluster
+	tick    *time.Ticker
+	tickC   <-chan time.Time // tick's channel; nil outside resend mode
+	back    chan struct{}    // a token each time the connection comes back
+	stalls  stallState       // Recv's
+	again   bool             // Recv's: the reply being decoded answers a request published again
+	seq     uint64           // Send's: the last request's sequence number
+	seen    int              // Recv's: the deaths already handled
 	mu      sync.Mutex
 	pending map[uint64]*request    // outstanding requests by sequence number
 	free    []*request             // answered requests, for reuse
@@ -70,7 +77,7 @@ func dial(ctx context.Context, c *cluster, name string, window int) (*Link, erro
 		info: topologies.NodeInfo{Name: name}, ctx: ctx, subject: c.subject, timeout: c.timeout,
 		replies: make(chan *nats.Msg, 2*window+16), marker: make(chan uint64, 1), closed: make(chan struct{}),
 		dropped: make(chan struct{}),
-		died:    c.died, resend: c.resend,
+		died:    c.died, resend: c.resend, cl: c,
 	}
 	sub := nats.NewInbox()
 	l.inbox = sub
@@ -82,13 +89,22 @@ func dial(ctx context.Context, c *cluster, name string, window int) (*Link, erro
 		sub = l.inbox + ".*"
 	}
 	var closeOnce, dropOnce sync.Once
-	onClose := nats.ClosedHandler(func(*nats.Conn) { closeOnce.Do(func() { close(l.closed) }) })
-	onError := nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-		if errors.Is(err, nats.ErrSlowConsumer) {
-			dropOnce.Do(func() { close(l.dropped) })
-		}
-	})
-	nc, err := c.connect("snbench coordinator "+name, onClose, onError)
+	opts := []nats.Option{
+		nats.ClosedHandler(func(*nats.Conn) { closeOnce.Do(func() { close(l.closed) }) }),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			if errors.Is(err, nats.ErrSlowConsumer) {
+				dropOnce.Do(func() { close(l.dropped) })
+			}
+		}),
+	}
+	if l.resend {
+		opts = append(opts, l.reconnectOptions(c)...)
+	} else {
+		// Fail rather than reconnect: a dropped connection loses replies,
+		// which the run must report.
+		opts = append(opts, nats.NoReconnect())
+	}
+	nc, err := c.connect("snbench coordinator "+name, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("node %s: %w", name, err)
 	}
@@ -97,6 +113,10 @@ func dial(ctx context.Context, c *cluster, name string, window int) (*Link, erro
 	if l.sub, err = nc.ChanSubscribe(sub, l.replies); err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("node %s: subscribing to its inbox: %w", name, err)
+	}
+	if l.resend {
+		l.tick = time.NewTicker(c.stall / 2)
+		l.tickC = l.tick.C
 	}
 	return l, nil
 }
@@ -151,7 +171,7 @@ func (l *Link) hello(helloSubject string, hello wire.Hello, deadline time.Time) 
 			return l.fail("handshake", fmt.Errorf("%w: want a welcome naming a control subject, got %s", wire.ErrMalformed, hs.Type))
 		}
 		w := hs.Welcome
-		l.control, l.info.PID, l.info.Host = w.Control, w.PID, w.Host
+		l.control, l.ping, l.info.PID, l.info.Host = w.Control, w.Ping, w.PID, w.Host
 		return nil
 	}
 }
@@ -222,11 +242,15 @@ func (l *Link) Recv(r *workloads.Result) error {
 		}
 		select {
 		case m := <-l.replies:
-			if !l.resend {
+			if l.resend {
+				if ok, err := l.reply(m); !ok {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+			} else {
 				l.inflight.Add(-1)
-			} else if !l.claim(m.Subject) {
-				l.dups.Add(1)
-				continue
 			}
 			return l.decode(m, r)
 		case tag := <-l.marker:
@@ -236,6 +260,14 @@ func (l *Link) Recv(r *workloads.Result) error {
 		case <-l.dropped:
 			return l.fail("waiting for results", errors.New("NATS dropped replies: more were in flight than the link's queue holds (slow consumer)"))
 		case <-ev.done:
+		case <-l.back:
+			if err := l.resendAll(); err != nil {
+				return err
+			}
+		case now := <-l.tickC:
+			if err := l.checkStall(now); err != nil {
+				return err
+			}
 		case <-l.ctx.Done():
 			return l.fail("waiting for results", context.Cause(l.ctx))
 		}
@@ -257,6 +289,7 @@ func (l *Link) decode(m *nats.Msg, r *workloads.Result) error {
 	if err := wire.DecodeResults(h, body, r); err != nil {
 		return l.fail("reading results", err)
 	}
+	r.Resent = l.again
 	return nil
 }
 
@@ -292,6 +325,9 @@ func (l *Link) close() {
 	}
 	_ = l.sub.Unsubscribe()
 	l.nc.Close()
+	if l.tick != nil {
+		l.tick.Stop()
+	}
 }
 
 func (l *Link) fail(op string, err error) error {

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -53,10 +55,15 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 		return nil, errors.New("nats: --nodes applies to tcp; NATS nodes are found through --nats-url and --nats-subject")
 	}
 	c := &cluster{timeout: cfg.StartTimeout, url: cfg.NATS.URL, prefix: cfg.NATS.Subject, auth: natsconn.Auth(cfg.NATS.Auth),
-		died: newNodeDeaths(), closing: make(chan struct{}), resend: cfg.Resend, log: cfg.Log, sessions: map[int]*Link{}}
+		died: newNodeDeaths(), closing: make(chan struct{}), resend: cfg.Resend, log: cfg.Log, sessions: map[int]*Link{},
+		taskTimeout: cfg.TaskTimeout, killedWhy: map[int]string{}, warned: map[string]bool{}, started: time.Now()}
 	if c.timeout <= 0 {
 		c.timeout = 10 * time.Second
 	}
+	if c.taskTimeout <= 0 {
+		c.taskTimeout = 5 * time.Second
+	}
+	c.stall = stallPeriod(c.taskTimeout)
 	if err := c.start(ctx, cfg); err != nil {
 		_ = c.Close()
 		return nil, fmt.Errorf("nats: %w", err)
@@ -86,6 +93,74 @@ type cluster struct {
 	log      io.Writer // topologies.Config.Log
 	mu       sync.Mutex
 	sessions map[int]*Link // by the pid of the node process that took its session
+
+	// Resend mode: stalls, probes and moves (see probe.go).
+	tasks       atomic.Pointer[string] // the task subject now
+	moves       int                    // under moveMu: how many times the nodes moved
+	moveMu      sync.Mutex
+	taskTimeout time.Duration
+	stall       time.Duration // stallPeriod(taskTimeout)
+	reconnects  atomic.Int64  // the links' connections lost and regained
+	lost        atomic.Int64  // the links' connections lost
+	regained    atomic.Int64  // the links' connections regained
+	lastProbe   atomic.Int64  // Unix ns of the last probe
+	probes      sync.WaitGroup
+	isClosing   bool            // under mu: no more probes
+	killedWhy   map[int]string  // under mu: node processes killed as frozen, by pid
+	warned      map[string]bool // under mu: nodes warned about as frozen
+	started     time.Time
+	incidents   []string // under mu: since the last Incidents call
+	reported    counts   // under mu: what the last Incidents call reported
+}
+
+// counts are a cluster's fault-handling counters.
+type counts struct{ lost, regained, resent, dups int64 }
+
+// maxIncidents bounds the incident lines kept between Incidents calls.
+const maxIncidents = 32
+
+// incident logs a line about a fault the cluster handled and keeps it for
+// Incidents, with the time since the cluster started.
+func (c *cluster) incident(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	c.logf("nats: %s", line)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.incidents) < maxIncidents {
+		c.incidents = append(c.incidents, fmt.Sprintf("%v: %s", time.Since(c.started).Round(time.Millisecond), line))
+	}
+}
+
+// Incidents returns what the cluster did about faults since the last
+// call: its incident lines, and a line counting the connections lost and
+// regained, the batches its links sent again and the duplicate replies
+// they dropped.
+func (c *cluster) Incidents() []string {
+	now := counts{lost: c.lost.Load(), regained: c.regained.Load()}
+	for _, l := range c.links {
+		now.resent += l.Resent()
+		now.dups += l.Duplicates()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.incidents
+	c.incidents = nil
+	d := counts{now.lost - c.reported.lost, now.regained - c.reported.regained, now.resent - c.reported.resent, now.dups - c.reported.dups}
+	c.reported = now
+	if d != (counts{}) {
+		out = append(out, d.String())
+	}
+	return out
+}
+
+// String describes the counts in one line.
+func (d counts) String() string {
+	var b strings.Builder
+	if d.lost+d.regained > 0 {
+		fmt.Fprintf(&b, "the links lost their server %d times and were back %d times; ", d.lost, d.regained)
+	}
+	fmt.Fprintf(&b, "the links sent %d batches again and dropped %d duplicate replies", d.resent, d.dups)
+	return b.String()
 }
 
 // deaths records the first node process that exited while the cluster
@@ -107,6 +182,9 @@ func (c *cluster) watch(ch *link.Child) {
 		}
 		left := c.died.exited()
 		exit := fmt.Sprintf("node process %s (pid %d) %s", ch.Name, ch.PID(), ch.ExitWithin(time.Second))
+		if why := c.killReason(ch.PID()); why != "" {
+			exit += " (" + why + ")"
+		}
 		if c.resend && left > 0 {
 			c.mu.Lock()
 			l := c.sessions[ch.PID()]
@@ -116,7 +194,7 @@ func (c *cluster) watch(ch *link.Child) {
 				l.gone.Store(&g)
 				c.awaitGone(l, min(c.timeout, 2*time.Second))
 			}
-			c.logf("nats: %s; %d node processes left: every link sends its outstanding batches again", exit, left)
+			c.incident("%s; %d node processes left: every link sends its outstanding batches again", exit, left)
 		}
 		c.died.record(fmt.Errorf("%s: its batches in flight are lost", exit))
 	})
@@ -163,6 +241,7 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 		c.prefix = "snbench.local." + id
 		c.subject = c.prefix + ".tasks"
 	}
+	c.tasks.Store(&c.subject)
 	// Connect first: a server that refuses the coordinator's credentials
 	// is reported as such, not as nodes that failed to start.
 	for i := range cfg.Workers {
@@ -205,11 +284,9 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 	return nil
 }
 
-// connect opens a NATS connection to the cluster's server that fails
-// rather than reconnects: a dropped connection loses replies, which the run
-// must report.
-func (c *cluster) connect(name string, extra ...nats.Option) (*nats.Conn, error) {
-	return natsconn.Connect(c.url, name, c.auth, c.timeout, append(extra, nats.NoReconnect())...)
+// connect opens a NATS connection to the cluster's server.
+func (c *cluster) connect(name string, opts ...nats.Option) (*nats.Conn, error) {
+	return natsconn.Connect(c.url, name, c.auth, c.timeout, opts...)
 }
 
 // startNodes starts cfg.Workers node processes and waits until each waits
@@ -267,20 +344,22 @@ func (c *cluster) Links() []topologies.Link {
 // stops and reaps the node processes it started, and shuts the embedded
 // server down. Calling it again does nothing.
 func (c *cluster) Close() error {
-	select {
-	case <-c.closing:
-	default:
+	c.mu.Lock()
+	if !c.isClosing {
+		c.isClosing = true
 		close(c.closing)
 	}
+	c.mu.Unlock()
+	c.probes.Wait()
 	var wg sync.WaitGroup
-	var resent, dups int64
+	all := counts{lost: c.lost.Load(), regained: c.regained.Load()}
 	for _, l := range c.links {
-		resent, dups = resent+l.Resent(), dups+l.Duplicates()
+		all.resent, all.dups = all.resent+l.Resent(), all.dups+l.Duplicates()
 		wg.Go(l.close)
 	}
 	wg.Wait()
-	if n := c.died.event().n; c.resend && n > 0 {
-		c.logf("nats: after %d node process deaths, the links sent %d batches again and dropped %d duplicate replies", n, resent, dups)
+	if c.resend && all != (counts{}) {
+		c.logf("nats: in all, %s", all)
 	}
 	for _, f := range c.stdins {
 		f.Close()

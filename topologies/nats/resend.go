@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -30,18 +31,89 @@ import (
 //   - when the cluster reports that one of its node processes died (and the
 //     server has dropped that process's subscriptions), publishes every
 //     outstanding request again;
+//   - rides out the loss of its server: its connection reconnects (for up
+//     to the task timeout, as the node processes' do), and once it is back
+//     the link publishes every outstanding request again, since the server
+//     lost whatever it held; a request that then finds no node subscribed
+//     yet (a "no responders" status) is published again shortly, for up to
+//     the task timeout;
+//   - watches for stalls: when requests wait and no reply has come for a
+//     stall period (a fifth of the task timeout), it asks the cluster to
+//     ping every node out of band (cluster.probe). A node process of the
+//     cluster's own that answers no ping within a stall period is frozen:
+//     the cluster kills it, and its death takes the path above. Requests
+//     that have waited a stall period are published again as well, which
+//     recovers replies lost where no death is seen (a node of someone
+//     else's that died, a message a node dropped);
 //   - delivers the first reply to each request and drops any later one
 //     (the dead node may have answered before it died, and a survivor may
 //     answer a batch it already had), counting it in Duplicates.
 //
-// So the driver sees exactly one answer per batch. The cost, only in this
-// mode: a mutex and a map operation per batch on each side, and one small
-// allocation per batch for the reply subject.
+// So the driver sees exactly one answer per batch, and its own task timeout
+// is the last resort. The cost, only in this mode: a mutex and a map
+// operation per batch on each side, one small allocation per batch for the
+// reply subject, and a ticker per link.
 
 // request is one outstanding batch of a link in resend mode.
 type request struct {
-	reply string // the link's inbox and the request's sequence number
-	buf   []byte // its Tasks frame, kept until it is answered
+	reply string    // the link's inbox and the request's sequence number
+	buf   []byte    // its Tasks frame, kept until it is answered
+	sent  time.Time // when it was last published
+	again int       // how many times it was published again
+}
+
+// stallState is what a link's Recv knows of the flow of replies in resend
+// mode.
+type stallState struct {
+	replies   uint64    // replies that answered a request
+	atTick    uint64    // replies at the previous tick
+	quiet     int       // ticks in a row with requests waiting and no reply
+	noneSince time.Time // since when requests have found no node; zero while they find one
+}
+
+// noResponderWait is how long a link waits before it publishes again a
+// request that found no node subscribed.
+const noResponderWait = 20 * time.Millisecond
+
+// stallPeriod is the stall period for a task timeout: a fifth of it, and
+// at least 100 ms.
+func stallPeriod(taskTimeout time.Duration) time.Duration {
+	return max(taskTimeout/5, 100*time.Millisecond)
+}
+
+// taskSubject is where the link publishes its batches: in resend mode the
+// cluster may move its nodes to another subject (see probe.go).
+func (l *Link) taskSubject() string {
+	if l.resend {
+		return *l.cl.tasks.Load()
+	}
+	return l.subject
+}
+
+// reconnectOptions makes a resend-mode link's connection reconnect for up
+// to the task timeout, and has Recv publish the outstanding requests again
+// each time it is back.
+func (l *Link) reconnectOptions(c *cluster) []nats.Option {
+	l.back = make(chan struct{}, 1)
+	name := l.info.Name
+	return append(natsconn.Reconnect(c.taskTimeout),
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			if nc.IsClosed() {
+				return // closed, not lost: the closed handler reports it
+			}
+			c.reconnects.Add(1)
+			c.lost.Add(1)
+			c.logf("nats: link %s lost its server (%v): reconnecting for up to %v", name, err, c.taskTimeout)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			c.reconnects.Add(1)
+			c.regained.Add(1)
+			c.logf("nats: link %s reconnected to %s: sending its outstanding batches again", name, nc.ConnectedUrlRedacted())
+			select {
+			case l.back <- struct{}{}:
+			default:
+			}
+		}))
 }
 
 // nodeDeaths tracks the cluster's node processes that exited while the
@@ -90,8 +162,22 @@ func (d *nodeDeaths) exited() int {
 func (d *nodeDeaths) record(err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.publish(err, d.live)
+}
+
+// moved publishes that the cluster moved its live nodes, leaving out the
+// frozen ones that err describes: the links send their outstanding
+// batches again, to the live nodes' new subject.
+func (d *nodeDeaths) moved(err error, live int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.publish(err, live)
+}
+
+// publish replaces the current event; d.mu is held.
+func (d *nodeDeaths) publish(err error, live int) {
 	old := d.cur.Load()
-	d.cur.Store(&deathEvent{done: make(chan struct{}), n: old.n + 1, live: d.live, last: err})
+	d.cur.Store(&deathEvent{done: make(chan struct{}), n: old.n + 1, live: live, last: err})
 	close(old.done)
 }
 
@@ -141,13 +227,14 @@ func (l *Link) sendTracked(b *workloads.Batch) error {
 	l.seq++
 	seq := l.seq
 	p.reply = l.inbox + "." + strconv.FormatUint(seq, 10)
+	p.sent, p.again = time.Now(), 0
 	l.mu.Lock()
 	l.pending[seq] = p
 	l.inflight.Add(1)
 	l.mu.Unlock()
 	// A resend may publish p between the unlock and here; the second
 	// answer is then dropped as a duplicate.
-	if err := l.nc.PublishRequest(l.subject, p.reply, p.buf); err != nil {
+	if err := l.nc.PublishRequest(l.taskSubject(), p.reply, p.buf); err != nil {
 		l.mu.Lock()
 		if _, ok := l.pending[seq]; ok {
 			delete(l.pending, seq)
@@ -166,27 +253,134 @@ func (l *Link) release(p *request) {
 	l.mu.Unlock()
 }
 
-// claim reports whether a reply on subject answers an outstanding request,
-// and if so ends that request. A reply to a request already answered is a
-// duplicate.
-func (l *Link) claim(subject string) bool {
+// reply handles a reply in resend mode. It returns true when the reply
+// answers an outstanding request, which it ends. A reply to a request
+// already answered is a duplicate: counted and dropped. A "no responders"
+// status (no node is subscribed to the task subject, as while the nodes
+// reconnect after a server restart) has the request published again after
+// noResponderWait, for up to the task timeout.
+func (l *Link) reply(m *nats.Msg) (bool, error) {
+	seq, ok := l.seqOf(m.Subject)
+	if !ok {
+		l.dups.Add(1)
+		return false, nil
+	}
+	if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
+		return false, l.noResponder(seq)
+	}
+	ok, again := l.claim(seq)
+	if !ok {
+		l.dups.Add(1)
+		return false, nil
+	}
+	l.stalls.replies++
+	l.stalls.noneSince = time.Time{}
+	l.again = again
+	return true, nil
+}
+
+// seqOf returns the sequence number of the request that a reply on subject
+// answers.
+func (l *Link) seqOf(subject string) (uint64, bool) {
 	if len(subject) <= len(l.inbox)+1 {
-		return false
+		return 0, false
 	}
 	seq, err := strconv.ParseUint(subject[len(l.inbox)+1:], 10, 64)
-	if err != nil {
-		return false
+	return seq, err == nil
+}
+
+// noResponder publishes request seq again after a short wait, unless no
+// node has been subscribed for the whole task timeout.
+func (l *Link) noResponder(seq uint64) error {
+	now := time.Now()
+	if l.stalls.noneSince.IsZero() {
+		l.stalls.noneSince = now
 	}
+	if d := now.Sub(l.stalls.noneSince); d > l.cl.taskTimeout {
+		return l.fail("waiting for results", fmt.Errorf("no node has been subscribed to %s for %v", l.taskSubject(), d.Round(time.Millisecond)))
+	}
+	t := time.NewTimer(noResponderWait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-l.closed:
+		return l.fail("waiting for results", fmt.Errorf("NATS connection closed: %v", l.lastErr()))
+	case <-l.ctx.Done():
+		return l.fail("waiting for results", context.Cause(l.ctx))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if p, ok := l.pending[seq]; ok {
+		return l.republish(p, time.Now())
+	}
+	return nil
+}
+
+// republish publishes p again; l.mu is held.
+func (l *Link) republish(p *request, now time.Time) error {
+	p.sent = now
+	p.again++
+	if err := l.nc.PublishRequest(l.taskSubject(), p.reply, p.buf); err != nil {
+		return l.fail("sending tasks again", err)
+	}
+	l.resent.Add(1)
+	return nil
+}
+
+// resendAll publishes every outstanding request again.
+func (l *Link) resendAll() error {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range l.pending {
+		if err := l.republish(p, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStall runs on each tick of a resend-mode link. Once requests have
+// waited with no reply for a stall period, it asks the cluster to probe
+// its nodes, and publishes again each request that has waited that long
+// since it was last published (not while the connection is down: it
+// publishes them all when it is back).
+func (l *Link) checkStall(now time.Time) error {
+	st := &l.stalls
+	if st.replies != st.atTick || l.inflight.Load() <= 0 {
+		st.atTick, st.quiet = st.replies, 0
+		return nil
+	}
+	st.quiet++
+	if time.Duration(st.quiet)*l.cl.stall/2 < l.cl.stall || !l.nc.IsConnected() {
+		return nil
+	}
+	l.cl.probe()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range l.pending {
+		if now.Sub(p.sent) >= l.cl.stall {
+			if err := l.republish(p, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// claim reports whether request seq is outstanding, and if so ends it and
+// reports whether it had been published again.
+func (l *Link) claim(seq uint64) (ok, again bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	p, ok := l.pending[seq]
 	if !ok {
-		return false
+		return false, false
 	}
 	delete(l.pending, seq)
 	l.inflight.Add(-1)
 	l.free = append(l.free, p)
-	return true
+	return true, p.again > 0
 }
 
 // afterDeath handles the cluster's death event ev in Recv: it fails the
@@ -201,15 +395,7 @@ func (l *Link) afterDeath(ev *deathEvent) error {
 		return l.fail("waiting for results", fmt.Errorf("%w (no node process is left to send them to again)", ev.last))
 	}
 	l.seen = ev.n
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, p := range l.pending {
-		if err := l.nc.PublishRequest(l.subject, p.reply, p.buf); err != nil {
-			return l.fail("sending tasks again", err)
-		}
-		l.resent.Add(1)
-	}
-	return nil
+	return l.resendAll()
 }
 
 // Resent returns how many batches the link has published again after a
