@@ -57,8 +57,9 @@ Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 	                  ends the run with an error naming it and counting the
 	                  completed, in-flight and lost tasks; redispatch: its
 	                  in-flight and unsent tasks go to the surviving nodes,
-	                  the run completes, and the report shows the failure
-	                  (see docs/reliability.md)
+	                  the run completes, and the report shows the failure;
+	                  nats also rides out a server restart and moves work
+	                  off a frozen node (see docs/reliability.md)
 	--no-report       write results.json only
 
 A plan file holds the same settings under the names results.json uses for
