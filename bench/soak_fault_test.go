@@ -25,7 +25,7 @@ const (
 )
 
 // TestSoak runs closed- and open-loop runs one after another on fresh
-// subprocess and tcp clusters of three nodes under on_node_failure:
+// subprocess, tcp and nats clusters of three nodes under on_node_failure:
 // redispatch, and kills one node of each (sometimes two) with SIGKILL at a
 // random moment: in the warm-up, the measured pass, between them, or after
 // the run. Every run must end with every task verified exactly once; at
@@ -43,15 +43,20 @@ func TestSoak(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	t.Logf("soak for %v, seed %d", d, seed)
 	var fds0, runs, hit, kills int
-	var redispatched int64
+	var redispatched, resent int64
 	deadline := time.Now().Add(d)
-	for i := 0; i < 10000 && (i < 2 || time.Now().Before(deadline)); i++ {
-		topo := []string{"subprocess", "tcp"}[i%2]
+	for i := 0; i < 10000 && (i < 3 || time.Now().Before(deadline)); i++ {
+		topo := []string{"subprocess", "tcp", "nats"}[i%3]
 		r, up := announcingRunner(t, topo)
 		p := bench.DefaultPlan([]string{"announcing"})
 		p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{3}, []int{6000}, 1, 200
 		p.Batch, p.Window, p.Wait = []int{4}, []int{2}, workloads.Duration(50*time.Microsecond)
 		p.TaskTimeout, p.OnNodeFailure = workloads.Duration(500*time.Millisecond), results.OnFailureRedispatch
+		if topo == "nats" {
+			// Its stall period is a fifth of this: long enough that a busy
+			// machine's live nodes answer their pings in time.
+			p.TaskTimeout = workloads.Duration(2 * time.Second)
+		}
 		if i%4 >= 2 {
 			p.Rate, p.Duration, p.Batch, p.Window = []int{15000}, workloads.Duration(400*time.Millisecond), []int{1}, []int{64}
 		}
@@ -75,6 +80,7 @@ func TestSoak(t *testing.T) {
 		if x := c.Reps[0].Redispatch; x != nil {
 			hit++
 			redispatched += x.Tasks
+			resent += x.TransportResent
 		}
 		runs++
 		if left := proctest.Nodes(t, os.Getpid()); len(left) > 0 {
@@ -84,7 +90,7 @@ func TestSoak(t *testing.T) {
 			fds0 = openFDs(t) // after the first run: the runtime opens some lazily
 		}
 	}
-	t.Logf("%d runs, %d kills, %d runs survived a failure, %d tasks redispatched", runs, kills, hit, redispatched)
+	t.Logf("%d runs, %d kills, %d runs survived a failure, %d tasks redispatched, %d sent again by the nats links", runs, kills, hit, redispatched, resent)
 	goleak.VerifyNone(t)
 	var fds int
 	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
