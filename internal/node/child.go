@@ -28,6 +28,9 @@ const (
 	// its Hello; the credentials travel in natsconn's variables.
 	EnvNATSURL     = "SNBENCH_NODE_NATS_URL"
 	EnvNATSSubject = "SNBENCH_NODE_NATS_SUBJECT"
+	// EnvHandshakeTimeout bounds a tcp child's handshake, from accepting
+	// the connection to the Welcome (a Go duration; default 10s).
+	EnvHandshakeTimeout = "SNBENCH_NODE_HANDSHAKE_TIMEOUT"
 )
 
 // ReadyLine is the line a nats child prints on stdout once it waits for
@@ -65,7 +68,10 @@ func RunIfChild(reg *workloads.Registry) (code int, ok bool) {
 			cancel()
 		}()
 		if mode == "tcp" {
-			err = serveOneTCP(ctx, SessionConfig{Registry: reg, Name: name, Token: []byte(os.Getenv(EnvToken))})
+			var hs time.Duration
+			if hs, err = handshakeTimeout(os.Getenv(EnvHandshakeTimeout)); err == nil {
+				err = serveOneTCP(ctx, SessionConfig{Registry: reg, Name: name, Token: []byte(os.Getenv(EnvToken))}, hs)
+			}
 		} else {
 			err = serveOneNATS(ctx, reg, name)
 		}
@@ -101,9 +107,22 @@ type stdio struct{}
 func (stdio) Read(p []byte) (int, error)  { return os.Stdin.Read(p) }
 func (stdio) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
 
+// handshakeTimeout parses EnvHandshakeTimeout's value; empty gives the
+// default of a standalone node's Server.
+func handshakeTimeout(v string) (time.Duration, error) {
+	if v == "" {
+		return 10 * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration", EnvHandshakeTimeout, v)
+	}
+	return d, nil
+}
+
 // serveOneTCP listens on a loopback port the OS picks, prints it, and serves
-// the first connection.
-func serveOneTCP(ctx context.Context, cfg SessionConfig) error {
+// the first connection, whose handshake must end within handshake.
+func serveOneTCP(ctx context.Context, cfg SessionConfig, handshake time.Duration) error {
 	if len(cfg.Token) == 0 {
 		cfg.Token = nil
 	}
@@ -129,6 +148,17 @@ func serveOneTCP(ctx context.Context, cfg SessionConfig) error {
 	context.AfterFunc(ctx, func() { conn.Close() })
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
+	}
+	// A peer that connects and says nothing (or too little) must not hold
+	// the node: the handshake is bounded, and from the Welcome on the
+	// coordinator paces the session.
+	_ = conn.SetDeadline(time.Now().Add(handshake))
+	handshaken := cfg.Handshaken
+	cfg.Handshaken = func() {
+		_ = conn.SetDeadline(time.Time{})
+		if handshaken != nil {
+			handshaken()
+		}
 	}
 	err = Serve(ctx, conn, cfg)
 	if ctx.Err() != nil {

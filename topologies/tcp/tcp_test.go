@@ -1,10 +1,83 @@
 package tcp
 
 import (
+	"io"
+	"net"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/snbench/snbench/internal/auth"
+	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/topotest"
 )
 
 // TestConformance drives started clusters the way the runner does.
 func TestConformance(t *testing.T) { topotest.Conformance(t, New()) }
+
+// TestChildHandshakeTimeout connects to a tcp child node and says nothing,
+// or half a frame: the child must give the connection up once its
+// handshake timeout has passed, and exit naming the reason, rather than
+// wait for its coordinator for ever.
+func TestChildHandshakeTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		send []byte
+	}{
+		{"silence", nil},
+		{"half a frame", []byte("SB\x01\x01\x00\x00")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			log := &strings.Builder{}
+			var mu sync.Mutex
+			env := []string{node.EnvMode + "=tcp", node.EnvName + "=hs-test", node.EnvToken + "=" + string(auth.NewToken()),
+				node.EnvHandshakeTimeout + "=300ms"}
+			ch, stdin, stdout, err := link.StartPiped("hs-test", env, lockedWriter{&mu, log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close()
+			defer stdout.Close()
+			defer ch.Kill()
+			addr, err := link.ReadAnnouncement(stdout, time.Now().Add(10*time.Second), node.ListenPrefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := conn.Write(tc.send); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			if st := ch.ExitWithin(10 * time.Second); st == "" {
+				t.Fatal("the child still waits for a handshake after 10 s (its timeout is 300ms)")
+			}
+			if took := time.Since(start); took < 250*time.Millisecond {
+				t.Errorf("the child gave up after %v, before its 300ms timeout", took)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !strings.Contains(log.String(), "i/o timeout") {
+				t.Errorf("child's stderr %q: want the deadline named", log.String())
+			}
+		})
+	}
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
