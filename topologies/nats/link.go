@@ -268,6 +268,10 @@ func (l *Link) Recv(r *workloads.Result) error {
 			if err := l.checkStall(now); err != nil {
 				return err
 			}
+		case <-l.stalls.retryC:
+			if err := l.retryNow(); err != nil {
+				return err
+			}
 		case <-l.ctx.Done():
 			return l.fail("waiting for results", context.Cause(l.ctx))
 		}

@@ -69,6 +69,9 @@ type stallState struct {
 	atTick    uint64    // replies at the previous tick
 	quiet     int       // ticks in a row with requests waiting and no reply
 	noneSince time.Time // since when requests have found no node; zero while they find one
+	retry     []uint64  // requests that found no node, to publish again when retryC fires
+	timer     *time.Timer
+	retryC    <-chan time.Time // timer's channel while it is armed, else nil
 }
 
 // noResponderWait is how long a link waits before it publishes again a
@@ -289,30 +292,46 @@ func (l *Link) seqOf(subject string) (uint64, bool) {
 	return seq, err == nil
 }
 
-// noResponder publishes request seq again after a short wait, unless no
-// node has been subscribed for the whole task timeout.
+// noResponder has request seq published again noResponderWait from now
+// (with any others that found no node meanwhile), unless no node has been
+// subscribed for the whole task timeout.
 func (l *Link) noResponder(seq uint64) error {
+	st := &l.stalls
 	now := time.Now()
-	if l.stalls.noneSince.IsZero() {
-		l.stalls.noneSince = now
+	if st.noneSince.IsZero() {
+		st.noneSince = now
 	}
-	if d := now.Sub(l.stalls.noneSince); d > l.cl.taskTimeout {
+	if d := now.Sub(st.noneSince); d > l.cl.taskTimeout {
 		return l.fail("waiting for results", fmt.Errorf("no node has been subscribed to %s for %v", l.taskSubject(), d.Round(time.Millisecond)))
 	}
-	t := time.NewTimer(noResponderWait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-l.closed:
-		return l.fail("waiting for results", fmt.Errorf("NATS connection closed: %v", l.lastErr()))
-	case <-l.ctx.Done():
-		return l.fail("waiting for results", context.Cause(l.ctx))
+	st.retry = append(st.retry, seq)
+	if st.retryC == nil {
+		if st.timer == nil {
+			st.timer = time.NewTimer(noResponderWait)
+		} else {
+			st.timer.Reset(noResponderWait)
+		}
+		st.retryC = st.timer.C
 	}
+	return nil
+}
+
+// retryNow publishes again the requests that found no node and are still
+// outstanding.
+func (l *Link) retryNow() error {
+	st := &l.stalls
+	st.retryC = nil
+	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if p, ok := l.pending[seq]; ok {
-		return l.republish(p, time.Now())
+	for _, seq := range st.retry {
+		if p, ok := l.pending[seq]; ok {
+			if err := l.republish(p, now); err != nil {
+				return err
+			}
+		}
 	}
+	st.retry = st.retry[:0]
 	return nil
 }
 
