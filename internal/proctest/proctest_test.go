@@ -6,15 +6,18 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
-// TestMain makes the test binary sleep when a test starts it as a child.
+// TestMain makes the test binary sleep when a test starts it as a child,
+// and otherwise runs the tests and checks that none left a goroutine.
 func TestMain(m *testing.M) {
 	if os.Getenv("PROCTEST_SLEEP") == "1" {
 		time.Sleep(10 * time.Second)
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 func TestChildrenAndAlive(t *testing.T) {
