@@ -51,7 +51,7 @@ func TestRedispatchNotes(t *testing.T) {
 			TransportResent: 32, Incidents: []string{"1.5s: node nats-1 (pid 7) answered no ping for 600ms: killing its process"},
 			Latency: lat(600 * time.Millisecond),
 		}, []string{
-			"node failure in round 1: nats-1 (pid 7) failed between passes (node process nats-node-1 (pid 7) exited: signal: killed) and sat out the rest",
+			"node failure in round 1: nats-1 (pid 7) failed its stats request between passes (node process nats-node-1 (pid 7) exited: signal: killed) and sat out the rest",
 			"topology in round 1: 1.5s: node nats-1 (pid 7) answered no ping for 600ms: killing its process",
 			"resend in round 1: 32 tasks sent again by the topology itself, none handed to another link; resent tasks' latency from their first send p50 6",
 		}},

@@ -151,7 +151,7 @@ func RedispatchNotes(rep *results.Rep) []string {
 		case "stop":
 			out = append(out, fmt.Sprintf("node failure in round %d: stopping the cluster: %s", rep.Round+1, f.Error))
 		case "stats":
-			out = append(out, fmt.Sprintf("node failure in round %d: %s failed between passes (%s) and sat out the rest", rep.Round+1, f.Node, f.Error))
+			out = append(out, fmt.Sprintf("node failure in round %d: %s failed its stats request between passes (%s) and sat out the rest", rep.Round+1, f.Node, f.Error))
 		default:
 			out = append(out, fmt.Sprintf("node failure in round %d: %s failed %v into the %s pass after %d tasks (%s); its %d tasks in flight were redispatched",
 				rep.Round+1, f.Node, time.Duration(f.AtNS).Round(time.Millisecond), f.Pass, f.Completed, f.Error, f.InFlight))
