@@ -100,14 +100,13 @@ type cluster struct {
 	moveMu      sync.Mutex
 	taskTimeout time.Duration
 	stall       time.Duration // stallPeriod(taskTimeout)
-	reconnects  atomic.Int64  // the links' connections lost and regained
 	lost        atomic.Int64  // the links' connections lost
 	regained    atomic.Int64  // the links' connections regained
 	lastProbe   atomic.Int64  // Unix ns of the last probe
 	probes      sync.WaitGroup
 	isClosing   bool            // under mu: no more probes
 	killedWhy   map[int]string  // under mu: node processes killed as frozen, by pid
-	warned      map[string]bool // under mu: nodes warned about as frozen
+	warned      map[string]bool // under mu: nodes reported as gone from their ping subject
 	started     time.Time
 	incidents   []string // under mu: since the last Incidents call
 	reported    counts   // under mu: what the last Incidents call reported

@@ -48,7 +48,7 @@ func (c *cluster) probe() {
 // probeNodes pings every node that has a liveness subject and handles
 // those that answer none.
 func (c *cluster) probeNodes() {
-	gen := c.reconnects.Load()
+	gen := c.connectionChanges()
 	verdicts := make([]verdict, len(c.links))
 	var wg sync.WaitGroup
 	for i, l := range c.links {
@@ -58,7 +58,7 @@ func (c *cluster) probeNodes() {
 		wg.Go(func() { verdicts[i] = l.ask(c.stall) })
 	}
 	wg.Wait()
-	if c.reconnects.Load() != gen {
+	if c.connectionChanges() != gen {
 		return // a connection dropped meanwhile: the silence may be its
 	}
 	var frozen []*Link
@@ -224,3 +224,7 @@ func (c *cluster) killReason(pid int) string {
 	defer c.mu.Unlock()
 	return c.killedWhy[pid]
 }
+
+// connectionChanges counts the links' connections lost and regained so
+// far.
+func (c *cluster) connectionChanges() int64 { return c.lost.Load() + c.regained.Load() }

@@ -104,12 +104,10 @@ func (l *Link) reconnectOptions(c *cluster) []nats.Option {
 			if nc.IsClosed() {
 				return // closed, not lost: the closed handler reports it
 			}
-			c.reconnects.Add(1)
 			c.lost.Add(1)
 			c.logf("nats: link %s lost its server (%v): reconnecting for up to %v", name, err, c.taskTimeout)
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
-			c.reconnects.Add(1)
 			c.regained.Add(1)
 			c.logf("nats: link %s reconnected to %s: sending its outstanding batches again", name, nc.ConnectedUrlRedacted())
 			select {
