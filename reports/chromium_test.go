@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/snbench/snbench/bench/results"
 )
 
 // probeScript measures the rendered page and writes what it found into
@@ -65,6 +67,35 @@ func findChromium() string {
 // Chromium and checks that every plot renders with a non-zero size, the
 // tables have the expected rows, and the page fetched nothing.
 func TestHTMLInChromium(t *testing.T) {
+	res := withFailures(t, basic(t))
+	p := renderInChromium(t, res)
+	tests := []struct {
+		table        string
+		rows, failed int
+	}{
+		{"summary-table", len(res.Cells), 2},
+		{"scaling-table", len(res.Plan.Topologies), 0},
+	}
+	for _, tt := range tests {
+		got, ok := p.Tables[tt.table]
+		if !ok || got.Rows != tt.rows || got.Failed != tt.failed {
+			t.Errorf("%s: %d rows (%d failed), want %d (%d failed)", tt.table, got.Rows, got.Failed, tt.rows, tt.failed)
+		}
+	}
+	if p.ProblemsHeight <= 0 {
+		t.Error("the Problems section does not render")
+	}
+	if len(p.Resources) != 0 {
+		t.Errorf("the page fetched %v, want nothing", p.Resources)
+	}
+}
+
+// renderInChromium writes res's HTML report with the probe script, opens
+// it in headless Chromium (skipping t where there is none, or in -short
+// mode), checks that every plot renders visibly, and returns what the
+// probe found.
+func renderInChromium(t *testing.T, res *results.Results) probe {
+	t.Helper()
 	bin := findChromium()
 	if bin == "" {
 		t.Skip("chromium is not installed (apt-get install -y chromium; CI installs it), so the report is not checked in a browser")
@@ -72,7 +103,6 @@ func TestHTMLInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped in -short mode")
 	}
-	res := withFailures(t, basic(t))
 	r, err := New(res)
 	if err != nil {
 		t.Fatal(err)
@@ -95,25 +125,7 @@ func TestHTMLInChromium(t *testing.T) {
 			t.Errorf("plot %s renders at %.0fx%.0f px with %d texts: want a visible plot", f.Name, f.Width, f.Height, f.Texts)
 		}
 	}
-	tests := []struct {
-		table        string
-		rows, failed int
-	}{
-		{"summary-table", len(res.Cells), 2},
-		{"scaling-table", len(res.Plan.Topologies), 0},
-	}
-	for _, tt := range tests {
-		got, ok := p.Tables[tt.table]
-		if !ok || got.Rows != tt.rows || got.Failed != tt.failed {
-			t.Errorf("%s: %d rows (%d failed), want %d (%d failed)", tt.table, got.Rows, got.Failed, tt.rows, tt.failed)
-		}
-	}
-	if p.ProblemsHeight <= 0 {
-		t.Error("the Problems section does not render")
-	}
-	if len(p.Resources) != 0 {
-		t.Errorf("the page fetched %v, want nothing", p.Resources)
-	}
+	return p
 }
 
 var probeOut = regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`)
@@ -156,36 +168,8 @@ func tail(s string, n int) string {
 // headless Chromium and checks that its plots render and its capacity,
 // step and load tables have a row per scale, search, step and cell.
 func TestCapacityHTMLInChromium(t *testing.T) {
-	bin := findChromium()
-	if bin == "" {
-		t.Skip("chromium is not installed (apt-get install -y chromium; CI installs it), so the report is not checked in a browser")
-	}
-	if testing.Short() {
-		t.Skip("starts a browser; skipped in -short mode")
-	}
 	res := capacityResults(t)
-	r, err := New(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var page strings.Builder
-	if err := r.WriteHTML(&page); err != nil {
-		t.Fatal(err)
-	}
-	probePage := filepath.Join(t.TempDir(), "probe.html")
-	withProbe := strings.Replace(page.String(), "</body>", probeScript+"\n</body>", 1)
-	if err := os.WriteFile(probePage, []byte(withProbe), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p := runProbe(t, bin, probePage)
-	if len(p.Figures) != len(r.Figures) || len(p.Figures) == 0 {
-		t.Errorf("browser found %d plots, the report has %d", len(p.Figures), len(r.Figures))
-	}
-	for _, f := range p.Figures {
-		if f.Width < 200 || f.Height < 100 || f.Texts < 5 {
-			t.Errorf("plot %s renders at %.0fx%.0f px with %d texts: want a visible plot", f.Name, f.Width, f.Height, f.Texts)
-		}
-	}
+	p := renderInChromium(t, res)
 	steps := 0
 	for _, c := range res.Capacity {
 		steps += len(c.Steps)
