@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/syncbuf"
 )
 
 // example is one command line of the manual.
@@ -211,25 +212,6 @@ func raceEnabled() bool {
 	return ok && slices.ContainsFunc(bi.Settings, func(s debug.BuildSetting) bool { return s.Key == "-race" && s.Value == "true" })
 }
 
-// syncBuffer is a bytes.Buffer safe for a background command to write
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestDocExamples runs every example of the manual in doc.go, in order,
 // in one temporary directory, in-process through run, with the sizes
 // shrink makes small, and checks each exits with the status the manual
@@ -301,7 +283,7 @@ func startBackground(t *testing.T, ctx context.Context, bg *sync.WaitGroup, ex e
 		t.Fatalf("%q: only nodes run in the background here", ex.line)
 	}
 	t.Logf("$ snbench %s &", strings.Join(args, " "))
-	out, errs := &syncBuffer{}, &syncBuffer{}
+	out, errs := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	bg.Go(func() {
 		if code := report(run(ctx, args, out, errs), errs); code != ex.code {
 			t.Errorf("%q: exit status %d when stopped, want %d\n%s", ex.line, code, ex.code, errs.String())

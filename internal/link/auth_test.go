@@ -1,7 +1,6 @@
 package link_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log"
@@ -14,39 +13,21 @@ import (
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/link"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )
 
-// syncBuffer is a log destination that tests may read while the node
-// writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // serveNode runs a node.Server with token on a loopback port until the
 // test ends and returns its address and log.
-func serveNode(t *testing.T, token []byte) (string, *syncBuffer) {
+func serveNode(t *testing.T, token []byte) (string, *syncbuf.Buffer) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	srv := &node.Server{Registry: workloads.DefaultRegistry(), Name: "n1", Token: token, Log: log.New(logs, "", 0),
 		HandshakeTimeout: 5 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())

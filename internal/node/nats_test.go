@@ -4,7 +4,6 @@ import (
 	"context"
 	"log"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -19,7 +19,7 @@ import (
 // natsNode runs a NATSNode for one session on an embedded server and
 // returns a client connection, the node's log, and a channel with Serve's
 // result.
-func natsNode(t *testing.T, idle time.Duration) (*nats.Conn, *logBuffer, <-chan error) {
+func natsNode(t *testing.T, idle time.Duration) (*nats.Conn, *syncbuf.Buffer, <-chan error) {
 	t.Helper()
 	srv, err := natsconn.StartServer("127.0.0.1:0", "", 5*time.Second)
 	if err != nil {
@@ -34,7 +34,7 @@ func natsNode(t *testing.T, idle time.Duration) (*nats.Conn, *logBuffer, <-chan 
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	ready := make(chan struct{}, 4)
 	n := &node.NATSNode{Registry: workloads.DefaultRegistry(), Name: "n1", Subject: "t", Log: log.New(logs, "", 0),
 		IdleTimeout: idle, Sessions: 1, Ready: func() { ready <- struct{}{} }}
@@ -50,23 +50,6 @@ func natsNode(t *testing.T, idle time.Duration) (*nats.Conn, *logBuffer, <-chan 
 	})
 	<-ready
 	return client, logs, done
-}
-
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func request(t *testing.T, nc *nats.Conn, subject string, frame []byte) wire.Handshake {

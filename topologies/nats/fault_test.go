@@ -17,28 +17,11 @@ import (
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/proctest"
+	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
 )
-
-// syncBuffer is a log that the run's goroutines may write concurrently.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestRedispatchSIGKILL kills one of three NATS node processes mid-run
 // under on_node_failure: redispatch: the links send their outstanding
@@ -48,7 +31,7 @@ func (s *syncBuffer) String() string {
 // records as a failure naming the process.
 func TestRedispatchSIGKILL(t *testing.T) {
 	wl := workloads.DefaultRegistry()
-	log := &syncBuffer{}
+	log := &syncbuf.Buffer{}
 	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl, Log: log}
 	p := bench.DefaultPlan([]string{"nats"})
 	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{3}, []int{30000}, 1, 0
@@ -260,7 +243,7 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 				<-ready
 			}
 			wl := workloads.DefaultRegistry()
-			log := &syncBuffer{}
+			log := &syncbuf.Buffer{}
 			r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl, Log: log, NATSAuth: topologies.NATSAuth{Token: token}}
 			p := bench.DefaultPlan([]string{"nats"})
 			p.NATSURL, p.NATSSubject = srv.URL(), subject

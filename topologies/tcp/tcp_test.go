@@ -1,16 +1,15 @@
 package tcp
 
 import (
-	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/link"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/internal/topotest"
 )
 
@@ -31,11 +30,10 @@ func TestChildHandshakeTimeout(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			log := &strings.Builder{}
-			var mu sync.Mutex
+			log := &syncbuf.Buffer{}
 			env := []string{node.EnvMode + "=tcp", node.EnvName + "=hs-test", node.EnvToken + "=" + string(auth.NewToken()),
 				node.EnvHandshakeTimeout + "=300ms"}
-			ch, stdin, stdout, err := link.StartPiped("hs-test", env, lockedWriter{&mu, log})
+			ch, stdin, stdout, err := link.StartPiped("hs-test", env, log)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,23 +59,9 @@ func TestChildHandshakeTimeout(t *testing.T) {
 			if took := time.Since(start); took < 250*time.Millisecond {
 				t.Errorf("the child gave up after %v, before its 300ms timeout", took)
 			}
-			mu.Lock()
-			defer mu.Unlock()
 			if !strings.Contains(log.String(), "i/o timeout") {
 				t.Errorf("child's stderr %q: want the deadline named", log.String())
 			}
 		})
 	}
-}
-
-// lockedWriter serializes writes to w.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -1,0 +1,38 @@
+package syncbuf
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestConcurrentWrites has writers and a reader race (run it with -race):
+// every line must arrive whole.
+func TestConcurrentWrites(t *testing.T) {
+	var b Buffer
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 100 {
+				fmt.Fprintf(&b, "writer %d line %d\n", w, i)
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 50 {
+			_ = b.String()
+		}
+	})
+	wg.Wait()
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 400 {
+		t.Fatalf("%d lines, want 400", len(lines))
+	}
+	for _, l := range lines {
+		var w, i int
+		if n, err := fmt.Sscanf(l, "writer %d line %d", &w, &i); n != 2 || err != nil {
+			t.Fatalf("torn line %q", l)
+		}
+	}
+}
