@@ -7,13 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/syncbuf"
 )
 
 func TestNodeAndNATSBadInput(t *testing.T) {
@@ -55,11 +55,11 @@ func TestNodeAndNATSBadInput(t *testing.T) {
 
 // startCLINode runs `snbench args...` (a node command) in-process until the
 // test ends; it returns the first stdout line and the node's log.
-func startCLINode(t *testing.T, args ...string) (string, *lockedBuffer) {
+func startCLINode(t *testing.T, args ...string) (string, *syncbuf.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, args, pw, logs)
@@ -82,23 +82,6 @@ func startCLINode(t *testing.T, args ...string) (string, *lockedBuffer) {
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	return strings.TrimSpace(line), logs
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestTokenNodes runs a node that demands a token and coordinators with
@@ -153,10 +136,10 @@ func TestNATSRemoteNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	var logs []*lockedBuffer
+	var logs []*syncbuf.Buffer
 	for _, name := range []string{"east", "west"} {
 		ctx, cancel := context.WithCancel(context.Background())
-		l := &lockedBuffer{}
+		l := &syncbuf.Buffer{}
 		done := make(chan error, 1)
 		go func() {
 			done <- run(ctx, []string{"node", "--nats", srv.URL(), "--nats-token", token, "--name", name}, io.Discard, l)

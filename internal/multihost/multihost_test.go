@@ -15,6 +15,7 @@ import (
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/syncbuf"
 )
 
 // The delay the test adds on one link, and the least shift of the median
@@ -153,7 +154,7 @@ func coordinate(t *testing.T, bin string, env []string, args ...string) *results
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, argv...)
 	cmd.Env = append(os.Environ(), env...)
-	var stderr lockedBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	if err != nil {
@@ -178,7 +179,7 @@ func coordinateFail(t *testing.T, bin string, args ...string) (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"run", "-o", filepath.Join(t.TempDir(), "res"), "--progress", "off"}, args...)...)
-	var stderr lockedBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	if err == nil {

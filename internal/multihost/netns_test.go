@@ -2,9 +2,9 @@ package multihost
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
+	"github.com/snbench/snbench/internal/syncbuf"
 	"io"
 	"net"
 	"os"
@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -168,7 +167,7 @@ func (s ns) routeTo(t *testing.T, addr string) {
 type proc struct {
 	cmd    *exec.Cmd
 	stdout *bufio.Reader
-	stderr *lockedBuffer
+	stderr *syncbuf.Buffer
 	done   chan struct{}
 }
 
@@ -183,7 +182,7 @@ func start(t *testing.T, nsName string, env []string, bin string, args ...string
 	cmd := exec.Command(name, argv...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	p := &proc{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, stderr: &syncbuf.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -240,23 +239,6 @@ func (p *proc) waitLog(s string, d time.Duration) error {
 		}
 	}
 	return nil
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // buildSnbench builds the snbench command into the test's temp dir, with

@@ -1,7 +1,6 @@
 package node_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -16,31 +15,14 @@ import (
 
 	"github.com/snbench/snbench/internal/link"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )
 
-// syncLog is a log destination that tests read while sessions write.
-type syncLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// waitFor polls the log until it holds want, for up to d.
-func (l *syncLog) waitFor(t *testing.T, want string, d time.Duration) {
+// waitFor polls log l until it holds want, for up to d.
+func waitFor(t *testing.T, l *syncbuf.Buffer, want string, d time.Duration) {
 	t.Helper()
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if strings.Contains(l.String(), want) {
@@ -215,7 +197,7 @@ func TestServerHostileInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			logs := &syncLog{}
+			logs := &syncbuf.Buffer{}
 			addr := startServer(t, &node.Server{Registry: workloads.DefaultRegistry(), Name: "n", Log: log.New(logs, "", 0),
 				HandshakeTimeout: handshakeTimeout, IdleTimeout: idleTimeout})
 			exercise, closeGood := goodSession(t, addr)
@@ -239,7 +221,7 @@ func TestServerHostileInput(t *testing.T) {
 			}
 			start := time.Now()
 			closedWhileServing(t, bad, tt.within, exercise)
-			logs.waitFor(t, tt.want, time.Second)
+			waitFor(t, logs, tt.want, time.Second)
 			runtime.ReadMemStats(&after)
 			if tt.maxAlloc > 0 {
 				if got := after.TotalAlloc - before.TotalAlloc; got > tt.maxAlloc {
@@ -268,7 +250,7 @@ func lastLine(s, containing string) string {
 // keeps working throughout; a new one works once the flood has drained.
 func TestServerConnectionLimit(t *testing.T) {
 	const maxConns = 4
-	logs := &syncLog{}
+	logs := &syncbuf.Buffer{}
 	addr := startServer(t, &node.Server{Registry: workloads.DefaultRegistry(), Name: "n", Log: log.New(logs, "", 0),
 		MaxConns: maxConns, HandshakeTimeout: 300 * time.Millisecond})
 	exercise, closeGood := goodSession(t, addr)
@@ -293,7 +275,7 @@ func TestServerConnectionLimit(t *testing.T) {
 		}
 		closedWithin(t, extra, 200*time.Millisecond)
 		extra.Close()
-		logs.waitFor(t, fmt.Sprintf("%d sessions already open", maxConns), time.Second)
+		waitFor(t, logs, fmt.Sprintf("%d sessions already open", maxConns), time.Second)
 		if i == 0 {
 			exercise()
 		}
@@ -301,7 +283,7 @@ func TestServerConnectionLimit(t *testing.T) {
 	for _, c := range idle {
 		closedWithin(t, c, time.Second)
 	}
-	logs.waitFor(t, "no handshake within", time.Second)
+	waitFor(t, logs, "no handshake within", time.Second)
 	exercise()
 	exercise2, close2 := goodSession(t, addr)
 	defer close2()
