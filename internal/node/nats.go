@@ -168,6 +168,7 @@ type natsSession struct {
 	tasks, ctlSub *nats.Subscription // tasks under mu once the session runs
 	pingSub       *nats.Subscription
 	served        atomic.Uint64
+	serving       atomic.Bool // from taking a batch until its answer is sent
 	mu            sync.Mutex
 	closed        bool // under mu
 }
@@ -282,6 +283,7 @@ func (s *natsSession) move(subject string) error {
 func (s *natsSession) statsFrame() ([]byte, error) {
 	st := SelfStats()
 	st.Tasks = s.served.Load()
+	st.Queued, st.Serving = len(s.in), s.serving.Load()
 	return wire.AppendJSON(nil, wire.TypeStats, st)
 }
 
@@ -320,24 +322,35 @@ func (s *natsSession) run(ctx context.Context) error {
 			}
 			continue
 		}
-		h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
-		if err == nil {
-			err = wire.DecodeTasks(h, m.Data[min(len(m.Data), wire.HeaderSize):], &in)
-		}
+		s.serving.Store(true)
+		err := s.serveTasks(m, &in, &out, &buf)
+		s.serving.Store(false)
 		if err != nil {
-			s.node.logf("session %s: bad task message: %v", s.subject, err)
-			respondError(m, s.node.Name, err)
-			continue
-		}
-		start := time.Now()
-		s.wl.Serve(&in, &out)
-		out.Service = time.Since(start)
-		s.served.Add(uint64(len(in.IDs)))
-		buf = wire.AppendResults(buf[:0], &out)
-		if err := m.Respond(buf); err != nil {
-			return fmt.Errorf("answering tasks: %w", err)
+			return err
 		}
 	}
+}
+
+// serveTasks answers one task message, reusing in, out and buf.
+func (s *natsSession) serveTasks(m *nats.Msg, in *workloads.Batch, out *workloads.Result, buf *[]byte) error {
+	h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+	if err == nil {
+		err = wire.DecodeTasks(h, m.Data[min(len(m.Data), wire.HeaderSize):], in)
+	}
+	if err != nil {
+		s.node.logf("session %s: bad task message: %v", s.subject, err)
+		respondError(m, s.node.Name, err)
+		return nil
+	}
+	start := time.Now()
+	s.wl.Serve(in, out)
+	out.Service = time.Since(start)
+	s.served.Add(uint64(len(in.IDs)))
+	*buf = wire.AppendResults((*buf)[:0], out)
+	if err := m.Respond(*buf); err != nil {
+		return fmt.Errorf("answering tasks: %w", err)
+	}
+	return nil
 }
 
 // controlMsg answers a stats request or a Bye; done is true after Bye.

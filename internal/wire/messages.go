@@ -61,6 +61,12 @@ type Stats struct {
 	MaxRSSKB int64 `json:"max_rss_kb"`
 	// Tasks is the number of tasks the node has served in this session.
 	Tasks uint64 `json:"tasks"`
+	// Queued and Serving say, in a NATS node's answer to a liveness check,
+	// how many messages waited in its session's queue and whether it was
+	// serving a batch: a busy node explains a coordinator's wait for
+	// replies, an idle one means the replies it waits for are lost.
+	Queued  int  `json:"queued,omitempty"`
+	Serving bool `json:"serving,omitempty"`
 }
 
 // Move asks a NATS node to serve its session's tasks on another subject:

@@ -280,3 +280,32 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestRedispatchSlowBatchesNotResent runs batches that take longer than the
+// stall period under on_node_failure: redispatch. The links probe the
+// nodes while they wait, find them busy, and send nothing again: a slow
+// node is not a fault, and resending its work would distort what is
+// measured.
+func TestRedispatchSlowBatchesNotResent(t *testing.T) {
+	wl := workloads.DefaultRegistry()
+	log := &syncbuf.Buffer{}
+	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl, Log: log}
+	p := bench.DefaultPlan([]string{"nats"})
+	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{2}, []int{6}, 1, 0
+	p.Batch, p.Window = []int{1}, []int{1}
+	p.Wait = workloads.Duration(500 * time.Millisecond) // the stall period is 400ms
+	p.TaskTimeout = workloads.Duration(2 * time.Second)
+	p.OnNodeFailure = results.OnFailureRedispatch
+	res, err := r.Run(context.Background(), p, bench.CaptureEnv())
+	t.Logf("log:\n%s", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Cells[0]
+	if !c.Verify.OK() || c.Verify.Verified != int64(c.Tasks) {
+		t.Fatalf("verification %+v", c.Verify)
+	}
+	if x := c.Reps[0].Redispatch; x != nil {
+		t.Fatalf("slow but healthy nodes left a redispatch record: %+v", x)
+	}
+}

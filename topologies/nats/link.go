@@ -264,10 +264,8 @@ func (l *Link) Recv(r *workloads.Result) error {
 			if err := l.resendAll(); err != nil {
 				return err
 			}
-		case now := <-l.tickC:
-			if err := l.checkStall(now); err != nil {
-				return err
-			}
+		case <-l.tickC:
+			l.checkStall()
 		case <-l.stalls.retryC:
 			if err := l.retryNow(); err != nil {
 				return err

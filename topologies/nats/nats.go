@@ -103,6 +103,7 @@ type cluster struct {
 	lost        atomic.Int64  // the links' connections lost
 	regained    atomic.Int64  // the links' connections regained
 	lastProbe   atomic.Int64  // Unix ns of the last probe
+	probing     atomic.Bool   // a probe is running
 	probes      sync.WaitGroup
 	isClosing   bool            // under mu: no more probes
 	killedWhy   map[int]string  // under mu: node processes killed as frozen, by pid

@@ -21,7 +21,8 @@ import (
 // subscriptions on the server, so the queue group goes on handing it
 // batches that nobody answers. When a link's requests stall, the cluster
 // pings every node on its liveness subject, which the node answers out of
-// band, however long its queue of tasks. A node that answers no ping within
+// band, however long its queue of tasks, saying whether it has batches
+// queued or in service. A node that answers no ping within
 // a stall period, while the pinging link's connection stayed up, is frozen.
 // If it is a process the cluster started, the cluster kills it, and its
 // death moves its batches to the others (see resend.go). A node someone
@@ -30,23 +31,34 @@ import (
 // holds the frozen node gets no more batches, and the links send their
 // outstanding batches again, to the new subject.
 
-// probe pings every node in the background, at most once per stall period.
+// probe pings every node in the background: one probe at a time, and at
+// most one starting per stall period.
 func (c *cluster) probe() {
 	now := time.Now().UnixNano()
 	last := c.lastProbe.Load()
 	if now-last < int64(c.stall) || !c.lastProbe.CompareAndSwap(last, now) {
 		return
 	}
+	if !c.probing.CompareAndSwap(false, true) {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.isClosing {
+		c.probing.Store(false)
 		return
 	}
-	c.probes.Go(c.probeNodes)
+	c.probes.Go(func() {
+		defer c.probing.Store(false)
+		c.probeNodes()
+	})
 }
 
-// probeNodes pings every node that has a liveness subject and handles
-// those that answer none.
+// probeNodes pings every node that has a ping subject and acts on what
+// it finds: frozen nodes are killed or moved away from; a standalone node
+// that vanished, or every node idle while a link waited, means replies
+// were lost, and the links send again what has waited a stall period.
+// Busy nodes explain the wait: then nothing is sent twice.
 func (c *cluster) probeNodes() {
 	gen := c.connectionChanges()
 	verdicts := make([]verdict, len(c.links))
@@ -61,7 +73,8 @@ func (c *cluster) probeNodes() {
 	if c.connectionChanges() != gen {
 		return // a connection dropped meanwhile: the silence may be its
 	}
-	var frozen []*Link
+	var frozen, vanished []*Link
+	answered, allIdle := 0, true
 	for i, v := range verdicts {
 		l := c.links[i]
 		switch v {
@@ -72,43 +85,82 @@ func (c *cluster) probeNodes() {
 				continue // the cluster's own node processes: their deaths have their own path
 			}
 			c.mu.Lock()
-			warned := c.warned[l.info.Name]
+			seen := c.warned[l.info.Name]
 			c.warned[l.info.Name] = true
 			c.mu.Unlock()
-			if !warned {
-				c.incident("node %s is not subscribed to its ping subject any more (its process exited or lost the server): "+
-					"the links send batches that wait %v without an answer again", l.info, c.stall)
+			if !seen {
+				vanished = append(vanished, l)
 			}
+		case idle:
+			answered++
+		case busy:
+			answered++
+			allIdle = false
+		case unknown:
+			allIdle = false
 		}
 	}
-	if len(frozen) > 0 {
+	switch {
+	case len(frozen) > 0:
 		c.frozen(frozen)
+	case len(vanished) > 0:
+		why := fmt.Sprintf("node %s is not subscribed to its ping subject any more (its process exited or lost the server)", names(vanished))
+		c.incident("%s: the links send again the batches that have waited %v", why, c.stall)
+		c.died.lost(errors.New(why))
+	case answered > 0 && allIdle:
+		why := fmt.Sprintf("every node was idle while a link's batches had waited %v for replies: the replies were lost", c.stall)
+		c.incident("%s; the links send those batches again", why)
+		c.died.lost(errors.New(why))
 	}
+}
+
+// names lists the links' nodes.
+func names(ls []*Link) string {
+	var ns []string
+	for _, l := range ls {
+		ns = append(ns, l.info.String())
+	}
+	return strings.Join(ns, ", ")
 }
 
 // verdict is what a ping found out about a node.
 type verdict int
 
 const (
-	answered verdict = iota // it answered, or the ping proved nothing
-	silent                  // it answered nothing in time, while the link's connection stayed up
-	absent                  // nothing is subscribed to its ping subject: dead, or reconnecting
+	unknown verdict = iota // the ping proved nothing (the connection went down, the run ended, an odd answer)
+	idle                   // it answered, with no batch queued or in service
+	busy                   // it answered, with batches queued or in service
+	silent                 // it answered nothing in time, while the link's connection stayed up
+	absent                 // nothing is subscribed to its ping subject: dead, or reconnecting
 )
 
 // ask pings the link's node, waiting up to d.
 func (l *Link) ask(d time.Duration) verdict {
 	ctx, cancel := context.WithTimeout(l.ctx, d)
 	defer cancel()
-	_, err := l.nc.RequestWithContext(ctx, l.ping, wire.AppendControl(nil, wire.TypeStatsRequest, nil))
+	m, err := l.nc.RequestWithContext(ctx, l.ping, wire.AppendControl(nil, wire.TypeStatsRequest, nil))
 	switch {
 	case l.ctx.Err() != nil || !l.nc.IsConnected():
-		return answered
+		return unknown
 	case errors.Is(err, context.DeadlineExceeded):
 		return silent
 	case errors.Is(err, nats.ErrNoResponders):
 		return absent
+	case err != nil:
+		return unknown
 	}
-	return answered
+	h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
+	var st wire.Stats
+	if err == nil {
+		err = wire.DecodeJSON(h, m.Data[wire.HeaderSize:], wire.TypeStats, &st)
+	}
+	switch {
+	case err != nil:
+		return unknown
+	case st.Serving || st.Queued > 0:
+		return busy
+	}
+	return idle
 }
 
 // frozen handles the nodes that answered no ping: it kills the processes
@@ -170,10 +222,6 @@ func (c *cluster) moveAway(silent []*Link) {
 		c.incident("cannot move the nodes: %v", err)
 		return
 	}
-	var names []string
-	for _, l := range silent {
-		names = append(names, l.info.String())
-	}
 	moved := make([]bool, len(c.links))
 	var wg sync.WaitGroup
 	for i, l := range c.links {
@@ -191,12 +239,12 @@ func (c *cluster) moveAway(silent []*Link) {
 	}
 	if n == 0 {
 		c.incident("node %s answered no ping for %v, and no other node moved to %s: its batches stay unanswered",
-			strings.Join(names, ", "), c.stall, subject)
+			names(silent), c.stall, subject)
 		return
 	}
 	c.tasks.Store(&subject)
 	why := fmt.Sprintf("node %s answered no ping for %v; %d other nodes moved to task subject %s and serve the links' batches",
-		strings.Join(names, ", "), c.stall, n, subject)
+		names(silent), c.stall, n, subject)
 	for _, l := range silent {
 		g := why
 		l.gone.Store(&g)

@@ -39,12 +39,14 @@ import (
 //     the task timeout;
 //   - watches for stalls: when requests wait and no reply has come for a
 //     stall period (a fifth of the task timeout), it asks the cluster to
-//     ping every node out of band (cluster.probe). A node process of the
-//     cluster's own that answers no ping within a stall period is frozen:
-//     the cluster kills it, and its death takes the path above. Requests
-//     that have waited a stall period are published again as well, which
-//     recovers replies lost where no death is seen (a node of someone
-//     else's that died, a message a node dropped);
+//     ping every node out of band (cluster.probe). A node that answers no
+//     ping within a stall period is frozen: the cluster kills it if it is
+//     its own process (its death takes the path above), and otherwise moves
+//     the other nodes to a new task subject. A standalone node that has
+//     vanished, or every node idle while requests wait, means replies were
+//     lost where no death is seen: the links publish again the requests
+//     that have waited a stall period. Busy nodes explain the wait, and
+//     nothing is published twice;
 //   - delivers the first reply to each request and drops any later one
 //     (the dead node may have answered before it died, and a survivor may
 //     answer a batch it already had), counting it in Duplicates.
@@ -129,9 +131,13 @@ type nodeDeaths struct {
 // deathEvent is what the cluster knows of its node processes' deaths.
 type deathEvent struct {
 	done chan struct{} // closed when a later death replaces this event
-	n    int           // deaths so far
+	n    int           // deaths (and moves and losses) so far
 	live int           // node processes still running after them
 	last error         // the latest death, nil while n == 0
+	// lost marks an event that is no death: the probe found replies lost
+	// (a standalone node vanished, or every node idle while requests
+	// waited), and the links send again what has waited a stall period.
+	lost bool
 }
 
 func newNodeDeaths() *nodeDeaths {
@@ -163,7 +169,7 @@ func (d *nodeDeaths) exited() int {
 func (d *nodeDeaths) record(err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.publish(err, d.live)
+	d.publish(&deathEvent{live: d.live, last: err})
 }
 
 // moved publishes that the cluster moved its live nodes, leaving out the
@@ -172,13 +178,22 @@ func (d *nodeDeaths) record(err error) {
 func (d *nodeDeaths) moved(err error, live int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.publish(err, live)
+	d.publish(&deathEvent{live: live, last: err})
 }
 
-// publish replaces the current event; d.mu is held.
-func (d *nodeDeaths) publish(err error, live int) {
+// lost publishes that replies were lost, as err describes, without a
+// death: the links send again what has waited a stall period.
+func (d *nodeDeaths) lost(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.publish(&deathEvent{live: d.live, last: err, lost: true})
+}
+
+// publish makes ev, numbered, the current event; d.mu is held.
+func (d *nodeDeaths) publish(ev *deathEvent) {
 	old := d.cur.Load()
-	d.cur.Store(&deathEvent{done: make(chan struct{}), n: old.n + 1, live: live, last: err})
+	ev.done, ev.n = make(chan struct{}), old.n+1
+	d.cur.Store(ev)
 	close(old.done)
 }
 
@@ -359,24 +374,29 @@ func (l *Link) resendAll() error {
 
 // checkStall runs on each tick of a resend-mode link. Once requests have
 // waited with no reply for a stall period, it asks the cluster to probe
-// its nodes, and publishes again each request that has waited that long
-// since it was last published (not while the connection is down: it
-// publishes them all when it is back).
-func (l *Link) checkStall(now time.Time) error {
+// its nodes (not while the connection is down: the link publishes them
+// all again when it is back). What the probe finds decides whether
+// anything is sent again.
+func (l *Link) checkStall() {
 	st := &l.stalls
 	if st.replies != st.atTick || l.inflight.Load() <= 0 {
 		st.atTick, st.quiet = st.replies, 0
-		return nil
+		return
 	}
 	st.quiet++
-	if time.Duration(st.quiet)*l.cl.stall/2 < l.cl.stall || !l.nc.IsConnected() {
-		return nil
+	if time.Duration(st.quiet)*l.cl.stall/2 >= l.cl.stall && l.nc.IsConnected() {
+		l.cl.probe()
 	}
-	l.cl.probe()
+}
+
+// resendWaiting publishes again every outstanding request that has waited
+// at least d since it was last published.
+func (l *Link) resendWaiting(d time.Duration) error {
+	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, p := range l.pending {
-		if now.Sub(p.sent) >= l.cl.stall {
+		if now.Sub(p.sent) >= d {
 			if err := l.republish(p, now); err != nil {
 				return err
 			}
@@ -408,6 +428,11 @@ func (l *Link) afterDeath(ev *deathEvent) error {
 	case !l.resend:
 		// Its batches in flight, whichever links sent them, are lost.
 		return l.fail("waiting for results", ev.last)
+	case ev.lost && ev.n == l.seen+1:
+		// No death: send again only what has waited. (Where events were
+		// missed, one of them may have been a death: send all.)
+		l.seen = ev.n
+		return l.resendWaiting(l.cl.stall)
 	case ev.live <= 0:
 		return l.fail("waiting for results", fmt.Errorf("%w (no node process is left to send them to again)", ev.last))
 	}
