@@ -23,6 +23,30 @@ import (
 	"github.com/snbench/snbench/workloads"
 )
 
+// redispatchRun returns a runner that logs to the returned buffer, and a
+// plan of one nats cell under on_node_failure: redispatch, one repetition,
+// no warm-up, with the given scale, per-task wait and task timeout.
+func redispatchRun(workers, tasks, batch, window int, wait, taskTimeout time.Duration) (*bench.Runner, bench.Plan, *syncbuf.Buffer) {
+	wl := workloads.DefaultRegistry()
+	log := &syncbuf.Buffer{}
+	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl, Log: log}
+	p := bench.DefaultPlan([]string{"nats"})
+	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{workers}, []int{tasks}, 1, 0
+	p.Batch, p.Window = []int{batch}, []int{window}
+	p.Wait, p.TaskTimeout = workloads.Duration(wait), workloads.Duration(taskTimeout)
+	p.OnNodeFailure = results.OnFailureRedispatch
+	return r, p, log
+}
+
+// exactlyOnce fails t unless cell c completed with every task verified
+// exactly once.
+func exactlyOnce(t *testing.T, c results.Cell) {
+	t.Helper()
+	if c.Status != results.StatusOK || !c.Verify.OK() || c.Verify.Verified != int64(c.Tasks) || c.Verify.Duplicate != 0 {
+		t.Fatalf("status %s, verification %+v: want every one of %d tasks verified exactly once", c.Status, c.Verify, c.Tasks)
+	}
+}
+
 // TestRedispatchSIGKILL kills one of three NATS node processes mid-run
 // under on_node_failure: redispatch: the links send their outstanding
 // batches again to the two survivors and drop the duplicate replies, so
@@ -30,15 +54,8 @@ import (
 // link fails only its stats request after the pass, which the repetition
 // records as a failure naming the process.
 func TestRedispatchSIGKILL(t *testing.T) {
-	wl := workloads.DefaultRegistry()
-	log := &syncbuf.Buffer{}
-	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl, Log: log}
-	p := bench.DefaultPlan([]string{"nats"})
-	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{3}, []int{30000}, 1, 0
-	p.Batch, p.Window = []int{4}, []int{4}
-	p.Wait = workloads.Duration(100 * time.Microsecond) // about 2 s of work: the kill lands mid-run
-	p.TaskTimeout = workloads.Duration(2 * time.Second)
-	p.OnNodeFailure = results.OnFailureRedispatch
+	// About 2 s of work: the kill lands mid-run.
+	r, p, log := redispatchRun(3, 30000, 4, 4, 100*time.Microsecond, 2*time.Second)
 	o := proctest.Inject(t, proctest.Fault{Nodes: 3, Victim: 1, After: 500 * time.Millisecond, Signal: syscall.SIGKILL, Within: 20 * time.Second},
 		func() (*results.Results, error) { return r.Run(context.Background(), p, bench.CaptureEnv()) })
 	victim := o.Victim
@@ -47,9 +64,7 @@ func TestRedispatchSIGKILL(t *testing.T) {
 		t.Fatalf("run did not survive the kill: %v", o.Err)
 	}
 	c := o.Result.Cells[0]
-	if c.Status != results.StatusOK || !c.Verify.OK() || c.Verify.Verified != int64(c.Tasks) || c.Verify.Duplicate != 0 {
-		t.Fatalf("status %s, verification %+v: want every one of %d tasks verified exactly once", c.Status, c.Verify, c.Tasks)
-	}
+	exactlyOnce(t, c)
 	rep := c.Reps[0]
 	if x := rep.Redispatch; x == nil || len(x.Failures) != 1 || x.Dropped != 0 ||
 		!strings.Contains(x.Failures[0].Error, fmt.Sprintf("pid %d", victim)) || !strings.Contains(x.Failures[0].Error, "signal: killed") {
@@ -242,16 +257,9 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 				})
 				<-ready
 			}
-			wl := workloads.DefaultRegistry()
-			log := &syncbuf.Buffer{}
-			r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl, Log: log, NATSAuth: topologies.NATSAuth{Token: token}}
-			p := bench.DefaultPlan([]string{"nats"})
+			r, p, log := redispatchRun(tc.direct+1, 30000, 4, 4, 100*time.Microsecond, 3*time.Second)
+			r.NATSAuth = topologies.NATSAuth{Token: token}
 			p.NATSURL, p.NATSSubject = srv.URL(), subject
-			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{tc.direct + 1}, []int{30000}, 1, 0
-			p.Batch, p.Window = []int{4}, []int{4}
-			p.Wait = workloads.Duration(100 * time.Microsecond)
-			p.TaskTimeout = workloads.Duration(3 * time.Second)
-			p.OnNodeFailure = results.OnFailureRedispatch
 			start := time.Now()
 			res, err := r.Run(context.Background(), p, bench.CaptureEnv())
 			select {
@@ -264,9 +272,7 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 				t.Fatalf("run did not survive the fault: %v", err)
 			}
 			c := res.Cells[0]
-			if c.Status != results.StatusOK || !c.Verify.OK() || c.Verify.Verified != int64(c.Tasks) || c.Verify.Duplicate != 0 {
-				t.Fatalf("status %s, verification %+v: want every one of %d tasks verified exactly once", c.Status, c.Verify, c.Tasks)
-			}
+			exactlyOnce(t, c)
 			x := c.Reps[0].Redispatch
 			if x == nil || x.TransportResent == 0 || len(x.Failures) != tc.failures {
 				t.Fatalf("redispatch record %+v: want %d failures and tasks sent again by the links", x, tc.failures)
@@ -287,15 +293,8 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 // node is not a fault, and resending its work would distort what is
 // measured.
 func TestRedispatchSlowBatchesNotResent(t *testing.T) {
-	wl := workloads.DefaultRegistry()
-	log := &syncbuf.Buffer{}
-	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl, Log: log}
-	p := bench.DefaultPlan([]string{"nats"})
-	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{2}, []int{6}, 1, 0
-	p.Batch, p.Window = []int{1}, []int{1}
-	p.Wait = workloads.Duration(500 * time.Millisecond) // the stall period is 400ms
-	p.TaskTimeout = workloads.Duration(2 * time.Second)
-	p.OnNodeFailure = results.OnFailureRedispatch
+	// Each batch takes 500ms; the stall period is 400ms.
+	r, p, log := redispatchRun(2, 6, 1, 1, 500*time.Millisecond, 2*time.Second)
 	res, err := r.Run(context.Background(), p, bench.CaptureEnv())
 	t.Logf("log:\n%s", log)
 	if err != nil {

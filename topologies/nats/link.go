@@ -58,7 +58,6 @@ type Link struct {
 	tickC   <-chan time.Time // tick's channel; nil outside resend mode
 	back    chan struct{}    // a token each time the connection comes back
 	stalls  stallState       // Recv's
-	again   bool             // Recv's: the reply being decoded answers a request published again
 	seq     uint64           // Send's: the last request's sequence number
 	seen    int              // Recv's: the deaths already handled
 	mu      sync.Mutex
@@ -242,17 +241,24 @@ func (l *Link) Recv(r *workloads.Result) error {
 		}
 		select {
 		case m := <-l.replies:
+			again := false
 			if l.resend {
-				if ok, err := l.reply(m); !ok {
-					if err != nil {
-						return err
-					}
+				ok, a, err := l.reply(m)
+				if err != nil {
+					return err
+				}
+				if !ok {
 					continue
 				}
+				again = a
 			} else {
 				l.inflight.Add(-1)
 			}
-			return l.decode(m, r)
+			if err := l.decode(m, r); err != nil {
+				return err
+			}
+			r.Resent = again
+			return nil
 		case tag := <-l.marker:
 			l.held, l.heldTag = true, tag
 		case <-l.closed:
@@ -291,7 +297,6 @@ func (l *Link) decode(m *nats.Msg, r *workloads.Result) error {
 	if err := wire.DecodeResults(h, body, r); err != nil {
 		return l.fail("reading results", err)
 	}
-	r.Resent = l.again
 	return nil
 }
 

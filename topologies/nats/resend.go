@@ -269,30 +269,29 @@ func (l *Link) release(p *request) {
 	l.mu.Unlock()
 }
 
-// reply handles a reply in resend mode. It returns true when the reply
-// answers an outstanding request, which it ends. A reply to a request
+// reply handles a reply in resend mode. It returns ok when the reply
+// answers an outstanding request, which it ends, and again when that
+// request had been published again. A reply to a request
 // already answered is a duplicate: counted and dropped. A "no responders"
 // status (no node is subscribed to the task subject, as while the nodes
 // reconnect after a server restart) has the request published again after
 // noResponderWait, for up to the task timeout.
-func (l *Link) reply(m *nats.Msg) (bool, error) {
+func (l *Link) reply(m *nats.Msg) (ok, again bool, err error) {
 	seq, ok := l.seqOf(m.Subject)
 	if !ok {
 		l.dups.Add(1)
-		return false, nil
+		return false, false, nil
 	}
 	if len(m.Data) == 0 && m.Header.Get("Status") == "503" {
-		return false, l.noResponder(seq)
+		return false, false, l.noResponder(seq)
 	}
-	ok, again := l.claim(seq)
-	if !ok {
+	if ok, again = l.claim(seq); !ok {
 		l.dups.Add(1)
-		return false, nil
+		return false, false, nil
 	}
 	l.stalls.replies++
 	l.stalls.noneSince = time.Time{}
-	l.again = again
-	return true, nil
+	return true, again, nil
 }
 
 // seqOf returns the sequence number of the request that a reply on subject
@@ -360,17 +359,7 @@ func (l *Link) republish(p *request, now time.Time) error {
 }
 
 // resendAll publishes every outstanding request again.
-func (l *Link) resendAll() error {
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, p := range l.pending {
-		if err := l.republish(p, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func (l *Link) resendAll() error { return l.resendWaiting(0) }
 
 // checkStall runs on each tick of a resend-mode link. Once requests have
 // waited with no reply for a stall period, it asks the cluster to probe
