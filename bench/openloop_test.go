@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +122,20 @@ func TestStallShowsInCorrectedLatency(t *testing.T) {
 	}
 	if s.Load.BoundHits == 0 {
 		t.Error("the full window was never counted")
+	}
+	// The stall is the system's: the generator waited for a slot, and that
+	// wait is backpressure, not generator lag (which would make the cell
+	// unreliable and blame the harness).
+	if stall := time.Duration(s.Load.BoundMaxNS); stall < 50*time.Millisecond {
+		t.Errorf("longest wait for a slot %v, want most of the 100ms stall", stall)
+	}
+	if lag := time.Duration(s.Load.LagMaxNS); lag > 50*time.Millisecond {
+		t.Errorf("generator lag max %v: the stall was blamed on the generator", lag)
+	}
+	for _, w := range res.Cells[0].Warnings {
+		if strings.Contains(w, "generator sent late") && s.Load.LagP99NS > int64(results.LagWarn) && s.Load.LagMaxNS > s.Load.BoundMaxNS {
+			t.Errorf("the stall made the cell unreliable: %s", w)
+		}
 	}
 }
 

@@ -20,8 +20,9 @@ func HasLoad(res *results.Results) bool {
 
 // loadCaption says how to read the load table.
 const loadCaption = "latency runs from each task's intended send time; 'p99 from send' is what a tool that " +
-	"stamps the actual send would report; 'unreliable': the generator fell behind schedule or achieved under " +
-	"95% of the offered rate"
+	"stamps the actual send would report; 'lag' is how late the generator sent beyond any wait for a free slot; " +
+	"'window full' counts batches that waited for one (backpressure: the system's behaviour, in their latency); " +
+	"'unreliable': the harness could not hold the schedule, or at low load the round trip came out far above the unloaded one"
 
 // WriteLoadTable writes one row per open-loop cell in format
 // (FormatTerminal, FormatMarkdown or FormatCSV): offered and achieved

@@ -206,13 +206,23 @@ type Load struct {
 	// Uncorrected is latency from each batch's actual send: what a tool
 	// that stamps the send (and so hides coordinated omission) reports.
 	Uncorrected Hist `json:"uncorrected"`
-	// LagP99NS and LagMaxNS are how far behind schedule the generator sent
-	// batches, in ns.
+	// LagP50NS, LagP99NS and LagMaxNS are how far behind schedule the
+	// generator sent batches, in ns, beyond what waiting for a free slot
+	// explains: the harness's own lateness (see BoundWaitNS).
+	LagP50NS int64 `json:"lag_p50_ns"`
 	LagP99NS int64 `json:"lag_p99_ns"`
 	LagMaxNS int64 `json:"lag_max_ns"`
 	// BoundHits counts batches that were due while the node's in-flight
-	// window was full: they waited, and the wait is in Latency.
-	BoundHits int64 `json:"bound_hits"`
+	// window was full: they waited, and the wait is in Latency. That is
+	// backpressure, the system's behaviour: BoundWaitNS is the time they
+	// waited in all (summed over drivers), BoundMaxNS the longest wait.
+	BoundHits   int64 `json:"bound_hits"`
+	BoundWaitNS int64 `json:"bound_wait_ns"`
+	BoundMaxNS  int64 `json:"bound_max_ns"`
+	// ProbeP50NS is the unloaded round trip of one batch: the p50 latency
+	// of a short closed-loop pass at the same batch with window 1, run
+	// just before the measured pass. 0 if no probe ran.
+	ProbeP50NS int64 `json:"probe_p50_ns,omitempty"`
 	// Series is the corrected latency per second of the repetition.
 	Series []Second `json:"series"`
 }

@@ -35,12 +35,27 @@ type LoadSummary struct {
 	Offered     float64     `json:"offered"`
 	Achieved    Estimate    `json:"achieved"`
 	Uncorrected Percentiles `json:"uncorrected"`
-	LagP99NS    int64       `json:"lag_p99_ns"`
-	LagMaxNS    int64       `json:"lag_max_ns"`
-	BoundHits   int64       `json:"bound_hits"`
-	// Unreliable is set when the generator could not hold the schedule:
-	// it achieved under 95% of the offered rate, or its lag p99 exceeded
-	// LagWarn. The cell's warnings say which.
+	// LagP50NS is the largest repetition's generator lag p50, LagP99NS
+	// and LagMaxNS the largest p99 and max (see Load).
+	LagP50NS int64 `json:"lag_p50_ns"`
+	LagP99NS int64 `json:"lag_p99_ns"`
+	LagMaxNS int64 `json:"lag_max_ns"`
+	// BoundHits, BoundWaitNS and BoundMaxNS are the backpressure over
+	// all repetitions: batches that found the window full, the time they
+	// waited in all, and the longest wait.
+	BoundHits   int64 `json:"bound_hits"`
+	BoundWaitNS int64 `json:"bound_wait_ns"`
+	BoundMaxNS  int64 `json:"bound_max_ns"`
+	// ProbeP50NS is the median over repetitions of the unloaded round
+	// trip (Load.ProbeP50NS); Utilization is how busy that makes a node at
+	// the offered rate: batches per second per node times ProbeP50NS.
+	ProbeP50NS  int64   `json:"probe_p50_ns,omitempty"`
+	Utilization float64 `json:"utilization,omitempty"`
+	// Unreliable is set when the harness could not measure the cell
+	// honestly: its generator fell behind its schedule by more than
+	// backpressure explains, or at low load the round trip came out far
+	// above the unloaded one. The cell's warnings say which (see
+	// judgeLoad); backpressure alone never sets it.
 	Unreliable bool `json:"unreliable,omitempty"`
 }
 
@@ -212,15 +227,12 @@ func meanOf(xs []float64) float64 {
 	return m
 }
 
-// LagWarn is the generator lag (p99) above which an open-loop cell is
-// flagged unreliable.
-const LagWarn = time.Millisecond
-
-// summarizeLoad fills s.Load from open-loop repetitions and flags a
-// generator that could not hold its schedule.
+// summarizeLoad fills s.Load from open-loop repetitions and judges
+// whether the harness kept its schedule (judgeLoad).
 func summarizeLoad(c *Cell, s *Summary) error {
 	var achieved []float64
 	var unc []Hist
+	var probes []float64
 	var l LoadSummary
 	for _, r := range c.Reps {
 		if r.Load == nil {
@@ -229,9 +241,15 @@ func summarizeLoad(c *Cell, s *Summary) error {
 		l.Offered = r.Load.Offered
 		achieved = append(achieved, r.Load.Achieved)
 		unc = append(unc, r.Load.Uncorrected)
+		l.LagP50NS = max(l.LagP50NS, r.Load.LagP50NS)
 		l.LagP99NS = max(l.LagP99NS, r.Load.LagP99NS)
 		l.LagMaxNS = max(l.LagMaxNS, r.Load.LagMaxNS)
 		l.BoundHits += r.Load.BoundHits
+		l.BoundWaitNS += r.Load.BoundWaitNS
+		l.BoundMaxNS = max(l.BoundMaxNS, r.Load.BoundMaxNS)
+		if r.Load.ProbeP50NS > 0 {
+			probes = append(probes, float64(r.Load.ProbeP50NS))
+		}
 	}
 	if len(achieved) == 0 {
 		return nil
@@ -248,17 +266,14 @@ func summarizeLoad(c *Cell, s *Summary) error {
 	if l.Uncorrected, err = PercentilesOf(enc); err != nil {
 		return err
 	}
-	if l.Offered > 0 && l.Achieved.Mean < 0.95*l.Offered {
-		l.Unreliable = true
-		c.addWarning(fmt.Sprintf("unreliable: achieved %.4g tasks/s of %.4g offered (%.0f%%)", l.Achieved.Mean, l.Offered, 100*l.Achieved.Mean/l.Offered))
+	if len(probes) > 0 {
+		med, _ := stats.Median(probes)
+		l.ProbeP50NS = int64(med)
+		if c.Workers > 0 && c.Batch > 0 {
+			l.Utilization = l.Offered / float64(c.Workers) / float64(c.Batch) * time.Duration(l.ProbeP50NS).Seconds()
+		}
 	}
-	if l.LagP99NS > int64(LagWarn) {
-		l.Unreliable = true
-		c.addWarning(fmt.Sprintf("unreliable: generator fell behind schedule (lag p99 %v, max %v)", time.Duration(l.LagP99NS), time.Duration(l.LagMaxNS)))
-	}
-	if l.BoundHits > 0 {
-		c.addWarning(fmt.Sprintf("in-flight bound (window) reached %d times: those tasks waited to be sent, and the wait is in their latency", l.BoundHits))
-	}
+	judgeLoad(c, &l)
 	s.Load = &l
 	return nil
 }
