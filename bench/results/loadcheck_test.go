@@ -24,7 +24,7 @@ func TestJudgeLoad(t *testing.T) {
 		{name: "late in the tail", batch: 1, l: LoadSummary{Offered: 1000, Achieved: Estimate{Mean: 1000}, LagP50NS: us(5), LagP99NS: us(2000)},
 			unreliable: true, warn: []string{"generator sent late"}},
 		{name: "a stalled node is backpressure", batch: 1,
-			l: LoadSummary{Offered: 2000, Achieved: Estimate{Mean: 1990}, LagP50NS: us(3), LagP99NS: us(40), BoundHits: 600, BoundWaitNS: us(300000), BoundMaxNS: us(300000)},
+			l:    LoadSummary{Offered: 2000, Achieved: Estimate{Mean: 1990}, LagP50NS: us(3), LagP99NS: us(40), BoundHits: 600, BoundWaitNS: us(300000), BoundMaxNS: us(300000)},
 			warn: []string{"backpressure", "300ms in all"}},
 		{name: "saturated", batch: 1, l: LoadSummary{Offered: 2000, Achieved: Estimate{Mean: 1000}, LagP50NS: us(3), LagP99NS: us(40)},
 			warn: []string{"saturated", "50%"}},
