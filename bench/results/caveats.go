@@ -26,7 +26,7 @@ func dispersionWarnings(e Estimate, openLoop bool) []string {
 	case e.N < 2:
 		return []string{"only 1 repetition: no confidence interval"}
 	case e.HasCI && e.RelCI() > ImpreciseRelCI:
-		return []string{fmt.Sprintf("imprecise: the 95%% interval of throughput is ±%.0f%% of the mean (over ±%.0f%%), so the figure is an order of magnitude only",
+		return []string{fmt.Sprintf("imprecise: 95%% interval ±%.0f%% of the mean (over ±%.0f%%): the figure is an order of magnitude only",
 			100*e.RelCI(), 100*ImpreciseRelCI)}
 	}
 	return nil

@@ -29,9 +29,9 @@ func TestSummarizeDispersionCaveats(t *testing.T) {
 		{"cv 20% inside the limit", []float64{80, 100, 120}, 0.20, "", "ok"},
 		// CV 21%: half-width 52.17, ±52%: imprecise.
 		{"cv 21% over the limit", []float64{79, 100, 121}, 0.21,
-			"imprecise: the 95% interval of throughput is ±52% of the mean (over ±50%)", "ok"},
+			"imprecise: 95% interval ±52% of the mean (over ±50%)", "ok"},
 		// mean 2, SD 1: half-width 2.484, ±124%.
-		{"interval below zero", []float64{1, 2, 3}, 0.5, "imprecise: the 95% interval of throughput is ±124%", "ok"},
+		{"interval below zero", []float64{1, 2, 3}, 0.5, "imprecise: 95% interval ±124%", "ok"},
 		{"one repetition", []float64{100}, 0, "only 1 repetition: no confidence interval", "ok"},
 		{"identical repetitions", []float64{100, 100, 100}, 0, "", "ok"},
 	}
@@ -79,7 +79,7 @@ func TestFromGobenchDispersionCaveats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"Five": "", "Two": "imprecise: the 95% interval of throughput is ±141% of the mean"}
+	want := map[string]string{"Five": "", "Two": "imprecise: 95% interval ±141% of the mean"}
 	for _, c := range res.Cells {
 		w, ok := want[c.Topology]
 		if !ok {
