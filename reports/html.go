@@ -61,6 +61,9 @@ type pageData struct {
 	Extra                           []extraTable
 	// ClosedLoop is set when some cell ran closed loop (see closedLoop).
 	ClosedLoop bool
+	// Ties are the comparisons the summary's intervals do not establish
+	// (see tieNotes).
+	Ties []string
 }
 
 // extraTable is a table of a run mode the summary does not cover (open
@@ -125,7 +128,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Title:    "snbench report: " + strings.Join(topologiesOf(res), " vs "),
 		Subtitle: subtitle(res), Command: command(res.Plan),
 		Plan: planRows(res.Plan), Env: envRows(res), Sources: r.Sources,
-		Findings: Findings(res), SummaryCaption: Caption(res),
+		Findings: Findings(res), SummaryCaption: Caption(res), Ties: tieNotes(res),
 		Summary: summaryTable(res), PlotNotes: r.PlotNotes,
 		Scaling: scalingTable(res), Growth: growthTable(res),
 		Problems: problems(res), Schema: res.Schema, ClosedLoop: closedLoop(res),

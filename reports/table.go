@@ -32,6 +32,12 @@ type Row struct {
 	Speedup, Efficiency float64
 	// VsBest is throughput over the best topology's at the same scale.
 	VsBest float64
+	// SpeedupTied is set where this cell's and the 1-worker cell's 95%
+	// intervals overlap or one is missing: no speedup is established.
+	// BestTied is set where this cell cannot be told from the fastest at
+	// its scale (for the fastest: where another cannot be told from it).
+	// The table marks such figures with tieMark (see caveats.go).
+	SpeedupTied, BestTied bool
 }
 
 // Rows derives the table's rows from res, in cell order.
@@ -71,6 +77,7 @@ func Rows(res *results.Results) []Row {
 		}
 		rows[i] = r
 	}
+	markTies(rows)
 	return rows
 }
 
@@ -156,8 +163,8 @@ func textRow(p results.Plan, r Row) []string {
 		FormatRate(tp.Mean, SigFigsForError(tp.Mean, (tp.Hi-tp.Lo)/2)), ci,
 		d(lat.P50), d(lat.P90), d(lat.P99), d(lat.P999), d(lat.Max),
 		FormatDuration(s.CPUPerTaskNS, 2),
-		FormatRatio(r.Speedup), percentOrDash(r.Efficiency), FormatRatio(r.VsBest),
-		status(c))
+		marked(FormatRatio(r.Speedup), r.SpeedupTied), marked(percentOrDash(r.Efficiency), r.SpeedupTied),
+		marked(FormatRatio(r.VsBest), r.BestTied), status(c))
 }
 
 func percentOrDash(f float64) string {
@@ -273,8 +280,9 @@ func writeCaption(w io.Writer, format, caption string) error {
 	return err
 }
 
-// writeNotes lists the cells that failed or carry warnings, under the
-// table, so that no caveat is hidden.
+// writeNotes lists the cells that failed or carry warnings, then the
+// comparisons of rows that the intervals do not establish (tieNotes),
+// under the table, so that no caveat is hidden.
 func writeNotes(w io.Writer, res *results.Results, format string) error {
 	bullet := ""
 	if format == FormatMarkdown {
@@ -294,6 +302,9 @@ func writeNotes(w io.Writer, res *results.Results, format string) error {
 		for _, warn := range c.Warnings {
 			lines = append(lines, fmt.Sprintf("%s%s: * %s", bullet, c.Key, warn))
 		}
+	}
+	for _, l := range tieNotes(res) {
+		lines = append(lines, bullet+l)
 	}
 	for _, warn := range res.Warnings {
 		lines = append(lines, bullet+"run: "+warn)

@@ -67,7 +67,8 @@ type Estimate struct {
 	Lo    float64 `json:"lo"`
 	Hi    float64 `json:"hi"`
 	HasCI bool    `json:"has_ci"`
-	// CV is the coefficient of variation (sample SD / mean).
+	// CV is the coefficient of variation (sample SD / mean). It is data:
+	// no caveat is raised on it alone (see ImpreciseRelCI).
 	CV float64 `json:"cv"`
 	N  int     `json:"n"`
 }
@@ -135,10 +136,6 @@ func PercentilesOf(h Hist) (Percentiles, error) {
 	}, nil
 }
 
-// NoisyCV is the coefficient of variation of throughput above which a cell
-// is flagged as noisy.
-const NoisyCV = 0.10
-
 // Summarize recomputes c.Summary, c.Verify and the merged histograms from
 // c.Reps, and adds warnings for figures that should not be trusted.
 func Summarize(c *Cell) error {
@@ -198,11 +195,8 @@ func Summarize(c *Cell) error {
 		return err
 	}
 	c.Summary = s
-	if s.Reps > 0 && s.Reps < 2 && s.Load == nil {
-		c.addWarning("only 1 repetition: no confidence interval")
-	}
-	if s.Throughput.CV > NoisyCV {
-		c.addWarning(fmt.Sprintf("noisy: throughput varies %.0f%% (CV) across repetitions", 100*s.Throughput.CV))
+	for _, w := range dispersionWarnings(s.Throughput, s.Load != nil) {
+		c.addWarning(w)
 	}
 	if !c.Verify.OK() && c.Status == StatusOK {
 		c.Status = StatusFailed
