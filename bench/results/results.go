@@ -125,6 +125,14 @@ type Rep struct {
 	// (so a stall delays every task behind it: coordinated omission shows).
 	Latency Hist `json:"latency"`
 	Service Hist `json:"service"`
+	// Measurements is the latency measurements behind Latency and Service:
+	// one per batch verified, which every task of the batch carries (so
+	// Tasks at batch 1, Tasks/64 rounded up per node at batch 64).
+	Measurements int64 `json:"measurements,omitempty"`
+	// Clamped is the tasks whose latency exceeded HistMax (60 s): they are
+	// in Latency as HistMax, so its max and top percentiles are lower
+	// bounds.
+	Clamped int64 `json:"clamped,omitempty"`
 	// Load holds what an open-loop repetition adds; nil in closed loop.
 	Load *Load `json:"load,omitempty"`
 	// Redispatch records the node failures that on_node_failure:
