@@ -61,6 +61,8 @@ type pageData struct {
 	Extra                           []extraTable
 	// ClosedLoop is set when some cell ran closed loop (see closedLoop).
 	ClosedLoop bool
+	// SummaryLegend explains the marks in the summary table, if any.
+	SummaryLegend string
 }
 
 // extraTable is a table of a run mode the summary does not cover (open
@@ -93,7 +95,7 @@ func extraTables(res *results.Results) ([]extraTable, error) {
 	if HasLoad(res) {
 		out = append(out, extraTable{Title: "Open-loop load", Table: loadTable(res),
 			Caption: strings.ToUpper(loadCaption[:1]) + loadCaption[1:] + ". Rows shaded amber carry warnings, " +
-				"red failed (see Problems)."})
+				"red failed (see Problems)." + loadLegend(res)})
 	}
 	if HasBaselines(res) {
 		var b bytes.Buffer
@@ -137,6 +139,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	if d.Extra, err = extraTables(res); err != nil {
 		return err
 	}
+	d.SummaryLegend = htmlLegend(res)
 	d.ProblemCount = len(d.Problems)
 	if p := problemCount(res); p != "" && hasFailure(res) {
 		d.Alert = strings.TrimSuffix(p, ": see Problems.") + "."

@@ -44,6 +44,9 @@ func WriteLoadTable(w io.Writer, res *results.Results, format string) error {
 	if err := writeCaption(w, format, loadCaption); err != nil {
 		return err
 	}
+	if err := writeThinLegend(w, format, loadCells(res), "p50", "p99", "p999"); err != nil {
+		return err
+	}
 	return writeNotes(w, res, format)
 }
 
@@ -106,9 +109,10 @@ func loadRow(p results.Plan, c *results.Cell) []string {
 		return append(row, "-", "-", "-", "-", "-", "-", "-", "-", "-", loadStatus(c))
 	}
 	d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
-	lat := c.Summary.Latency
-	return append(row, FormatRate(l.Achieved.Mean, 3), d(lat.P50), d(lat.P99), d(lat.P999), d(lat.Max),
-		d(l.Uncorrected.P99), d(l.LagP99NS), d(l.LagMaxNS), strconv.FormatInt(l.BoundHits, 10), loadStatus(c))
+	lat, x := c.Summary.Latency, results.SamplesOf(c)
+	return append(row, FormatRate(l.Achieved.Mean, 3), latencyCell(x, "p50", lat.P50), latencyCell(x, "p99", lat.P99),
+		latencyCell(x, "p999", lat.P999), latencyCell(x, "", lat.Max),
+		latencyCell(x, "p99", l.Uncorrected.P99), d(l.LagP99NS), d(l.LagMaxNS), strconv.FormatInt(l.BoundHits, 10), loadStatus(c))
 }
 
 // loadStatus is the cell's status, or "unreliable" for a cell that ran
@@ -122,10 +126,11 @@ func loadStatus(c *results.Cell) string {
 
 func writeLoadCSV(w io.Writer, res *results.Results) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"topology", "workers", "tasks", "payload", "batch", "window", "reps",
+	hdr := []string{"topology", "workers", "tasks", "payload", "batch", "window", "reps",
 		"offered_per_s", "achieved_per_s", "achieved_lo", "achieved_hi",
 		"p50_ns", "p99_ns", "p999_ns", "max_ns", "send_p99_ns", "lag_p99_ns", "lag_max_ns", "window_full",
-		"status", "unreliable"})
+		"status", "unreliable"}
+	_ = cw.Write(append(hdr, sampleCSVHeader()...))
 	for _, c := range loadCells(res) {
 		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
 			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), strconv.Itoa(len(c.Reps)), strconv.Itoa(c.Rate)}
@@ -137,7 +142,7 @@ func writeLoadCSV(w io.Writer, res *results.Results) error {
 				csvInt(lat.P50), csvInt(lat.P99), csvInt(lat.P999), csvInt(lat.Max),
 				csvInt(l.Uncorrected.P99), csvInt(l.LagP99NS), csvInt(l.LagMaxNS), csvInt(l.BoundHits))
 		}
-		_ = cw.Write(append(row, c.Status, strconv.FormatBool(unreliable(c))))
+		_ = cw.Write(append(append(row, c.Status, strconv.FormatBool(unreliable(c))), sampleCSV(c)...))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -3,7 +3,6 @@ package results
 import (
 	"fmt"
 	"math/bits"
-	"time"
 )
 
 // How many measurements a percentile rests on.
@@ -124,7 +123,7 @@ func summarizeSamples(c *Cell, s *Summary) {
 		for _, r := range c.Reps {
 			tasks += r.Tasks
 		}
-		c.addWarning(fmt.Sprintf("%d of %d tasks took longer than the histogram's %v ceiling and were recorded at it: "+
-			"the max and any percentile shown as ≥%v are lower bounds", x.Clamped, tasks, time.Duration(HistMax), time.Duration(HistMax)))
+		c.addWarning(fmt.Sprintf("%d of %d tasks took longer than the histogram's %gs ceiling and were recorded at it: "+
+			"the max and any percentile marked ≥ are lower bounds", x.Clamped, tasks, float64(HistMax)/1e9))
 	}
 }

@@ -111,8 +111,8 @@ func TestSummarizeReportsClamped(t *testing.T) {
 	if s.Clamped != 2 {
 		t.Fatalf("summary clamped = %d, want 2", s.Clamped)
 	}
-	want := "2 of 2000 tasks took longer than the histogram's 1m0s ceiling and were recorded at it: " +
-		"the max and any percentile shown as ≥1m0s are lower bounds"
+	want := "2 of 2000 tasks took longer than the histogram's 60s ceiling and were recorded at it: " +
+		"the max and any percentile marked ≥ are lower bounds"
 	if !slices.Contains(c.Warnings, want) {
 		t.Fatalf("warnings %q lack %q", c.Warnings, want)
 	}
