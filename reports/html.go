@@ -90,7 +90,7 @@ func extraTables(res *results.Results) ([]extraTable, error) {
 				Caption: "Each search's outcome: the highest passing rate, what that step achieved, and how many steps it took."},
 			extraTable{Title: "Capacity steps", Table: steps,
 				Caption: "Every rate each search tried, in order: doubling until a step fails, then bisecting. " +
-					"Failed steps are in red, the highest passing one in bold."})
+					"Failed steps are in red, the highest passing one in bold." + stepLegend(res)})
 	}
 	if HasLoad(res) {
 		out = append(out, extraTable{Title: "Open-loop load", Table: loadTable(res),

@@ -113,3 +113,25 @@ func loadLegend(res *results.Results) string {
 	}
 	return ""
 }
+
+// stepsThin reports whether any capacity step shows a thin percentile of
+// those the step table shows.
+func stepsThin(res *results.Results) bool {
+	for i := range res.Capacity {
+		for _, s := range res.Capacity[i].Steps {
+			x := results.Samples{Thin: s.Thin}
+			if x.IsThin("p50") || x.IsThin("p99") || x.IsThin("p999") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// stepLegend is loadLegend for the capacity step table.
+func stepLegend(res *results.Results) string {
+	if stepsThin(res) {
+		return " " + thinLegend() + "."
+	}
+	return ""
+}

@@ -256,7 +256,10 @@ type Step struct {
 	P50      int64   `json:"p50"`
 	P99      int64   `json:"p99"`
 	P999     int64   `json:"p999"`
-	Pass     bool    `json:"pass"`
+	// Thin names the step's percentiles that rest on fewer than
+	// ThinBeyond measurements beyond them (its cell's Summary.Thin).
+	Thin []string `json:"thin,omitempty"`
+	Pass bool     `json:"pass"`
 	// Reason says why a step failed.
 	Reason string `json:"reason,omitempty"`
 }
