@@ -116,6 +116,7 @@ func (r *Runner) step(ctx context.Context, p Plan, slo results.SLO, k results.Ke
 	}
 	sum := cell.Summary
 	st.Achieved, st.P50, st.P99, st.P999 = sum.Load.Achieved.Mean, sum.Latency.P50, sum.Latency.P99, sum.Latency.P999
+	st.Thin = sum.Thin
 	var reasons []string
 	if !cell.Verify.OK() {
 		reasons = append(reasons, fmt.Sprintf("verification failed (%+v)", cell.Verify))

@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +178,14 @@ func TestCapacitySearch(t *testing.T) {
 	}
 	if len(res.Cells) != len(c.Steps) {
 		t.Errorf("%d step cells for %d steps", len(res.Cells), len(c.Steps))
+	}
+	for i := range min(len(res.Cells), len(c.Steps)) {
+		// The first step, batch 64 at 100k/s for 0.2 s, has 313
+		// measurements: 3.1 beyond p99.
+		st, sum := c.Steps[i], res.Cells[i].Summary
+		if !slices.Equal(st.Thin, sum.Thin) || (i == 0 && !slices.Contains(sum.Thin, "p99")) {
+			t.Errorf("step %d: thin %q, its cell's %q (measurements %d); want equal, the first with p99", i, st.Thin, sum.Thin, sum.Measurements)
+		}
 	}
 	// The search ends at the maximum rate, or with the lowest failing
 	// rate within the precision of the highest passing one.

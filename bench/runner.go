@@ -327,16 +327,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 		ns := int64(cpu)
 		rep.NodeCPUNS = &ns
 	}
-	lat, svc := results.NewHist(), results.NewHist()
-	for i, d := range pr.drivers {
-		rep.NodeTasks[idx[i]] = d.tasks
-		lat.Merge(d.lat)
-		svc.Merge(d.svc)
-	}
-	if rep.Latency, err = results.EncodeHist(lat); err != nil {
-		return nil, err
-	}
-	if rep.Service, err = results.EncodeHist(svc); err != nil {
+	if err := mergeDrivers(rep, pr.drivers, idx); err != nil {
 		return nil, err
 	}
 	if k.Rate > 0 {
@@ -379,6 +370,25 @@ func (r *Runner) probe(ctx context.Context, cancel context.CancelCauseFunc, fl *
 		lat.Merge(d.lat)
 	}
 	return lat.ValueAtQuantile(50), failures, nil
+}
+
+// mergeDrivers adds the drivers' histograms and counts to rep: driver i
+// served node idx[i].
+func mergeDrivers(rep *results.Rep, drivers []*driver, idx []int) error {
+	lat, svc := results.NewHist(), results.NewHist()
+	for i, d := range drivers {
+		rep.NodeTasks[idx[i]] = d.tasks
+		rep.Measurements += d.measured
+		rep.Clamped += d.clamped
+		lat.Merge(d.lat)
+		svc.Merge(d.svc)
+	}
+	var err error
+	if rep.Latency, err = results.EncodeHist(lat); err != nil {
+		return err
+	}
+	rep.Service, err = results.EncodeHist(svc)
+	return err
 }
 
 // selfMaxRSS returns this process's peak resident set size in KiB.

@@ -64,6 +64,8 @@ type pageData struct {
 	// Ties are the comparisons the summary's intervals do not establish
 	// (see tieNotes).
 	Ties []string
+	// SummaryLegend explains the marks in the summary table, if any.
+	SummaryLegend string
 }
 
 // extraTable is a table of a run mode the summary does not cover (open
@@ -91,12 +93,12 @@ func extraTables(res *results.Results) ([]extraTable, error) {
 				Caption: "Each search's outcome: the highest passing rate, what that step achieved, and how many steps it took."},
 			extraTable{Title: "Capacity steps", Table: steps,
 				Caption: "Every rate each search tried, in order: doubling until a step fails, then bisecting. " +
-					"Failed steps are in red, the highest passing one in bold."})
+					"Failed steps are in red, the highest passing one in bold." + stepLegend(res)})
 	}
 	if HasLoad(res) {
 		out = append(out, extraTable{Title: "Open-loop load", Table: loadTable(res),
 			Caption: strings.ToUpper(loadCaption[:1]) + loadCaption[1:] + ". Rows shaded amber carry warnings, " +
-				"red failed (see Problems)."})
+				"red failed (see Problems)." + loadLegend(res)})
 	}
 	if HasBaselines(res) {
 		var b bytes.Buffer
@@ -140,6 +142,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	if d.Extra, err = extraTables(res); err != nil {
 		return err
 	}
+	d.SummaryLegend = htmlLegend(res)
 	d.ProblemCount = len(d.Problems)
 	if p := problemCount(res); p != "" && hasFailure(res) {
 		d.Alert = strings.TrimSuffix(p, ": see Problems.") + "."

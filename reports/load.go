@@ -46,6 +46,9 @@ func WriteLoadTable(w io.Writer, res *results.Results, format string) error {
 	if err := writeCaption(w, format, loadCaption); err != nil {
 		return err
 	}
+	if err := writeThinLegend(w, format, loadCells(res), "p50", "p99", "p999"); err != nil {
+		return err
+	}
 	return writeNotes(w, res, format)
 }
 
@@ -108,13 +111,14 @@ func loadRow(p results.Plan, c *results.Cell) []string {
 		return append(row, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", loadStatus(c))
 	}
 	d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
-	lat := c.Summary.Latency
+	lat, x := c.Summary.Latency, results.SamplesOf(c)
 	probe := "-" // results written before the probe existed
 	if l.ProbeP50NS > 0 {
 		probe = d(l.ProbeP50NS)
 	}
-	return append(row, FormatRate(l.Achieved.Mean, 3), d(lat.P50), d(lat.P99), d(lat.P999), d(lat.Max),
-		d(l.Uncorrected.P99), d(l.LagP50NS), d(l.LagP99NS), strconv.FormatInt(l.BoundHits, 10), probe, loadStatus(c))
+	return append(row, FormatRate(l.Achieved.Mean, 3), latencyCell(x, "p50", lat.P50), latencyCell(x, "p99", lat.P99),
+		latencyCell(x, "p999", lat.P999), latencyCell(x, "", lat.Max),
+		latencyCell(x, "p99", l.Uncorrected.P99), d(l.LagP50NS), d(l.LagP99NS), strconv.FormatInt(l.BoundHits, 10), probe, loadStatus(c))
 }
 
 // loadStatus is the cell's status, or "unreliable" for a cell that ran
@@ -128,10 +132,11 @@ func loadStatus(c *results.Cell) string {
 
 func writeLoadCSV(w io.Writer, res *results.Results) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"topology", "workers", "tasks", "payload", "batch", "window", "reps",
+	hdr := []string{"topology", "workers", "tasks", "payload", "batch", "window", "reps",
 		"offered_per_s", "achieved_per_s", "achieved_lo", "achieved_hi",
 		"p50_ns", "p99_ns", "p999_ns", "max_ns", "send_p99_ns", "lag_p99_ns", "lag_max_ns", "window_full",
-		"status", "unreliable", "lag_p50_ns", "bound_wait_ns", "bound_max_ns", "probe_p50_ns", "utilization"})
+		"status", "unreliable", "lag_p50_ns", "bound_wait_ns", "bound_max_ns", "probe_p50_ns", "utilization"}
+	_ = cw.Write(append(hdr, sampleCSVHeader()...))
 	for _, c := range loadCells(res) {
 		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
 			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), strconv.Itoa(len(c.Reps)), strconv.Itoa(c.Rate)}
@@ -146,8 +151,8 @@ func writeLoadCSV(w io.Writer, res *results.Results) error {
 				csvInt(l.Uncorrected.P99), csvInt(l.LagP99NS), csvInt(l.LagMaxNS), csvInt(l.BoundHits))
 			extra = []string{csvInt(l.LagP50NS), csvInt(l.BoundWaitNS), csvInt(l.BoundMaxNS), csvInt(l.ProbeP50NS), csvFloat(l.Utilization)}
 		}
-		row = append(row, c.Status, strconv.FormatBool(unreliable(c)))
-		_ = cw.Write(append(row, extra...))
+		row = append(append(row, c.Status, strconv.FormatBool(unreliable(c))), extra...)
+		_ = cw.Write(append(row, sampleCSV(c)...))
 	}
 	cw.Flush()
 	return cw.Error()

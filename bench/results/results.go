@@ -125,6 +125,14 @@ type Rep struct {
 	// (so a stall delays every task behind it: coordinated omission shows).
 	Latency Hist `json:"latency"`
 	Service Hist `json:"service"`
+	// Measurements is the latency measurements behind Latency and Service:
+	// one per batch verified, which every task of the batch carries (so
+	// Tasks at batch 1, Tasks/64 rounded up per node at batch 64).
+	Measurements int64 `json:"measurements,omitempty"`
+	// Clamped is the tasks whose latency exceeded HistMax (60 s): they are
+	// in Latency as HistMax, so its max and top percentiles are lower
+	// bounds.
+	Clamped int64 `json:"clamped,omitempty"`
 	// Load holds what an open-loop repetition adds; nil in closed loop.
 	Load *Load `json:"load,omitempty"`
 	// Redispatch records the node failures that on_node_failure:
@@ -258,7 +266,10 @@ type Step struct {
 	P50      int64   `json:"p50"`
 	P99      int64   `json:"p99"`
 	P999     int64   `json:"p999"`
-	Pass     bool    `json:"pass"`
+	// Thin names the step's percentiles that rest on fewer than
+	// ThinBeyond measurements beyond them (its cell's Summary.Thin).
+	Thin []string `json:"thin,omitempty"`
+	Pass bool     `json:"pass"`
 	// Reason says why a step failed.
 	Reason string `json:"reason,omitempty"`
 }

@@ -28,6 +28,19 @@ type Summary struct {
 	NodeMaxRSSKB int64 `json:"node_max_rss_kb,omitempty"`
 	// Load summarises open-loop repetitions; nil in closed loop.
 	Load *LoadSummary `json:"load,omitempty"`
+	// Measurements is the latency measurements the percentiles above rest
+	// on, over all repetitions: one per batch (see Rep.Measurements).
+	// Beyond is, per percentile, the measurements beyond it, m × (1 −
+	// p/100); Thin names the percentiles with fewer than ThinBeyond beyond
+	// them ("p99", "p999"). They hold for Latency, Service and
+	// Load.Uncorrected alike. See SamplesOf.
+	Measurements int64    `json:"measurements"`
+	Beyond       Beyond   `json:"beyond"`
+	Thin         []string `json:"thin,omitempty"`
+	// Clamped is the tasks, over all repetitions, whose latency exceeded
+	// HistMax (60 s) and was recorded as HistMax: the max and the
+	// percentiles at that value are then lower bounds.
+	Clamped int64 `json:"clamped,omitempty"`
 }
 
 // LoadSummary is the open-loop part of a Summary.
@@ -194,6 +207,7 @@ func Summarize(c *Cell) error {
 	if err := summarizeLoad(c, &s); err != nil {
 		return err
 	}
+	summarizeSamples(c, &s)
 	c.Summary = s
 	for _, w := range dispersionWarnings(s.Throughput, s.Load != nil) {
 		c.addWarning(w)
