@@ -333,6 +333,8 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 		if rep.Load, err = loadOf(pr.drivers, float64(k.Rate), rep.Tasks); err != nil {
 			return nil, err
 		}
+	} else {
+		rep.Occupancy, rep.DrainIdle = occupancyOf(pr, rep.Throughput, k.Window, k.Batch)
 	}
 	if rep.Redispatch, err = redispatchRep(failures, pr, fl.takeIncidents()); err != nil {
 		return nil, err
