@@ -54,7 +54,7 @@ func TestSummarizeOccupancy(t *testing.T) {
 		// drain is each repetition's DrainIdle.
 		drain float64
 		want  float64
-		warn string // "" for none
+		warn  string // "" for none
 	}{
 		{"window-bound", long, []float64{0.98, 0.99, 0.97}, 0.01, 0.98, ""},
 		{"coordinator-bound", long, []float64{0.5, 0.7, 0.6}, 0.05, 0.6,
