@@ -19,7 +19,7 @@ func HasLoad(res *results.Results) bool {
 }
 
 // loadCaption says how to read the load table.
-const loadCaption = "latency runs from each task's intended send time; 'p99 from send' is what a tool that " +
+const loadCaption = "latency runs from each task's intended send time to its batch's verified result; 'p99 from send' is what a tool that " +
 	"stamps the actual send would report; 'unreliable': the generator fell behind schedule or achieved under " +
 	"95% of the offered rate"
 
