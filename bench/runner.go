@@ -335,6 +335,8 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 			return nil, err
 		}
 		rep.Load.ProbeP50NS = probeP50
+	} else {
+		rep.Occupancy, rep.DrainIdle = occupancyOf(pr, rep.Throughput, k.Window, k.Batch)
 	}
 	if rep.Redispatch, err = redispatchRep(failures, pr, fl.takeIncidents()); err != nil {
 		return nil, err
