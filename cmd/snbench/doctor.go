@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/doctor"
 	"github.com/snbench/snbench/bench/results"
 )
@@ -53,8 +54,11 @@ func (f *doctorFlags) options() (doctor.Options, error) {
 	if f.format != "text" && f.format != "json" {
 		return o, usagef("--format: unknown %q (want text or json)", f.format)
 	}
+	if f.step < 10*time.Millisecond || f.step > 10*time.Second {
+		return o, usagef("--step: %v: want 10ms to 10s", f.step)
+	}
 	if err := o.Validate(); err != nil {
-		return o, usagef("--step: %v", err)
+		return o, &usageError{err: err}
 	}
 	return o, nil
 }
@@ -93,4 +97,37 @@ func doctorFailed(d *results.Doctor) error {
 		parts = append(parts, c.Name+": "+doctor.Misses(c))
 	}
 	return fmt.Errorf("doctor: %d of %d known-answer checks failed: %s", len(failed), len(d.Checks), strings.Join(parts, "; "))
+}
+
+// captureEnv describes this machine for a run and, with withDoctor, runs
+// the doctor first (its progress and verdicts on stderr) and records it.
+func (a *app) captureEnv(ctx context.Context, withDoctor bool) (results.Env, error) {
+	if !withDoctor {
+		return bench.CaptureEnv(), nil
+	}
+	o := doctor.DefaultOptions()
+	o.Log = a.stderr
+	d, err := doctor.Run(ctx, o)
+	if err != nil {
+		return results.Env{}, err
+	}
+	for _, v := range d.Verdicts {
+		fmt.Fprintf(a.stderr, "doctor: %s\n", v)
+	}
+	env := bench.CaptureEnv()
+	env.Doctor = d
+	return env, nil
+}
+
+// doctorWarnings returns the run warnings a doctor record adds: one per
+// failed known-answer check, saying by how much it missed.
+func doctorWarnings(d *results.Doctor) []string {
+	if d == nil {
+		return nil
+	}
+	var w []string
+	for _, c := range d.Failed() {
+		w = append(w, fmt.Sprintf("doctor: the %s check failed on this machine before the run (%s)", c.Name, doctor.Misses(c)))
+	}
+	return w
 }
