@@ -76,10 +76,31 @@ const ceilingWindow = 256
 
 // ceilingDefinition defines the generator's ceiling.
 const ceilingDefinition = "the highest offered rate at which an open-loop cell (goroutine topology, 1 worker, batch %d, window %d, no work, %v per step) " +
-	"is not flagged unreliable: it achieved at least 95%% of the offered rate and its generator's lag p99 stayed under %v; found by halving or doubling from %d/s, then bisecting to %.0f%%"
+	"is not flagged unreliable (it achieved at least 95%% of the offered rate and its generator's lag p99 stayed under %v) in one of %d tries; found by halving or doubling from %d/s, then bisecting to %.0f%%"
 
-// runStep runs one ceiling step: an open-loop cell at rate.
+// stepTries is the most cells a ceiling step runs: one more after a
+// flagged one.
+const stepTries = 2
+
+// runStep runs one ceiling step: an open-loop cell at rate, once more if
+// the first is flagged.
 func runStep(ctx context.Context, r *bench.Runner, batch, rate int, step time.Duration) (results.DoctorStep, error) {
+	var st results.DoctorStep
+	for i := range stepTries {
+		var err error
+		if st, err = runCell(ctx, r, batch, rate, step); err != nil {
+			return st, err
+		}
+		st.Tries = i + 1
+		if st.Held {
+			break
+		}
+	}
+	return st, nil
+}
+
+// runCell runs one open-loop cell at rate.
+func runCell(ctx context.Context, r *bench.Runner, batch, rate int, step time.Duration) (results.DoctorStep, error) {
 	p := bench.DefaultPlan([]string{topology})
 	p.Workers, p.Batch, p.Window = []int{1}, []int{batch}, []int{ceilingWindow}
 	p.Rate, p.Duration = []int{rate}, workloads.Duration(step)
@@ -104,7 +125,7 @@ func runStep(ctx context.Context, r *bench.Runner, batch, rate int, step time.Du
 // measureCeiling searches the generator's ceiling at one batch size.
 func measureCeiling(ctx context.Context, r *bench.Runner, s Search, batch int, step time.Duration) (results.DoctorCeiling, error) {
 	c := results.DoctorCeiling{Batch: batch,
-		Definition: fmt.Sprintf(ceilingDefinition, batch, ceilingWindow, step, results.LagWarn, s.Start, 100*s.Precision)}
+		Definition: fmt.Sprintf(ceilingDefinition, batch, ceilingWindow, step, results.LagWarn, stepTries, s.Start, 100*s.Precision)}
 	var err error
 	c.Held, c.Failed, err = s.Find(func(rate int) (bool, error) {
 		st, err := runStep(ctx, r, batch, rate, step)

@@ -47,6 +47,9 @@ func checkRecord(t *testing.T, d *results.Doctor) {
 		}
 		for _, s := range c.Steps {
 			pos("achieved", s.Achieved)
+			if s.Tries < 1 || s.Tries > 2 || s.Held && s.Reason != "" {
+				t.Errorf("step %+v: want 1 or 2 tries, and a reason only when flagged", s)
+			}
 			if !s.Held && !strings.HasPrefix(s.Reason, "unreliable") {
 				t.Errorf("step %+v failed without the unreliable warning", s)
 			}

@@ -86,5 +86,9 @@ func ceilingLine(c results.DoctorCeiling) string {
 	} else {
 		s += ", nothing flagged up to the search's maximum"
 	}
-	return fmt.Sprintf("%s (%d steps)", s, len(c.Steps))
+	unit := "steps"
+	if len(c.Steps) == 1 {
+		unit = "step"
+	}
+	return fmt.Sprintf("%s (%d %s)", s, len(c.Steps), unit)
 }

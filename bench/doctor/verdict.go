@@ -67,14 +67,32 @@ func Verdicts(d *results.Doctor) []string {
 }
 
 func ceilingVerdict(c results.DoctorCeiling) string {
+	var s string
 	switch {
 	case c.Held == 0:
-		return fmt.Sprintf("the generator could not hold even %s at batch %d here, the lowest rate tried: open-loop cells at that batch will be flagged at any rate", Rate(float64(c.Failed)), c.Batch)
+		s = fmt.Sprintf("the generator could not hold even %s at batch %d here, the lowest rate tried: open-loop cells at that batch will be flagged at any rate", Rate(float64(c.Failed)), c.Batch)
 	case c.Failed == 0:
 		return fmt.Sprintf("the generator held every rate tried at batch %d, up to %s: its ceiling is higher", c.Batch, Rate(float64(c.Held)))
+	default:
+		s = fmt.Sprintf("open-loop rates above ~%s at batch %d will be flagged here (held %s, flagged at %s)",
+			Rate(float64(c.Held)), c.Batch, Rate(float64(c.Held)), Rate(float64(c.Failed)))
 	}
-	return fmt.Sprintf("open-loop rates above ~%s at batch %d will be flagged here (held %s, flagged at %s)",
-		Rate(float64(c.Held)), c.Batch, Rate(float64(c.Held)), Rate(float64(c.Failed)))
+	if lagOnly(c) {
+		s += fmt.Sprintf("; the flagged step achieved its rate, but over 1%% of its batches went out more than %v late: the limit is this machine's scheduling hiccups, not the generator's speed",
+			results.LagWarn)
+	}
+	return s
+}
+
+// lagOnly reports whether the lowest flagged step of c achieved 95% of its
+// rate, so that only its lag flagged it.
+func lagOnly(c results.DoctorCeiling) bool {
+	for _, st := range c.Steps {
+		if st.Offered == c.Failed && !st.Held {
+			return st.Achieved >= 0.95*float64(st.Offered)
+		}
+	}
+	return false
 }
 
 func quotaNote(q float64) string {

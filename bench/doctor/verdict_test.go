@@ -16,7 +16,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // handDoctor is a doctor record with figures chosen by hand: a ceiling of
-// 1.2 M/s at batch 1 and none reached at batch 8, a workloads.Sleep p99
+// 1.2 M/s at batch 1 (1.4 M/s achieved 1.1 M/s), none reached at batch 8,
+// and at batch 64 even 1k/s flagged for its lag alone, a workloads.Sleep p99
 // lateness of 85 µs, a 50 ns clock, GOMAXPROCS above the cores, and a
 // failed fixed-wait check.
 func handDoctor() *results.Doctor {
@@ -30,8 +31,10 @@ func handDoctor() *results.Doctor {
 			{Primitive: "time.Sleep", RequestedNS: 100_000, Samples: 200, P50NS: 1_050_000, P99NS: 1_200_000, Definition: "lateness of a 100µs wait"},
 		},
 		Ceiling: []results.DoctorCeiling{
-			{Batch: 1, Held: 1_200_000, Failed: 1_400_000, Steps: make([]results.DoctorStep, 7), Definition: "the highest offered rate, batch 1, not flagged"},
+			{Batch: 1, Held: 1_200_000, Failed: 1_400_000, Definition: "the highest offered rate, batch 1, not flagged",
+				Steps: []results.DoctorStep{{Offered: 1_400_000, Achieved: 1.1e6, Tries: 2}, {Offered: 1_200_000, Achieved: 1.2e6, Held: true, Tries: 1}}},
 			{Batch: 8, Held: 64_000_000, Steps: make([]results.DoctorStep, 9), Definition: "the highest offered rate, batch 8, not flagged"},
+			{Batch: 64, Failed: 1000, Steps: []results.DoctorStep{{Offered: 1000, Achieved: 1000, LagP99NS: 3e6, Tries: 2}}, Definition: "batch 64"},
 		},
 		Checks: []results.DoctorCheck{
 			doctor.FixedWaitCheck(1080*time.Microsecond, 1090*time.Microsecond),
@@ -50,6 +53,7 @@ func TestVerdicts(t *testing.T) {
 	for _, want := range []string{
 		"open-loop rates above ~1.2 M/s at batch 1 will be flagged here (held 1.2 M/s, flagged at 1.4 M/s)",
 		"the generator held every rate tried at batch 8, up to 64 M/s",
+		"the generator could not hold even 1 k/s at batch 64 here, the lowest rate tried: open-loop cells at that batch will be flagged at any rate; the flagged step achieved its rate, but over 1% of its batches went out more than 1ms late",
 		"waits under ~850µs are dominated by wake-up error here: workloads.Sleep returns 85µs late at p99",
 		"per-task costs under ~2µs carry over 5% of clock cost at batch 1",
 		"speedups above 2 cores cannot be measured here (2 cores, GOMAXPROCS 4)",
@@ -59,6 +63,9 @@ func TestVerdicts(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("verdicts lack %q:\n%s", want, v)
 		}
+	}
+	if strings.Count(v, "scheduling hiccups") != 1 {
+		t.Errorf("only batch 64's step was flagged for lag alone:\n%s", v)
 	}
 	if strings.Contains(v, "all 2 known-answer checks passed") {
 		t.Errorf("verdicts say all checks passed with one failed:\n%s", v)

@@ -88,6 +88,10 @@ type DoctorStep struct {
 	Achieved float64 `json:"achieved"`
 	LagP99NS int64   `json:"lag_p99_ns"`
 	Held     bool    `json:"held"`
+	// Tries is how many cells ran at this rate: a flagged one is run once
+	// more, so that one hiccup of a busy machine does not set the ceiling.
+	// The figures are the last try's.
+	Tries int `json:"tries"`
 	// Reason is the cell's unreliable warning when it did not hold.
 	Reason string `json:"reason,omitempty"`
 }
