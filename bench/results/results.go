@@ -50,6 +50,8 @@ type Env struct {
 	// Version is snbench's module version, if known.
 	Version string    `json:"version,omitempty"`
 	Start   time.Time `json:"start"`
+	// Doctor is what `snbench doctor` measured here first (run --doctor).
+	Doctor *Doctor `json:"doctor,omitempty"`
 }
 
 // Cell status values.

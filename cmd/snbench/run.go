@@ -52,6 +52,7 @@ type runFlags struct {
 	out         string
 	format      string
 	progress    string
+	doctor      bool
 	load        loadFlags
 	reliability reliabilityFlags
 }
@@ -106,6 +107,7 @@ func (a *app) runCmd() *cobra.Command {
 	f.load.register(fl)
 	f.reliability.register(fl)
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
+	fl.BoolVar(&f.doctor, "doctor", false, "run 'snbench doctor' first and record its figures in results.json (env.doctor)")
 	return cmd
 }
 
@@ -214,6 +216,10 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	if err := checkNodes(ctx, p.Nodes); err != nil {
 		return err
 	}
+	env, err := a.captureEnv(ctx, f.doctor)
+	if err != nil {
+		return err
+	}
 	bar := a.progressBar(f.progress, len(p.Keys())*p.Repetitions)
 	progress := func(done, total int, key results.Key) {
 		if bar != nil {
@@ -227,7 +233,7 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	res, runErr := r.Run(ctx, p, bench.CaptureEnv())
+	res, runErr := r.Run(ctx, p, env)
 	if err := stopProfiles(); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
@@ -238,6 +244,7 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	if res == nil {
 		return runErr
 	}
+	res.Warnings = append(res.Warnings, doctorWarnings(env.Doctor)...)
 	path := filepath.Join(f.out, "results.json")
 	if err := results.Write(path, res); err != nil {
 		return errors.Join(runErr, err)
