@@ -134,7 +134,7 @@ func ReadAnnouncement(f *os.File, deadline time.Time, prefix string) (string, er
 	}
 	rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix)
 	if !ok {
-		return "", fmt.Errorf("node announced %q, want %q", strings.TrimSpace(line), prefix+"...")
+		return "", fmt.Errorf("node announced \"%s\", want %q", PeerText(strings.TrimSpace(line)), prefix+"...")
 	}
 	return rest, nil
 }
