@@ -23,9 +23,10 @@ type Dir struct {
 	path  string
 	force bool
 
-	mu      sync.Mutex
-	owned   map[string]string // name -> hex SHA-256 snbench wrote; "" in a legacy manifest
-	written []string          // this session, in order
+	mu       sync.Mutex
+	owned    map[string]string // name -> hex SHA-256 snbench wrote; "" in a legacy manifest
+	written  []string          // this session, in order
+	nodeLogs []string          // node log names taken this session
 }
 
 // Open creates the directory path if needed, proves that a file can be
@@ -144,12 +145,8 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	f := strings.Join(e.Files, ", ")
-	if len(e.Files) > 3 {
-		f = strings.Join(e.Files[:3], ", ") + fmt.Sprintf(" and %d more", len(e.Files)-3)
-	}
 	return fmt.Sprintf("output directory %s: %s would be replaced, and snbench did not write it "+
-		"(its %s does not list it as written): move it, choose another -o, or pass --force", e.Dir, f, ManifestFile)
+		"(its %s does not prove it): move it, choose another -o, or pass --force", e.Dir, listNames(e.Files, 3), ManifestFile)
 }
 
 // Check returns a *ConflictError naming every file directly in the
@@ -189,4 +186,31 @@ func (d *Dir) Check(match func(name string) bool, subdirs ...string) error {
 		return &ConflictError{Dir: d.path, Files: bad}
 	}
 	return nil
+}
+
+// PartialError says which files of a set were written before writing one
+// of them failed, and which were not.
+type PartialError struct {
+	Dir        string
+	Written    []string
+	NotWritten []string
+	Err        error
+}
+
+func (e *PartialError) Error() string {
+	w := "nothing"
+	if len(e.Written) > 0 {
+		w = listNames(e.Written, 6)
+	}
+	return fmt.Sprintf("output directory %s: wrote %s; not written: %s: %v", e.Dir, w, listNames(e.NotWritten, 6), e.Err)
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// listNames joins names, naming at most max of them.
+func listNames(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
 }
