@@ -111,7 +111,7 @@ func (r *Report) WriteTo(d *outdir.Dir) (string, error) {
 		}
 		if err != nil {
 			_, _ = d.Prune(IsReportFile)
-			return "", fmt.Errorf("report: %w", &outdir.PartialError{Dir: d.Path(), Written: names[:i], NotWritten: names[i:],
+			return "", fmt.Errorf("report: %w", &outdir.PartialError{Dir: d.Path(), Written: d.Written(), NotWritten: names[i:],
 				Err: fmt.Errorf("%s: %w", n, err)})
 		}
 	}

@@ -200,9 +200,9 @@ type PartialError struct {
 func (e *PartialError) Error() string {
 	w := "nothing"
 	if len(e.Written) > 0 {
-		w = listNames(e.Written, 6)
+		w = listNames(e.Written, 20)
 	}
-	return fmt.Sprintf("output directory %s: wrote %s; not written: %s: %v", e.Dir, w, listNames(e.NotWritten, 6), e.Err)
+	return fmt.Sprintf("output directory %s: wrote %s; not written: %s: %v", e.Dir, w, listNames(e.NotWritten, 20), e.Err)
 }
 
 func (e *PartialError) Unwrap() error { return e.Err }
