@@ -67,6 +67,9 @@ func Write(dir string, res *results.Results) (string, error) {
 // replace a file snbench did not write (see internal/outdir and WriteTo).
 func (r *Report) WriteFiles(dir string) (string, error) {
 	d, err := outdir.Open(dir, false)
+	if err == nil {
+		err = d.Check(IsReportFile, PlotDir)
+	}
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
