@@ -40,3 +40,21 @@ func TestNodeCrashLog(t *testing.T) {
 		t.Errorf("the error line does not name the cause and the log:\n%s", last)
 	}
 }
+
+// TestNodeCrashLogTCP: a tcp child node that dies before it announces its
+// address gives the same one-line cause and log.
+func TestNodeCrashLogTCP(t *testing.T) {
+	t.Setenv(envNodeMaxThreads, "1")
+	out := filepath.Join(t.TempDir(), "res")
+	code, _, stderr := snbench(t, "run", "--topology", "tcp", "--workers", "1", "--tasks", "200", "--repetitions", "1",
+		"--warmup", "0", "-o", out, "--format", "csv", "--no-report")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := lines[len(lines)-1]
+	logPath := filepath.Join(out, "nodes", "tcp-1.log")
+	if code != 1 || !strings.Contains(last, "fatal error: thread exhaustion") || !strings.Contains(last, logPath) || len(lines) > 12 {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 1, a few lines, the last naming the cause and %s", code, stderr, logPath)
+	}
+	if _, err := os.Stat(logPath); err != nil {
+		t.Fatal(err)
+	}
+}
