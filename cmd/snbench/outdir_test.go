@@ -174,6 +174,20 @@ func TestOutDirUserFiles(t *testing.T) {
 	}
 }
 
+// TestOutDirUserResults: a results.json that snbench did not write, even
+// with --no-report, is refused before measuring and left as it was.
+func TestOutDirUserResults(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	writeFile(t, filepath.Join(out, "results.json"), `{"mine": true}`)
+	code, stdout, stderr := snbench(t, append(tinyRun, "-o", out, "--no-report")...)
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "results.json would be replaced") {
+		t.Fatalf("exit %d, stdout %q, stderr %q: want exit 2 naming results.json, nothing measured", code, stdout, stderr)
+	}
+	if got := readFile(t, filepath.Join(out, "results.json")); got != `{"mine": true}` {
+		t.Fatalf("results.json replaced: %q", got)
+	}
+}
+
 func writeFile(t *testing.T, p, s string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
