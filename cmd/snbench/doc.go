@@ -52,7 +52,12 @@ Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 	--repetitions N   measured repetitions per cell (default 5); --warmup N
 	--plan FILE       a YAML or JSON plan; flags given as well override it
 	--format F        table, markdown, csv, json or gobench (for benchstat)
-	-o DIR            where results.json and the report go
+	-o DIR            where results.json, the report and the logs of node
+	                  processes that wrote to stderr (DIR/nodes) go; DIR is
+	                  checked before anything runs, and snbench replaces
+	                  only files it wrote there (its manifest,
+	                  DIR/.snbench-report, proves which)
+	--force           replace files in DIR that snbench did not write
 	--baselines       also measure each topology's bare transport
 	--task-timeout D  a node with work in flight that answers nothing for D
 	                  has failed (default 5s)
@@ -110,6 +115,7 @@ bytes.
 
 	--format F   tables on stdout: table, markdown, csv or none
 	-o DIR       the report's directory (default: the results file's)
+	--force      replace files in DIR that snbench did not write
 
 	$ snbench report results/latest/results.json
 	$ snbench report results/load/results.json -o results/load-report --format markdown
