@@ -47,7 +47,7 @@ const (
 func FixedWaitCheck(serviceP50, latencyP50 time.Duration) results.DoctorCheck {
 	w := ms(waitFor)
 	return check(CheckFixedWait,
-		fmt.Sprintf("closed loop, goroutine topology, 1 worker, batch 1, window 1, %d tasks each waiting %v (workloads.Sleep) on the node: "+
+		fmt.Sprintf("closed loop, goroutine topology, 1 worker, batch 1, window 1, %d tasks each waiting %v (the node wait, timing.Waiter) on the node: "+
 			"service p50 (the node's own time per task) within 5%% of %v, latency p50 (submit to verified) in [%v, %v]",
 			waitTasks, waitFor, waitFor, waitFor, waitFor*11/10),
 		part("service p50", "ms", ms(serviceP50), w, 0.95*w, 1.05*w),

@@ -5,7 +5,7 @@
 // The figures, each defined where it is stored (results.Doctor):
 //
 //   - timer wake-up error: how late a short wait returns, for the wait the
-//     workloads use (workloads.Sleep) and for Go's time.Sleep;
+//     --wait and the generator use (timing.Waiter) and for Go's time.Sleep;
 //   - clock cost: ns per time.Now;
 //   - the generator's ceiling: the highest open-loop rate one driver holds
 //     on the goroutine topology with no work, at batch 1 and 8, where

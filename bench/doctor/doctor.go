@@ -8,6 +8,7 @@ import (
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/timing"
 	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
 )
@@ -82,10 +83,15 @@ func Run(ctx context.Context, o Options) (*results.Doctor, error) {
 	d.CPU = measureCPU()
 	logf("clock cost and timer wake-up error")
 	d.ClockNS = measureClock()
+	w, err := timing.NewWaiter(ctx)
+	if err != nil {
+		return nil, err
+	}
 	d.Wake = []results.DoctorWake{
-		measureWake("workloads.Sleep", workloads.Sleep, wakeWait, wakeSamples),
+		measureWake("timing.Waiter", func(d time.Duration) { _ = w.Sleep(d) }, wakeWait, wakeSamples),
 		measureWake("time.Sleep", time.Sleep, wakeWait, wakeSamples),
 	}
+	_ = w.Close()
 	for _, b := range o.Batches {
 		logf("generator ceiling at batch %d", b)
 		c, err := measureCeiling(ctx, r, o.Search, b, o.Step)

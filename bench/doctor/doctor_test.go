@@ -28,8 +28,8 @@ func checkRecord(t *testing.T, d *results.Doctor) {
 	if d.ClockNS.Definition == "" {
 		t.Error("clock cost without a definition")
 	}
-	if len(d.Wake) != 2 || d.Wake[0].Primitive != "workloads.Sleep" || d.Wake[1].Primitive != "time.Sleep" {
-		t.Fatalf("wake figures %+v, want workloads.Sleep and time.Sleep", d.Wake)
+	if len(d.Wake) != 2 || d.Wake[0].Primitive != "timing.Waiter" || d.Wake[1].Primitive != "time.Sleep" {
+		t.Fatalf("wake figures %+v, want timing.Waiter and time.Sleep", d.Wake)
 	}
 	for _, w := range d.Wake {
 		pos(w.Primitive+" p99 lateness", float64(w.P99NS))

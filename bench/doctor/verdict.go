@@ -42,11 +42,11 @@ func Verdicts(d *results.Doctor) []string {
 		v = append(v, ceilingVerdict(c))
 	}
 	for _, w := range d.Wake {
-		if w.Primitive != "workloads.Sleep" {
+		if w.Primitive != "timing.Waiter" {
 			continue
 		}
 		late := time.Duration(w.P99NS)
-		v = append(v, fmt.Sprintf("waits under ~%v are dominated by wake-up error here: workloads.Sleep returns %v late at p99, over 10%% of such a wait",
+		v = append(v, fmt.Sprintf("waits under ~%v are dominated by wake-up error here: the node wait (timing.Waiter) returns %v late at p99, over 10%% of such a wait",
 			round(10*late), round(late)))
 	}
 	if c := d.ClockNS.Value; c > 0 {

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // handDoctor is a doctor record with figures chosen by hand: a ceiling of
 // 1.2 M/s at batch 1 (1.4 M/s achieved 1.1 M/s), none reached at batch 8,
-// and at batch 64 even 1k/s flagged for its lag alone, a workloads.Sleep p99
+// and at batch 64 even 1k/s flagged for its lag alone, a timing.Waiter p99
 // lateness of 85 µs, a 50 ns clock, GOMAXPROCS above the cores, and a
 // failed fixed-wait check.
 func handDoctor() *results.Doctor {
@@ -27,7 +27,7 @@ func handDoctor() *results.Doctor {
 		CPU:       doctor.CPUOf(2, 4, 0, 0.5),
 		ClockNS:   results.DoctorFigure{Value: 50, Unit: "ns", Definition: "cost of one time.Now"},
 		Wake: []results.DoctorWake{
-			{Primitive: "workloads.Sleep", RequestedNS: 100_000, Samples: 200, P50NS: 2000, P99NS: 85_000, Definition: "lateness of a 100µs wait"},
+			{Primitive: "timing.Waiter", RequestedNS: 100_000, Samples: 200, P50NS: 2000, P99NS: 85_000, Definition: "lateness of a 100µs wait"},
 			{Primitive: "time.Sleep", RequestedNS: 100_000, Samples: 200, P50NS: 1_050_000, P99NS: 1_200_000, Definition: "lateness of a 100µs wait"},
 		},
 		Ceiling: []results.DoctorCeiling{
@@ -54,7 +54,7 @@ func TestVerdicts(t *testing.T) {
 		"open-loop rates above ~1.2 M/s at batch 1 will be flagged here (held 1.2 M/s, flagged at 1.4 M/s)",
 		"the generator held every rate tried at batch 8, up to 64 M/s",
 		"the generator could not hold even 1 k/s at batch 64 here, the lowest rate tried: open-loop cells at that batch will be flagged at any rate; the flagged step achieved its rate, but over 1% of its batches went out more than 1ms late",
-		"waits under ~850µs are dominated by wake-up error here: workloads.Sleep returns 85µs late at p99",
+		"waits under ~850µs are dominated by wake-up error here: the node wait (timing.Waiter) returns 85µs late at p99",
 		"per-task costs under ~2µs carry over 5% of clock cost at batch 1",
 		"speedups above 2 cores cannot be measured here (2 cores, GOMAXPROCS 4)",
 		"GOMAXPROCS 4 exceeds the 2 cores",

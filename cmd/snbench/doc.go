@@ -158,7 +158,7 @@ Given results files of repeated runs instead, it calibrates from those.
 
 'snbench doctor' measures, in about 10 seconds, what this machine lets a run
 resolve, and prints each figure with its definition: the timer wake-up error
-(how late a 100 us wait returns, p50 and p99, for workloads.Sleep and Go's
+(how late a 100 us wait returns, p50 and p99, for timing.Waiter and Go's
 time.Sleep), the cost of a clock read, the generator's ceiling at batch 1
 and 8 (the highest open-loop rate a one-worker goroutine cell with no work
 holds without being flagged unreliable, found in short rate steps of --step,
