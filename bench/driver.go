@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -35,8 +36,10 @@ type driver struct {
 	free  chan int // slot indexes the sender may use; the receiver returns them
 	sent  chan int // slot indexes in flight, handed from sender to receiver
 
-	// Written by one goroutine each, read by the watchdog.
-	nSent, nRecv atomic.Int64
+	// Written by one goroutine each, read by the watchdog. nRecv counts
+	// answers to batches in flight (and the end marker): frames that
+	// answer nothing in flight are stray, and are no progress.
+	nSent, nRecv, nStray atomic.Int64
 
 	// Open-loop state: the schedule and lag (sender), the uncorrected
 	// latency and per-second series (receiver). nil in closed loop.
@@ -51,8 +54,9 @@ type driver struct {
 	lat, svc *hdr.Histogram
 	seen     bitset
 	verify   results.Verification
-	measured int64 // batches recorded: latency measurements
-	clamped  int64 // tasks whose latency exceeded results.HistMax
+	measured int64  // batches recorded: latency measurements
+	firstBad string // the first bad thing the node sent, "" if none
+	clamped  int64  // tasks whose latency exceeded results.HistMax
 	tasks    int64
 	// latSum is the sum over the recorded tasks of their closed-loop
 	// latency, unclamped, for the window occupancy (Little's law); done is
@@ -70,6 +74,11 @@ type slot struct {
 	// from there to the verified result.
 	sent time.Duration
 	due  []time.Duration // open loop: each task's intended send time
+	// since is 1 + when (from base) the batch last went to the node, 0
+	// while the slot holds no batch in flight: the sender sets it, the
+	// receiver clears it on the batch's answer, and the watchdog reads it
+	// to give every batch in flight its own deadline.
+	since atomic.Int64
 
 	// Redispatch mode only. state decides, between the receiver and the
 	// harvest of a failed driver, who owns a batch in flight (see
@@ -128,7 +137,8 @@ func (d *driver) send(ctx context.Context) error {
 		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
 		d.wl.Fill(&b)
 		sl.vals = b.Values // the slot keeps the inputs for verification
-		d.sent <- s        // never blocks: at most window slots exist
+		sl.since.Store(int64(sl.sent) + 1)
+		d.sent <- s // never blocks: at most window slots exist
 		if err := d.link.Send(&b); err != nil {
 			return err
 		}
@@ -157,8 +167,8 @@ func (d *driver) receive(ctx context.Context) error {
 			}
 			return err
 		}
-		d.nRecv.Add(1)
 		if r.Tag&endTag != 0 {
+			d.nRecv.Add(1)
 			ended, want = true, r.Tag&^endTag
 			continue
 		}
@@ -176,17 +186,37 @@ func (d *driver) receive(ctx context.Context) error {
 			break
 		}
 		if s >= uint64(len(d.slots)) || !pending[s] {
+			d.nStray.Add(1)
+			why := fmt.Sprintf("a results frame tagged %d with %d tasks answered no batch in flight", r.Tag, len(r.IDs))
+			d.noteBad(why)
+			if d.rd != nil {
+				return fmt.Errorf("node %s: %w: %s", d.name, errWrongAnswer, why)
+			}
 			d.verify.Duplicate += int64(len(r.IDs)) // an answer to nothing in flight
 			continue
 		}
 		pending[s] = false
+		d.slots[s].since.Store(0)
+		d.nRecv.Add(1)
+		sl := &d.slots[s]
+		// Redispatch mode: a node that answers wrongly is failed before
+		// the answer is counted, so that the batch, still in flight, is
+		// redone elsewhere exactly once.
+		idsOK, wrong := d.judge(sl, &r)
+		if d.rd != nil && (!idsOK || wrong > 0) {
+			why := badIDs(sl, &r)
+			if idsOK {
+				why = d.badValue(&r, wrong)
+			}
+			d.noteBad(why)
+			return fmt.Errorf("node %s: %w: %s", d.name, errWrongAnswer, why)
+		}
 		// Redispatch mode: a failed driver's harvest may have handed this
 		// batch to another node already; then the answer is dropped.
 		if d.rd != nil && !d.rd.claim(&d.slots[s], len(r.IDs)) {
 			continue
 		}
-		sl := &d.slots[s]
-		ok := d.check(sl, &r)
+		ok := d.count(sl, &r, idsOK, wrong)
 		// Verified: the batch's second clock read, after the check, so
 		// verification is inside its latency.
 		now := time.Since(d.base)
@@ -207,24 +237,44 @@ func (d *driver) receive(ctx context.Context) error {
 // it reports whether the result answered the slot's ids, so that its
 // latency is to be recorded.
 func (d *driver) check(sl *slot, r *workloads.Result) bool {
-	n := int64(len(sl.ids))
-	d.verify.Expected += n
+	idsOK, wrong := d.judge(sl, r)
+	return d.count(sl, r, idsOK, wrong)
+}
+
+// judge verifies r against the batch in sl without counting anything:
+// whether it answered the batch's ids, in order, and how many of its tasks
+// carry wrong values.
+func (d *driver) judge(sl *slot, r *workloads.Result) (idsOK bool, wrong int64) {
 	if !slices.Equal(r.IDs, sl.ids) {
-		d.verify.Lost += n // the node answered with other ids
-		return false
+		return false, 0
 	}
-	var wrong int64
 	if bv, ok := d.wl.(workloads.BatchVerifier); ok {
 		d.sentView.K, d.sentView.IDs, d.sentView.Values = r.K, sl.ids, sl.vals
-		wrong = int64(bv.VerifyBatch(&d.sentView, r))
-	} else {
-		wrong = int64(d.wl.Verify(r))
+		return true, int64(bv.VerifyBatch(&d.sentView, r))
+	}
+	return true, int64(d.wl.Verify(r))
+}
+
+// count adds a judged result to the driver's verification, and notes the
+// first bad thing the node sent.
+func (d *driver) count(sl *slot, r *workloads.Result, idsOK bool, wrong int64) bool {
+	n := int64(len(sl.ids))
+	d.verify.Expected += n
+	if !idsOK {
+		d.verify.Lost += n // the node answered with other ids
+		d.noteBad(badIDs(sl, r))
+		return false
 	}
 	d.verify.Wrong += wrong
 	dup := d.seen.setAll(r.IDs)
 	d.verify.Duplicate += dup
 	d.verify.Verified += n - wrong - dup
 	d.tasks += n
+	if wrong > 0 {
+		d.noteBad(d.badValue(r, wrong))
+	} else if dup > 0 {
+		d.noteBad(fmt.Sprintf("%d tasks of the batch tagged %d answered before (task %d among them)", dup, r.Tag, r.IDs[0]))
+	}
 	return true
 }
 
@@ -335,4 +385,45 @@ func (b bitset) count() int64 {
 		n += int64(bits.OnesCount64(w))
 	}
 	return n
+}
+
+// errWrongAnswer marks a node failed for answering wrongly (under
+// redispatch, where the batch is then redone elsewhere).
+var errWrongAnswer = errors.New("wrong answer")
+
+// noteBad keeps the first bad thing the node sent.
+func (d *driver) noteBad(why string) {
+	if d.firstBad == "" {
+		d.firstBad = why
+	}
+}
+
+// badIDs describes an answer whose ids are not its batch's.
+func badIDs(sl *slot, r *workloads.Result) string {
+	if len(r.IDs) != len(sl.ids) {
+		return fmt.Sprintf("the batch tagged %d of %d tasks was answered with %d results", r.Tag, len(sl.ids), len(r.IDs))
+	}
+	for i := range r.IDs {
+		if r.IDs[i] != sl.ids[i] {
+			return fmt.Sprintf("the batch tagged %d was answered with task %d where task %d was sent", r.Tag, r.IDs[i], sl.ids[i])
+		}
+	}
+	return fmt.Sprintf("the batch tagged %d was answered with other ids", r.Tag)
+}
+
+// badValue describes the first wrongly answered task of r, found by
+// verifying its tasks one at a time (the slow path: only after a batch
+// failed verification).
+func (d *driver) badValue(r *workloads.Result, wrong int64) string {
+	k := r.K
+	if k <= 0 || len(r.Values) != len(r.IDs)*k {
+		return fmt.Sprintf("a result of %d tasks carried %d values (payload %d)", len(r.IDs), len(r.Values), k)
+	}
+	for i, id := range r.IDs {
+		one := workloads.Result{Tag: r.Tag, K: k, IDs: r.IDs[i : i+1], Values: r.Values[i*k : (i+1)*k]}
+		if d.wl.Verify(&one) > 0 {
+			return fmt.Sprintf("wrong value for task %d: %d (%d of the batch's %d tasks wrong)", id, r.Values[i*k], wrong, len(r.IDs))
+		}
+	}
+	return fmt.Sprintf("%d of the batch's %d tasks wrong", wrong, len(r.IDs))
 }

@@ -137,6 +137,7 @@ func (d *driver) sendOpen(ctx context.Context) error {
 		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
 		d.wl.Fill(&b)
 		sl.vals = b.Values // the slot keeps the inputs for verification
+		sl.since.Store(int64(sl.sent) + 1)
 		d.sent <- s
 		if err := d.link.Send(&b); err != nil {
 			return err

@@ -233,18 +233,52 @@ func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, don
 			if d.rd != nil && d.rd.dead.Load() {
 				continue
 			}
+			// Every batch in flight has its own deadline, whatever else
+			// the node sends.
+			if age := d.oldestInFlight(now); age >= timeout {
+				err := fmt.Errorf("node %s: %w: a batch in flight for %v has had no answer (task timeout %v)%s",
+					d.name, errTimeout, age.Round(time.Millisecond), timeout, strays(d))
+				if onTimeout(d, err) {
+					return
+				}
+				continue
+			}
+			// And the end marker, which no slot holds: answers to batches
+			// in flight are progress, stray frames are not.
 			recv, sent := d.nRecv.Load(), d.nSent.Load()
 			if recv != last[i] || recv >= sent {
 				last[i], since[i] = recv, now
 				continue
 			}
 			if now.Sub(since[i]) >= timeout {
-				err := fmt.Errorf("node %s: %w: no result for %v with %d batches in flight (task timeout %v)",
-					d.name, errTimeout, now.Sub(since[i]).Round(time.Millisecond), sent-recv, timeout)
+				err := fmt.Errorf("node %s: %w: no result for %v with %d batches in flight (task timeout %v)%s",
+					d.name, errTimeout, now.Sub(since[i]).Round(time.Millisecond), sent-recv, timeout, strays(d))
 				if onTimeout(d, err) {
 					return
 				}
 			}
 		}
 	}
+}
+
+// oldestInFlight returns how long the driver's oldest batch in flight has
+// waited for its answer at now, or 0 if none is in flight.
+func (d *driver) oldestInFlight(now time.Time) time.Duration {
+	at := now.Sub(d.base)
+	var oldest time.Duration
+	for i := range d.slots {
+		if v := d.slots[i].since.Load(); v > 0 {
+			oldest = max(oldest, at-time.Duration(v-1))
+		}
+	}
+	return oldest
+}
+
+// strays says how many frames the node sent that answered nothing in
+// flight, if any: a node that keeps talking without answering.
+func strays(d *driver) string {
+	if n := d.nStray.Load(); n > 0 {
+		return fmt.Sprintf("; meanwhile it sent %d frames that answered no batch in flight", n)
+	}
+	return ""
 }

@@ -107,10 +107,11 @@ type rdDriver struct {
 	failure int // index in failures once dead
 
 	// Sender side.
-	inHand     work     // drawn, not yet in a slot: the harvest hands it on
-	ownPending bool     // open loop: load.ids/due hold the next own batch
-	own        []uint64 // closed loop: own and share ids, reused
-	shIDs      []uint64 // open loop: a share batch, reused
+	inHand     work          // drawn, not yet in a slot: the harvest hands it on
+	debt       time.Duration // open loop: backpressure not yet made up (see sendOpen)
+	ownPending bool          // open loop: load.ids/due hold the next own batch
+	own        []uint64      // closed loop: own and share ids, reused
+	shIDs      []uint64      // open loop: a share batch, reused
 	shDue      []time.Duration
 	timer      *time.Timer    // open loop: the coarse, interruptible part of a wait
 	waiter     *timing.Waiter // open loop: the precise rest of it

@@ -28,10 +28,11 @@ func (d *driver) sendRedispatch(ctx context.Context) error {
 		if !ok {
 			break
 		}
-		s, err := d.takeSlot(ctx)
+		s, waited, err := d.takeSlot(ctx)
 		if err != nil {
 			return err
 		}
+		rd.debt += waited
 		sl := &d.slots[s]
 		// Submit, as in send: the clock is read before Fill, so that Fill
 		// is inside the batch's latency.
@@ -45,8 +46,12 @@ func (d *driver) sendRedispatch(ctx context.Context) error {
 		if w.sent >= 0 {
 			sl.sent = w.sent // a failed node's batch: latency from its first send
 		} else if d.load != nil && len(w.due) > 0 {
-			results.Record(d.load.lag, now-w.due[len(w.due)-1], 1)
+			// Lag beyond backpressure, as in sendOpen.
+			late := max(now-w.due[len(w.due)-1], 0)
+			rd.debt = min(rd.debt, late)
+			results.Record(d.load.lag, late-rd.debt, 1)
 		}
+		sl.since.Store(int64(now) + 1) // this send's deadline, however old the batch
 		sl.state.Store(slotSent)
 		rd.inHand = work{}
 		d.sent <- s // never blocks: at most window slots exist
@@ -61,22 +66,27 @@ func (d *driver) sendRedispatch(ctx context.Context) error {
 	return d.link.Send(&b)
 }
 
-// takeSlot takes a free window slot, waiting for one if none is free; in
-// open loop the wait counts as a bound hit.
-func (d *driver) takeSlot(ctx context.Context) (int, error) {
+// takeSlot takes a free window slot, waiting for one if none is free,
+// and returns how long it waited; in open loop the wait counts as
+// backpressure (a bound hit and its duration).
+func (d *driver) takeSlot(ctx context.Context) (int, time.Duration, error) {
 	select {
 	case s := <-d.free:
-		return s, nil
+		return s, 0, nil
 	default:
 	}
-	if d.load != nil {
-		d.load.boundHits++
-	}
+	t0 := time.Now()
 	select {
 	case s := <-d.free:
-		return s, nil
+		waited := time.Since(t0)
+		if o := d.load; o != nil {
+			o.boundHits++
+			o.boundWait += waited
+			o.boundMax = max(o.boundMax, waited)
+		}
+		return s, waited, nil
 	case <-ctx.Done():
-		return 0, context.Cause(ctx)
+		return 0, 0, context.Cause(ctx)
 	}
 }
 

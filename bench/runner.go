@@ -234,7 +234,7 @@ func (r *Runner) finish(res *results.Results, runErr error) (*results.Results, e
 		return res, runErr
 	}
 	if failed > 0 {
-		return res, fmt.Errorf("%w in %d of %d cells (lost, duplicated or wrong results)", ErrVerification, failed, len(res.Cells))
+		return res, fmt.Errorf("%w in %d of %d cells (lost, duplicated or wrong results)%s", ErrVerification, failed, len(res.Cells), culprits(res))
 	}
 	return res, nil
 }
@@ -291,17 +291,8 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 		}
 		failures = append(failures, fl.record(idx, pr)...)
 		if !pr.verify.OK() {
-			return nil, fmt.Errorf("warm-up: results did not verify: %+v", pr.verify)
+			return nil, fmt.Errorf("warm-up: results did not verify: %+v%s", pr.verify, badNodes(pr.drivers))
 		}
-	}
-	var probeP50 int64
-	if k.Rate > 0 {
-		p50, fails, err := r.probe(ctx, cancel, fl, newWL, p, k)
-		failures = append(failures, fails...)
-		if err != nil {
-			return nil, err
-		}
-		probeP50 = p50
 	}
 	before, had, err := fl.stats(p.Redispatch(), &failures)
 	if err != nil {
@@ -322,6 +313,17 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 	after, have, err := fl.stats(p.Redispatch(), &failures)
 	if err != nil {
 		return nil, err
+	}
+	// The open-loop yardstick, measured after the pass (and after the
+	// nodes' CPU was read) so that it disturbs neither.
+	var probeP50 int64
+	if k.Rate > 0 {
+		p50, fails, err := r.probe(ctx, cancel, fl, newWL, p, k)
+		failures = append(failures, fails...)
+		if err != nil {
+			return nil, err
+		}
+		probeP50 = p50
 	}
 	rep := &results.Rep{
 		Tasks:         int64(k.Tasks),
@@ -367,7 +369,8 @@ const probeBatches = 32
 
 // probe measures an open-loop cell's unloaded round trip: a closed-loop
 // pass of probeBatches batches per node at the cell's batch size with
-// window 1, so no batch ever queues behind another. It returns the pass's
+// window 1, so no batch ever queues behind another, run on the same nodes
+// right after the measured pass. It returns the pass's
 // p50 latency in ns, the yardstick for the open-loop latency at low load
 // (see results.Load.ProbeP50NS).
 func (r *Runner) probe(ctx context.Context, cancel context.CancelCauseFunc, fl *fleet, newWL func() (workloads.Workload, error), p Plan, k results.Key) (int64, []results.Failure, error) {
@@ -395,8 +398,10 @@ func (r *Runner) probe(ctx context.Context, cancel context.CancelCauseFunc, fl *
 // served node idx[i].
 func mergeDrivers(rep *results.Rep, drivers []*driver, idx []int) error {
 	lat, svc := results.NewHist(), results.NewHist()
+	rep.Nodes = make([]results.NodeCheck, len(rep.NodeTasks))
 	for i, d := range drivers {
 		rep.NodeTasks[idx[i]] = d.tasks
+		rep.Nodes[idx[i]] = results.NodeCheck{Node: d.name, Verification: d.verify, FirstBad: d.firstBad}
 		rep.Measurements += d.measured
 		rep.Clamped += d.clamped
 		lat.Merge(d.lat)

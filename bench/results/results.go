@@ -122,6 +122,10 @@ type Rep struct {
 	CoordMaxRSSKB int64 `json:"coord_max_rss_kb,omitempty"`
 	// NodeTasks is the tasks each node served in the window.
 	NodeTasks []int64 `json:"node_tasks"`
+	// Nodes is each node's own verification of the measured pass, in the
+	// order of NodeTasks: who sent what, and the first bad thing a node
+	// sent. Absent in files written before it existed.
+	Nodes []NodeCheck `json:"nodes,omitempty"`
 	// Verify counts this repetition's verification outcomes.
 	Verify Verification `json:"verify"`
 	// Latency and Service are this repetition's histograms, one value per
@@ -370,4 +374,16 @@ func (c *Cell) Efficiency() float64 {
 		return 0
 	}
 	return c.Summary.Throughput.Mean / c.Baseline.Throughput.Mean
+}
+
+// NodeCheck is one node's verification in a pass, as its driver saw it
+// (ids the node answered twice across nodes are counted in the
+// repetition's Verify only).
+type NodeCheck struct {
+	// Node names the node: name, pid or address.
+	Node string `json:"node"`
+	Verification
+	// FirstBad is the first bad thing the node sent (escaped node data
+	// never appears in it: it is built from numbers), "" if none.
+	FirstBad string `json:"first_bad,omitempty"`
 }
