@@ -32,6 +32,9 @@ type Row struct {
 	Speedup, Efficiency float64
 	// VsBest is throughput over the best topology's at the same scale.
 	VsBest float64
+	// Beyond is set when Speedup is beyond the machine: above min(workers,
+	// cores) by more than its 95% interval (see beyondMachine).
+	Beyond bool
 }
 
 // Rows derives the table's rows from res, in cell order.
@@ -71,6 +74,7 @@ func Rows(res *results.Results) []Row {
 		}
 		rows[i] = r
 	}
+	markBeyond(res, rows)
 	return rows
 }
 
@@ -156,7 +160,7 @@ func textRow(p results.Plan, r Row) []string {
 		FormatRate(tp.Mean, SigFigsForError(tp.Mean, (tp.Hi-tp.Lo)/2)), ci,
 		d(lat.P50), d(lat.P90), d(lat.P99), d(lat.P999), d(lat.Max),
 		FormatDuration(s.CPUPerTaskNS, 2),
-		FormatRatio(r.Speedup), percentOrDash(r.Efficiency), FormatRatio(r.VsBest),
+		speedupText(r), percentOrDash(r.Efficiency), FormatRatio(r.VsBest),
 		status(c))
 }
 
@@ -219,7 +223,10 @@ func WriteTable(w io.Writer, res *results.Results, format string) error {
 	if err := writeCaption(w, format, Caption(res)); err != nil {
 		return err
 	}
-	return writeNotes(w, res, format)
+	if err := writeNotes(w, res, format); err != nil {
+		return err
+	}
+	return writeBeyondNotes(w, res, rows, format)
 }
 
 // checkFormat rejects unknown table formats.
