@@ -16,5 +16,7 @@
 // the batch is recorded with that latency (they travelled together). Nodes
 // report their service time per batch on their own clock, so no two
 // processes' clocks are ever compared. With batch 1 this is exact per-task
-// measurement.
+// measurement. A repetition counts its measurements (one per batch) and the
+// tasks whose latency exceeded the histogram's 60 s ceiling (see
+// results.SamplesOf).
 package bench

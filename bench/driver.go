@@ -51,7 +51,8 @@ type driver struct {
 	lat, svc *hdr.Histogram
 	seen     bitset
 	verify   results.Verification
-	clamped  int64
+	measured int64 // batches recorded: latency measurements
+	clamped  int64 // tasks whose latency exceeded results.HistMax
 	tasks    int64
 }
 
@@ -208,11 +209,12 @@ func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
 	if !d.record {
 		return
 	}
+	d.measured++ // one clock reading, whatever the batch's size
 	if d.load != nil {
 		d.load.recordResult(d, sl, r, now)
 		return
 	}
-	if results.Record(d.lat, now-sl.sent, n) {
+	if results.Record(d.lat, now-sl.sent, n) { // never negative: only above the ceiling
 		d.clamped += n
 	}
 	results.Record(d.svc, r.Service, n)

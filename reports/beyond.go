@@ -112,6 +112,8 @@ func beyondNotes(res *results.Results, rows []Row) []string {
 		if one := oneWorkerCell(res, c); one != nil {
 			if h := speedupRelCI(c.Summary.Throughput, one.Summary.Throughput); h > 0 {
 				sp += fmt.Sprintf(" (95%% interval from %s)", FormatRatio(r.Speedup*(1-h)))
+			} else {
+				sp += " (no 95% interval, so part of the excess may be noise)"
 			}
 		}
 		out = append(out, fmt.Sprintf("%s: %s speedup %s over 1 worker is beyond the machine: "+

@@ -195,3 +195,14 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from the golden file; got written to %s.got (go test -update accepts it)", path, path)
 	}
 }
+
+// ties is three topologies whose order and speedups are partly not
+// established (3 repetitions at -2%, 0, +2%: each 95% interval is
+// ±4.97% of its mean). a does not scale (100 tasks/s at every worker
+// count); b scales linearly from 103, so a and b overlap at 1 worker
+// only ([95.0, 105.0] and [97.9, 108.1]); c scales linearly from 30 and
+// is told apart from both everywhere.
+func ties(t testing.TB) *results.Results {
+	return synth{topologies: []string{"a", "b", "c"}, workers: []int{1, 2, 4}, reps: 3,
+		models: map[string]USL{"a": {Lambda: 100, Sigma: 1}, "b": {Lambda: 103}, "c": {Lambda: 30}}}.build(t)
+}

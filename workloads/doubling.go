@@ -1,7 +1,11 @@
 package workloads
 
 import (
+	"context"
+	"io"
 	"time"
+
+	"github.com/snbench/snbench/internal/timing"
 )
 
 // Doubling is the reference workload: every value comes back doubled. Input
@@ -12,11 +16,15 @@ type Doubling struct {
 	cpu  time.Duration
 	wait time.Duration
 	sink uint64 // keeps the CPU burn from being optimised away
+	// waiter times the per-task wait; created on the first wait and
+	// released by Close.
+	waiter *timing.Waiter
 }
 
 var (
 	_ Workload      = (*Doubling)(nil)
 	_ BatchVerifier = (*Doubling)(nil)
+	_ io.Closer     = (*Doubling)(nil)
 )
 
 // NewDoubling returns a doubling workload for s. s must be valid.
@@ -71,7 +79,7 @@ func (d *Doubling) Serve(in *Batch, out *Result) {
 				d.sink += Burn(d.cpu)
 			}
 			if d.wait > 0 {
-				Sleep(d.wait)
+				d.sleep(d.wait)
 			}
 		}
 	}
@@ -120,19 +128,26 @@ func (d *Doubling) VerifyBatch(sent *Batch, r *Result) int {
 	return wrong
 }
 
-// Burn does integer arithmetic until at least d has passed on the calling
-// goroutine's clock and returns a value that depends on every step, so the
-// work cannot be optimised away. It reads the clock once per 256 steps.
-func Burn(d time.Duration) uint64 {
-	start := time.Now()
-	x := uint64(0x2545f4914f6cdd1d)
-	for {
-		for range 256 {
-			x = x*6364136223846793005 + 1442695040888963407
-			x ^= x >> 17
+// sleep waits for d on the workload's own timer.
+func (d *Doubling) sleep(wait time.Duration) {
+	if d.waiter == nil {
+		w, err := timing.NewWaiter(context.Background())
+		if err != nil {
+			Sleep(wait)
+			return
 		}
-		if time.Since(start) >= d {
-			return x
-		}
+		d.waiter = w
 	}
+	_ = d.waiter.Sleep(wait) // a background context never ends the wait
+}
+
+// Close releases the workload's timer. Nodes call it (through io.Closer)
+// when they stop serving.
+func (d *Doubling) Close() error {
+	if d.waiter == nil {
+		return nil
+	}
+	err := d.waiter.Close()
+	d.waiter = nil
+	return err
 }

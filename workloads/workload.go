@@ -3,6 +3,7 @@ package workloads
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -101,4 +102,12 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// Release closes wl if it holds resources (implements io.Closer); nodes
+// call it when they stop serving a session.
+func Release(wl Workload) {
+	if c, ok := wl.(io.Closer); ok {
+		_ = c.Close()
+	}
 }

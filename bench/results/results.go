@@ -125,6 +125,14 @@ type Rep struct {
 	// (so a stall delays every task behind it: coordinated omission shows).
 	Latency Hist `json:"latency"`
 	Service Hist `json:"service"`
+	// Measurements is the latency measurements behind Latency and Service:
+	// one per batch verified, which every task of the batch carries (so
+	// Tasks at batch 1, Tasks/64 rounded up per node at batch 64).
+	Measurements int64 `json:"measurements,omitempty"`
+	// Clamped is the tasks whose latency exceeded HistMax (60 s): they are
+	// in Latency as HistMax, so its max and top percentiles are lower
+	// bounds.
+	Clamped int64 `json:"clamped,omitempty"`
 	// Load holds what an open-loop repetition adds; nil in closed loop.
 	Load *Load `json:"load,omitempty"`
 	// Redispatch records the node failures that on_node_failure:
@@ -206,13 +214,23 @@ type Load struct {
 	// Uncorrected is latency from each batch's actual send: what a tool
 	// that stamps the send (and so hides coordinated omission) reports.
 	Uncorrected Hist `json:"uncorrected"`
-	// LagP99NS and LagMaxNS are how far behind schedule the generator sent
-	// batches, in ns.
+	// LagP50NS, LagP99NS and LagMaxNS are how far behind schedule the
+	// generator sent batches, in ns, beyond what waiting for a free slot
+	// explains: the harness's own lateness (see BoundWaitNS).
+	LagP50NS int64 `json:"lag_p50_ns"`
 	LagP99NS int64 `json:"lag_p99_ns"`
 	LagMaxNS int64 `json:"lag_max_ns"`
 	// BoundHits counts batches that were due while the node's in-flight
-	// window was full: they waited, and the wait is in Latency.
-	BoundHits int64 `json:"bound_hits"`
+	// window was full: they waited, and the wait is in Latency. That is
+	// backpressure, the system's behaviour: BoundWaitNS is the time they
+	// waited in all (summed over drivers), BoundMaxNS the longest wait.
+	BoundHits   int64 `json:"bound_hits"`
+	BoundWaitNS int64 `json:"bound_wait_ns"`
+	BoundMaxNS  int64 `json:"bound_max_ns"`
+	// ProbeP50NS is the unloaded round trip of one batch: the p50 latency
+	// of a short closed-loop pass at the same batch with window 1, run
+	// just before the measured pass. 0 if no probe ran.
+	ProbeP50NS int64 `json:"probe_p50_ns,omitempty"`
 	// Series is the corrected latency per second of the repetition.
 	Series []Second `json:"series"`
 }
@@ -248,7 +266,10 @@ type Step struct {
 	P50      int64   `json:"p50"`
 	P99      int64   `json:"p99"`
 	P999     int64   `json:"p999"`
-	Pass     bool    `json:"pass"`
+	// Thin names the step's percentiles that rest on fewer than
+	// ThinBeyond measurements beyond them (its cell's Summary.Thin).
+	Thin []string `json:"thin,omitempty"`
+	Pass bool     `json:"pass"`
 	// Reason says why a step failed.
 	Reason string `json:"reason,omitempty"`
 }

@@ -44,7 +44,9 @@ Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 	--payload LIST    int64 values per task; --batch LIST tasks per frame;
 	                  --window LIST batches in flight per node
 	--workload NAME   the work each task does (default doubling); --cpu D
-	                  and --wait D add CPU time or sleep per task
+	                  makes each task consume D of CPU time on its node
+	                  (thread CPU time: N nodes on C cores do at most C/D
+	                  tasks/s), --wait D makes it wait D without using CPU
 	--dispatch NAME   round-robin, least-outstanding or hash
 	--repetitions N   measured repetitions per cell (default 5); --warmup N
 	--plan FILE       a YAML or JSON plan; flags given as well override it

@@ -48,6 +48,7 @@ func Serve(ctx context.Context, rw io.ReadWriter, cfg SessionConfig) error {
 	if err != nil {
 		return err
 	}
+	defer workloads.Release(wl)
 	if cfg.Handshaken != nil {
 		cfg.Handshaken()
 	}
