@@ -2,10 +2,12 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"slices"
 	"testing"
 
+	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -108,5 +110,47 @@ func TestRawReadsLikeTheLink(t *testing.T) {
 				t.Errorf("raw reads asked for %v bytes, the link's for %v", raw.asked, link.asked)
 			}
 		})
+	}
+}
+
+// perFrame is a stream echo read with one read per frame, as the raw loop
+// read it before it read through the link's buffer.
+type perFrame struct{ *procEcho }
+
+func (p perFrame) reader() io.Reader { return p.ReadWriter }
+
+// BenchmarkRawEchoRead measures the raw pipe and TCP echoes at batch 64,
+// window 4 (frames of 1,048 bytes), read per frame (the raw loop before)
+// and through a wire.ReadBufferSize buffer (the raw loop now, as the link
+// reads). Each run of the benchmark runs all four on fresh, warmed-up
+// echoes, so -count interleaves them:
+//
+//	go test -run '^$' -bench RawEchoRead -benchtime 20000x -count 10 ./bench/
+func BenchmarkRawEchoRead(b *testing.B) {
+	const batch, window = 64, 4
+	size := wire.HeaderSize + 8 + batch*(8+8*1)
+	for _, transport := range []string{"pipe", "tcp"} {
+		c, err := startEcho(context.Background(), transport, "raw-bench", io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := c.(*procEcho)
+		if _, err := echoAll([]rawConn{p}, size, baselineWarmup, window); err != nil { // as runBaseline does
+			b.Fatal(err)
+		}
+		for _, v := range []struct {
+			name string
+			conn rawConn
+		}{{"per-frame", perFrame{p}}, {"buffered", p}} {
+			b.Run(transport+"/"+v.name, func(b *testing.B) {
+				st := &rawStats{lat: results.NewHist()}
+				b.ResetTimer()
+				if err := echoLoop(v.conn, size, b.N, window, st); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "tasks/s")
+			})
+		}
+		c.close()
 	}
 }
