@@ -48,7 +48,9 @@ func TestCheckCountsClampedAndMeasurements(t *testing.T) {
 				if i == 3 {
 					now = sl.sent + 61*time.Second
 				}
-				d.check(sl, &r, now)
+				if d.check(sl, &r) {
+					d.recordLatency(sl, &r, now)
+				}
 			}
 			if !d.verify.OK() || d.verify.Verified != batch*batches {
 				t.Fatalf("verification %+v", d.verify)

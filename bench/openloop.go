@@ -126,15 +126,17 @@ func (d *driver) sendOpen(ctx context.Context) error {
 			debt += waited
 		}
 		sl := &d.slots[s]
+		// Submitted: the batch's first clock read, before Fill, as in
+		// closed loop (the second is after verification).
+		sl.sent = time.Since(d.base)
+		late := max(sl.sent-due, 0)
+		debt = min(debt, late)
+		results.Record(o.lag, late-debt, 1)
 		sl.ids = append(sl.ids[:0], o.ids...)
 		sl.due = append(sl.due[:0], o.due...)
 		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
 		d.wl.Fill(&b)
 		sl.vals = b.Values // the slot keeps the inputs for verification
-		sl.sent = time.Since(d.base)
-		late := max(sl.sent-due, 0)
-		debt = min(debt, late)
-		results.Record(o.lag, late-debt, 1)
 		d.sent <- s
 		if err := d.link.Send(&b); err != nil {
 			return err

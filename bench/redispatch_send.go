@@ -33,12 +33,14 @@ func (d *driver) sendRedispatch(ctx context.Context) error {
 			return err
 		}
 		sl := &d.slots[s]
+		// Submit, as in send: the clock is read before Fill, so that Fill
+		// is inside the batch's latency.
+		now := time.Since(d.base)
 		sl.ids = append(sl.ids[:0], w.ids...)
 		sl.due = append(sl.due[:0], w.due...)
 		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
 		d.wl.Fill(&b)
 		sl.vals = b.Values // the slot keeps the inputs for verification
-		now := time.Since(d.base)
 		sl.sent, sl.resent = now, w.sent >= 0
 		if w.sent >= 0 {
 			sl.sent = w.sent // a failed node's batch: latency from its first send

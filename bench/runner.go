@@ -35,6 +35,9 @@ type Runner struct {
 	// runner serialises their writes.
 	Log   io.Writer
 	logMu sync.Mutex // serialises writes to Log from several nodes
+	// NodeLogs, if set, keeps the whole stderr of each node process that
+	// wrote any (Log gets only its first lines); see topologies.NodeLogs.
+	NodeLogs topologies.NodeLogs
 	// Token and NATSAuth are the credentials of remote nodes and of a NATS
 	// server (see topologies.Config); they stay out of the plan, so that
 	// results files never hold them.
@@ -45,13 +48,27 @@ type Runner struct {
 // logWriter returns Log, safe for the concurrent writes of several node
 // processes' stderr copiers.
 func (r *Runner) logWriter() io.Writer {
-	switch w := r.Log.(type) {
+	var w io.Writer = r.Log
+	switch r.Log.(type) {
 	case nil:
-		return nil
+		w = io.Discard
 	case *os.File:
-		return w
+	default:
+		w = &lockedWriter{mu: &r.logMu, w: r.Log}
 	}
-	return &lockedWriter{mu: &r.logMu, w: r.Log}
+	if r.NodeLogs != nil {
+		return nodeLogWriter{w, r.NodeLogs}
+	}
+	if r.Log == nil {
+		return nil
+	}
+	return w
+}
+
+// nodeLogWriter is Log with the NodeLogs that topologies find on it.
+type nodeLogWriter struct {
+	io.Writer
+	topologies.NodeLogs
 }
 
 type lockedWriter struct {
@@ -335,6 +352,8 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 			return nil, err
 		}
 		rep.Load.ProbeP50NS = probeP50
+	} else {
+		rep.Occupancy, rep.DrainIdle = occupancyOf(pr, rep.Throughput, k.Window, k.Batch)
 	}
 	if rep.Redispatch, err = redispatchRep(failures, pr, fl.takeIncidents()); err != nil {
 		return nil, err

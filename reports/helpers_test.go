@@ -108,6 +108,9 @@ func (s synth) cell(k results.Key) (results.Cell, error) {
 		rep := results.Rep{Round: r, Tasks: int64(k.Tasks), WallNS: wall, Throughput: float64(k.Tasks) / (float64(wall) / 1e9),
 			CoordCPUNS: int64(k.Tasks) * int64(200+10*k.Workers), NodeCPUNS: &node, NodeTasks: []int64{int64(k.Tasks)},
 			Verify: results.Verification{Expected: int64(k.Tasks), Verified: int64(k.Tasks)}}
+		if k.Rate == 0 {
+			rep.Occupancy = 0.98 // a window-bound cell
+		}
 		var err error
 		if rep.Latency, err = results.EncodeHist(lat); err != nil {
 			return c, err

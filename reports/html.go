@@ -130,11 +130,11 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Title:    "snbench report: " + strings.Join(topologiesOf(res), " vs "),
 		Subtitle: subtitle(res), Command: command(res.Plan),
 		Plan: planRows(res.Plan), Env: envRows(res), Sources: r.Sources,
-		Findings: Findings(res), SummaryCaption: Caption(res), Ties: tieNotes(res),
-		Summary: summaryTable(res), PlotNotes: r.PlotNotes,
+		Findings: Findings(res), Ties: tieNotes(res), PlotNotes: r.PlotNotes,
 		Scaling: scalingTable(res), Growth: growthTable(res),
 		Problems: problems(res), Schema: res.Schema, ClosedLoop: closedLoop(res),
 	}
+	d.Summary, d.SummaryCaption = summaryTable(res)
 	for _, s := range Scalings(res) {
 		d.Verdicts = append(d.Verdicts, withScale(s.Topology, s.Scale)+": "+s.Verdict()+".")
 	}

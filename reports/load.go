@@ -19,7 +19,7 @@ func HasLoad(res *results.Results) bool {
 }
 
 // loadCaption says how to read the load table.
-const loadCaption = "latency runs from each task's intended send time; 'p99 from send' is what a tool that " +
+const loadCaption = "latency runs from each task's intended send time to its batch's verified result; 'p99 from send' is what a tool that " +
 	"stamps the actual send would report; 'lag' is how late the generator sent beyond any wait for a free slot; " +
 	"'window full' counts batches that waited for one (backpressure: the system's behaviour, in their latency); " +
 	"'unloaded rt' is one batch's round trip with nothing else in flight (a closed-loop probe before the pass); " +

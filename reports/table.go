@@ -120,7 +120,7 @@ func Caption(res *results.Results) string {
 	if p.Wait > 0 {
 		parts = append(parts, "wait="+p.Wait.String())
 	}
-	parts = append(parts, fmt.Sprintf("%d repetition%s, mean ± 95%% CI", p.Repetitions, plural(p.Repetitions)))
+	parts = append(parts, fmt.Sprintf("%d repetition%s, mean ± 95%% CI;", p.Repetitions, plural(p.Repetitions)), latencyNote(p))
 	return strings.Join(parts, " ")
 }
 
@@ -222,12 +222,15 @@ func WriteTable(w io.Writer, res *results.Results, format string) error {
 	for i, r := range rows {
 		text[i] = textRow(res.Plan, r)
 	}
-	hdr := header(res.Plan)
+	hdr, caption := header(res.Plan), Caption(res)
+	if format == FormatMarkdown {
+		hdr, text, caption = withOccupancy(hdr, text, rows, caption)
+	}
 	left := map[int]bool{0: true, len(hdr) - 1: true}
 	if err := renderGrid(w, format, hdr, text, left); err != nil {
 		return err
 	}
-	if err := writeCaption(w, format, Caption(res)); err != nil {
+	if err := writeCaption(w, format, caption); err != nil {
 		return err
 	}
 	if err := writeThinLegend(w, format, cellsOf(rows), "p50", "p90", "p99", "p999"); err != nil {
@@ -334,9 +337,9 @@ func writeCSV(w io.Writer, rows []Row) error {
 	cw := csv.NewWriter(w)
 	hdr := []string{"topology", "workers", "tasks", "payload", "batch", "window", "dispatch",
 		"tasks_per_s", "ci_lo", "ci_hi", "cv", "reps",
-		"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns",
+		"batch_latency_p50_ns", "batch_latency_p90_ns", "batch_latency_p99_ns", "batch_latency_p999_ns", "batch_latency_max_ns",
 		"service_p50_ns", "service_p99_ns",
-		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task",
+		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task", "occupancy",
 		"speedup", "efficiency", "vs_best", "status", "verified", "lost", "duplicate", "wrong"}
 	_ = cw.Write(append(hdr, sampleCSVHeader()...))
 	f := func(v float64) string {
@@ -353,7 +356,7 @@ func writeCSV(w io.Writer, rows []Row) error {
 			f(s.Throughput.Mean), f(s.Throughput.Lo), f(s.Throughput.Hi), f(s.Throughput.CV), strconv.Itoa(s.Reps),
 			i(s.Latency.P50), i(s.Latency.P90), i(s.Latency.P99), i(s.Latency.P999), i(s.Latency.Max),
 			i(s.Service.P50), i(s.Service.P99),
-			f(s.CPUPerTaskNS), f(s.CoordCPUPerTaskNS), f(s.NodeCPUPerTaskNS),
+			f(s.CPUPerTaskNS), f(s.CoordCPUPerTaskNS), f(s.NodeCPUPerTaskNS), f(orNaN(s.Occupancy)),
 			f(r.Speedup), f(r.Efficiency), f(r.VsBest), c.Status,
 			i(c.Verify.Verified), i(c.Verify.Lost), i(c.Verify.Duplicate), i(c.Verify.Wrong)}
 		_ = cw.Write(append(row, sampleCSV(c)...))

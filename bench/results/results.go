@@ -5,8 +5,9 @@ import (
 )
 
 // SchemaVersion is the version of the results format this package writes.
-// Read accepts only files of this version.
-const SchemaVersion = 1
+// Read accepts this version and version 1, whose latency fields it renames
+// (see migrateV1).
+const SchemaVersion = 2
 
 // Results is everything one run produced.
 type Results struct {
@@ -49,6 +50,8 @@ type Env struct {
 	// Version is snbench's module version, if known.
 	Version string    `json:"version,omitempty"`
 	Start   time.Time `json:"start"`
+	// Doctor is what `snbench doctor` measured here first (run --doctor).
+	Doctor *Doctor `json:"doctor,omitempty"`
 }
 
 // Cell status values.
@@ -76,9 +79,10 @@ type Cell struct {
 	Reps []Rep `json:"reps"`
 	// Verify sums the repetitions' verification counts.
 	Verify Verification `json:"verify"`
-	// Latency merges the repetitions' latency histograms: submit to
-	// verified result, per task, in nanoseconds.
-	Latency Hist `json:"latency"`
+	// Latency merges the repetitions' latency histograms, in nanoseconds,
+	// one value per task; every task carries its batch's latency (see
+	// Rep.Latency), hence the JSON name.
+	Latency Hist `json:"batch_latency"`
 	// Service merges the repetitions' service-time histograms: the node's
 	// own time per batch, recorded once per task, in nanoseconds.
 	Service Hist `json:"service"`
@@ -120,10 +124,15 @@ type Rep struct {
 	NodeTasks []int64 `json:"node_tasks"`
 	// Verify counts this repetition's verification outcomes.
 	Verify Verification `json:"verify"`
-	// Latency and Service are this repetition's histograms. In an
-	// open-loop repetition Latency runs from each task's intended send time
-	// (so a stall delays every task behind it: coordinated omission shows).
-	Latency Hist `json:"latency"`
+	// Latency and Service are this repetition's histograms, one value per
+	// task, in nanoseconds. Closed loop, Latency runs from the moment the
+	// sender took a slot for the task's batch (before its ids were drawn
+	// and Fill ran) to the moment the batch's result was verified: every
+	// task of a batch carries the batch's latency, hence the JSON name. In
+	// an open-loop repetition it runs from each task's intended send time
+	// to its batch's verified result (so a stall delays every task behind
+	// it: coordinated omission shows).
+	Latency Hist `json:"batch_latency"`
 	Service Hist `json:"service"`
 	// Measurements is the latency measurements behind Latency and Service:
 	// one per batch verified, which every task of the batch carries (so
@@ -133,6 +142,21 @@ type Rep struct {
 	// in Latency as HistMax, so its max and top percentiles are lower
 	// bounds.
 	Clamped int64 `json:"clamped,omitempty"`
+	// Occupancy is the closed-loop window occupancy: Throughput x the mean
+	// of the tasks' exact (unclamped) latencies / (nodes x window x
+	// batch), with the nodes the measured pass started with. By Little's
+	// law it is the mean share of the window's task slots in flight: 1
+	// when every slot is always full, below 1 when slots sat empty waiting
+	// for the coordinator. 0 (absent) in open loop, in a pass where a node
+	// failed, and in files written before schema 2.
+	Occupancy float64 `json:"occupancy,omitempty"`
+	// DrainIdle is the part of 1 - Occupancy spent after a node had
+	// verified its last result while another still worked: the sum over
+	// nodes of (the last node's finish - its own) / (nodes x WallNS). With
+	// a static split (round-robin, hash) a slow node shows here; the rest
+	// of the empty time is slots waiting for the coordinator. Absent where
+	// Occupancy is.
+	DrainIdle float64 `json:"drain_idle,omitempty"`
 	// Load holds what an open-loop repetition adds; nil in closed loop.
 	Load *Load `json:"load,omitempty"`
 	// Redispatch records the node failures that on_node_failure:

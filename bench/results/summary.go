@@ -16,8 +16,13 @@ type Summary struct {
 	// Throughput is tasks per second over the repetitions.
 	Throughput Estimate `json:"throughput"`
 	// Latency and Service are percentiles of the merged histograms, in ns.
-	Latency Percentiles `json:"latency"`
+	// Every task carries its batch's latency (see Rep.Latency), hence the
+	// JSON name.
+	Latency Percentiles `json:"batch_latency"`
 	Service Percentiles `json:"service"`
+	// Occupancy is the mean over repetitions of Rep.Occupancy, over those
+	// that have one; 0 (absent) when none has (open loop, older files).
+	Occupancy float64 `json:"occupancy,omitempty"`
 	// CPUPerTaskNS is the mean over repetitions of coordinator plus node
 	// CPU time per task; CoordCPUPerTaskNS and NodeCPUPerTaskNS split it
 	// (NodeCPUPerTaskNS is 0 where nodes share the coordinator's process).
@@ -208,6 +213,7 @@ func Summarize(c *Cell) error {
 		return err
 	}
 	summarizeSamples(c, &s)
+	summarizeOccupancy(c, &s)
 	c.Summary = s
 	for _, w := range dispersionWarnings(s.Throughput, s.Load != nil) {
 		c.addWarning(w)
