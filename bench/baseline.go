@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -22,13 +23,19 @@ import (
 // back unchanged.
 type rawConn interface {
 	io.ReadWriter
+	// reader is what the raw loop reads the echoes from: the endpoint
+	// read the way the cell's own link reads its transport.
+	reader() io.Reader
 	close()
 }
 
 // runBaseline measures the bare transport under k's topology: k.Workers
 // echo endpoints, each sent its share of k.Tasks as frames of the same size
 // a batch of k.Batch tasks has on the wire, k.Window frames in flight, one
-// clock read per frame sent and one per frame back.
+// clock read per frame sent and one per frame back. Echoes are read the
+// way the cell's link reads its transport: a stream (pipe, TCP) through a
+// buffer of wire.ReadBufferSize bytes, header then rest, as wire.Reader
+// does; messages (channels, NATS) one at a time.
 func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Key) (br *results.BaselineRep, err error) {
 	conns, stop, err := r.startEchoes(ctx, transport, k)
 	if err != nil {
@@ -85,9 +92,9 @@ type rawStats struct {
 }
 
 // echoLoop writes frames of size bytes with window in flight and reads
-// each back, recording the round trip of each frame. As in the cell's
-// driver, a frame's clock starts once it has a slot in the window, so
-// that waiting for one is not counted as transport.
+// each back (readFrame), recording the round trip of each frame. As in the
+// cell's driver, a frame's clock starts once it has a slot in the window,
+// so that waiting for one is not counted as transport.
 func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 	free := make(chan struct{}, window) // holds one token per frame in flight
 	sent := make(chan time.Time, window)
@@ -111,8 +118,9 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 		errc <- nil
 	}()
 	in := make([]byte, size)
+	rd := c.reader()
 	for range frames {
-		if _, err := io.ReadFull(c, in); err != nil {
+		if err := readFrame(rd, in); err != nil {
 			close(failed)
 			c.close() // unblocks a writer blocked in Write
 			<-errc
@@ -122,6 +130,18 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 		<-free
 	}
 	return <-errc
+}
+
+// readFrame reads one echoed frame into in as wire.Reader.Next reads a
+// frame: the header with one io.ReadFull, then the rest with another. It
+// neither parses nor checks the bytes: the raw loop has no framing.
+func readFrame(rd io.Reader, in []byte) error {
+	h := min(wire.HeaderSize, len(in))
+	if _, err := io.ReadFull(rd, in[:h]); err != nil {
+		return err
+	}
+	_, err := io.ReadFull(rd, in[h:])
+	return err
 }
 
 // startEchoes starts k.Workers echo endpoints of the transport under k's
@@ -167,6 +187,10 @@ func (r *Runner) startEchoes(ctx context.Context, transport string, k results.Ke
 type setConn struct{ io.ReadWriteCloser }
 
 func (c setConn) close() { _ = c.Close() }
+
+// reader is the endpoint itself: the nats link, like the requester, takes
+// each reply whole from its subscription, with no stream to buffer.
+func (c setConn) reader() io.Reader { return c }
 
 // startEcho starts one echo endpoint of the transport.
 func startEcho(ctx context.Context, transport, name string, log io.Writer) (rawConn, error) {
@@ -230,17 +254,33 @@ func (c *chanEcho) Read(b []byte) (int, error) {
 	return n, nil
 }
 
+// reader is the endpoint itself: the goroutine link passes messages over
+// channels, with no stream to buffer.
+func (c *chanEcho) reader() io.Reader { return c }
+
 func (c *chanEcho) close() {
 	c.once.Do(func() { close(c.done) })
 	c.wg.Wait()
 }
 
-// procEcho is an echo child and the connection to it.
+// procEcho is an echo child and the connection to it: a byte stream,
+// which the cell's link reads through a wire.Reader, so the raw loop reads
+// it through a buffer of the same size (wire.ReadBufferSize).
 type procEcho struct {
 	io.ReadWriter
-	closers []io.Closer
-	child   *link.Child
+	buffered *bufio.Reader // over ReadWriter; set by stream
+	closers  []io.Closer
+	child    *link.Child
 }
+
+// stream sets the connection to the child and the buffer it is read
+// through.
+func (p *procEcho) stream(rw io.ReadWriter) {
+	p.ReadWriter = rw
+	p.buffered = bufio.NewReaderSize(rw, wire.ReadBufferSize)
+}
+
+func (p *procEcho) reader() io.Reader { return p.buffered }
 
 func (p *procEcho) close() {
 	for _, c := range p.closers {
@@ -256,11 +296,12 @@ func startPipeEcho(name string, log io.Writer) (*procEcho, error) {
 	if err != nil {
 		return nil, err
 	}
-	rw := struct {
+	p := &procEcho{closers: []io.Closer{inW, outR}, child: ch}
+	p.stream(struct {
 		io.Reader
 		io.Writer
-	}{outR, inW}
-	return &procEcho{ReadWriter: rw, closers: []io.Closer{inW, outR}, child: ch}, nil
+	}{outR, inW})
+	return p, nil
 }
 
 func startTCPEcho(ctx context.Context, name string, log io.Writer) (*procEcho, error) {
@@ -282,7 +323,7 @@ func startTCPEcho(ctx context.Context, name string, log io.Writer) (*procEcho, e
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	_ = conn.(*net.TCPConn).SetNoDelay(true)
-	p.ReadWriter = conn
+	p.stream(conn)
 	p.closers = append([]io.Closer{conn}, p.closers...)
 	return p, nil
 }

@@ -1,13 +1,9 @@
 package reports
 
 import (
-	"fmt"
 	"io"
+	"math"
 	"strconv"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/snbench/snbench/bench/results"
 )
@@ -23,10 +19,12 @@ func HasBaselines(res *results.Results) bool {
 }
 
 // WriteBaselineTable writes, per cell with a raw baseline, the topology's
-// throughput as a fraction of its bare transport's (harness efficiency) and
-// its median latency above the transport's median frame round trip.
+// throughput as a fraction of its bare transport's (harness efficiency),
+// and its median latency against the transport's median frame round trip
+// as a difference ("p50 - raw") and as a ratio ("p50 / raw").
 func WriteBaselineTable(w io.Writer, res *results.Results, format string) error {
-	hdr := []string{"topology", "workers", "batch", "window", "transport", "tasks/s", "raw tasks/s", "efficiency", "p50", "raw p50", "p50 over raw"}
+	hdr := []string{"topology", "workers", "batch", "window", "transport", "tasks/s", "raw tasks/s", "efficiency",
+		"p50", "raw p50", "p50 - raw", "p50 / raw"}
 	var rows [][]string
 	for i := range res.Cells {
 		c := &res.Cells[i]
@@ -35,41 +33,24 @@ func WriteBaselineTable(w io.Writer, res *results.Results, format string) error 
 			continue
 		}
 		d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
-		over := c.Summary.Latency.P50 - b.P50NS
+		p50 := c.Summary.Latency.P50
+		ratio := math.NaN()
+		if b.P50NS > 0 {
+			ratio = float64(p50) / float64(b.P50NS)
+		}
 		rows = append(rows, []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Batch), strconv.Itoa(c.Window), b.Transport,
 			FormatRate(c.Summary.Throughput.Mean, 3), FormatRate(b.Throughput.Mean, 3), FormatPercent(c.Efficiency(), 2),
-			d(c.Summary.Latency.P50), d(b.P50NS), FormatDuration(float64(over), 3)})
+			d(p50), d(b.P50NS), FormatDuration(float64(p50-b.P50NS), 3), FormatRatio(ratio)})
 	}
-	if err := render(w, format, hdr, rows); err != nil {
+	if err := renderGrid(w, format, hdr, rows, map[int]bool{0: true}); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, "raw: the bare transport with the same workers, batch, window and frame bytes, no framing, workload or verification; efficiency = tasks/s over raw tasks/s")
-	return err
+	return writeCaption(w, format, baselineCaption)
 }
 
-// render writes a table with the first column left-aligned, the last
-// left-aligned and the rest right-aligned.
-func render(w io.Writer, format string, hdr []string, rows [][]string) error {
-	align := make([]tw.Align, len(hdr))
-	for i := range align {
-		align[i] = tw.AlignRight
-	}
-	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
-	opts := []tablewriter.Option{
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-	}
-	if format == FormatMarkdown {
-		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
-	}
-	t := tablewriter.NewTable(w, opts...)
-	t.Header(hdr)
-	if err := t.Bulk(rows); err != nil {
-		return fmt.Errorf("table: %w", err)
-	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("table: %w", err)
-	}
-	return nil
-}
+// baselineCaption defines the raw baseline table's figures.
+const baselineCaption = "raw: the bare transport with the same workers, batch, window and frame bytes, " +
+	"read as the topology's link reads it (a stream through the link's 64 KiB buffer), " +
+	"no framing, workload or verification; efficiency = tasks/s over raw tasks/s; " +
+	"p50 = the median task latency of all the cell's repetitions together, raw p50 = the median of the repetitions' median frame round trips; " +
+	"p50 - raw = their difference (negative: the cell's median was below the raw one); p50 / raw = their ratio"

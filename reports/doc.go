@@ -19,7 +19,8 @@
 //     Latency axes spanning more than three decades label each tick with
 //     its own unit (50µs, 2ms, 1s).
 //   - Scalings and FitUSL: Universal Scalability Law fits to each
-//     topology's workers sweep; Growths: the doubling test where the task
+//     topology's workers sweep, with 95% parameter intervals and a peak
+//     only where kappa is resolved; Growths: the doubling test where the task
 //     count varies. WriteScalingTable and WriteGrowthTable print them.
 //   - Load testing (open loop and capacity search): WriteLoadTable gives
 //     offered against achieved rate, corrected and uncorrected latency and

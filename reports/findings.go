@@ -11,7 +11,8 @@ import (
 
 // Findings returns the report's headline in plain sentences: which
 // topology is fastest at each scale and by how much, where each topology
-// stops scaling, and how many cells failed or carry warnings.
+// stops scaling, how many cells failed or carry warnings, and which
+// speedups are beyond the machine.
 func Findings(res *results.Results) []string {
 	var out []string
 	if p := problemCount(res); p != "" {
@@ -28,6 +29,9 @@ func Findings(res *results.Results) []string {
 		if len(s.Points) > 1 || s.Skipped > 0 {
 			out = append(out, withScale(s.Topology, s.Scale)+": "+s.Verdict()+".")
 		}
+	}
+	for _, n := range beyondNotes(res, Rows(res)) {
+		out = append(out, n+".")
 	}
 	return out
 }

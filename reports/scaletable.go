@@ -26,8 +26,7 @@ func WriteScalingTable(w io.Writer, res *results.Results, format string) error {
 	if err := renderGrid(w, format, hdr, rows, left); err != nil {
 		return err
 	}
-	if err := writeCaption(w, format, "USL fit X(N) = lambda*N / (1 + sigma*(N-1) + kappa*N*(N-1)) "+
-		"to the mean throughput at each worker count; N* = sqrt((1-sigma)/kappa) is the predicted peak."); err != nil {
+	if err := writeCaption(w, format, uslCaption); err != nil {
 		return err
 	}
 	bullet := ""
@@ -41,6 +40,13 @@ func WriteScalingTable(w io.Writer, res *results.Results, format string) error {
 	}
 	return nil
 }
+
+// uslCaption defines the scaling table's figures.
+const uslCaption = "USL fit X(N) = lambda*N / (1 + sigma*(N-1) + kappa*N*(N-1)) " +
+	"to the mean throughput at each worker count, by bounded least squares; [lo, hi] is a parameter's " +
+	"approximate 95% confidence interval (estimate ± t(0.975, n-3) asymptotic standard errors, clipped to " +
+	"sigma in [0, 1] and kappa ≥ 0; none with 3 points); N* = sqrt((1-sigma)/kappa) is the predicted peak, " +
+	"shown only where kappa's interval excludes 0 (else throughput levels off towards lambda/sigma)."
 
 // scalingGrid lays out the USL table: header, rows and the left-aligned
 // columns.
@@ -76,13 +82,22 @@ func scalingRow(s Scaling, scaled bool) []string {
 		return append(row, "-", "-", "-", "-", "-", "-", best)
 	}
 	f := s.Fit
-	n, x, ok := f.Peak()
 	nStar, xStar := "none", "-"
-	if ok {
+	if n, x, ok := f.Peak(); ok && f.KappaResolved() {
 		nStar, xStar = sigFig(n, 2), FormatRate(x, SigFigsFor(s.Noise))
 	}
-	return append(row, FormatRate(f.Lambda, SigFigsFor(s.Noise)), formatParam(f.Sigma), formatParam(f.Kappa),
-		formatR2(f.R2), nStar, xStar, best)
+	rate := func(v float64) string { return FormatRate(v, SigFigsFor(s.Noise)) }
+	return append(row, withCI(f, f.Lambda, f.LambdaCI, rate), withCI(f, f.Sigma, f.SigmaCI, formatParam),
+		withCI(f, f.Kappa, f.KappaCI, formatParam), formatR2(f.R2), nStar, xStar, best)
+}
+
+// withCI formats a fitted parameter followed by its 95% interval, where
+// the fit has intervals: "0.028 [0.0027, 0.053]".
+func withCI(f *USLFit, v float64, ci Interval, format func(float64) string) string {
+	if !f.HasCI {
+		return format(v)
+	}
+	return format(v) + " " + formatInterval(ci, format)
 }
 
 // workersRange formats the worker counts of pts: "1-8 (4)".
@@ -115,22 +130,44 @@ func formatR2(r float64) string {
 func writeScalingCSV(w io.Writer, ss []Scaling) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"topology", "scale", "workers", "points", "lambda", "sigma", "kappa", "r2",
-		"n_star", "x_n_star", "best_workers", "best_tasks_per_s", "skipped", "reason"})
+		"n_star", "x_n_star", "lambda_lo", "lambda_hi", "sigma_lo", "sigma_hi", "kappa_lo", "kappa_hi",
+		"kappa_resolved", "ceiling", "best_workers", "best_tasks_per_s", "skipped", "reason"})
 	for _, s := range ss {
 		best, _ := s.MeasuredPeak()
 		row := []string{s.Topology, s.Scale, workersRange(s.Points), strconv.Itoa(len(s.Points))}
 		if f := s.Fit; f != nil {
-			n, x, _ := f.Peak()
-			row = append(row, csvFloat(f.Lambda), csvFloat(f.Sigma), csvFloat(f.Kappa), csvFloat(f.R2),
-				csvFloat(n), csvFloat(x))
+			row = append(row, fitCSV(f)...)
 		} else {
-			row = append(row, "", "", "", "", "", "")
+			row = append(row, make([]string, 14)...)
 		}
 		row = append(row, csvFloat(best.N), csvFloat(best.X), strconv.Itoa(s.Skipped), s.Reason)
 		_ = cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// fitCSV is a fit's columns of the scaling CSV: the parameters, R², the
+// peak (inf without a resolved kappa), the intervals (empty without), and
+// without a resolved kappa the ceiling lambda/sigma of the fit with kappa
+// = 0.
+func fitCSV(f *USLFit) []string {
+	n, x, _ := f.Peak()
+	if !f.KappaResolved() {
+		n, x = math.Inf(1), f.Ceiling()
+	}
+	row := []string{csvFloat(f.Lambda), csvFloat(f.Sigma), csvFloat(f.Kappa), csvFloat(f.R2), csvFloat(n), csvFloat(x)}
+	for _, ci := range []Interval{f.LambdaCI, f.SigmaCI, f.KappaCI} {
+		if f.HasCI {
+			row = append(row, csvFloat(ci.Lo), csvFloat(ci.Hi))
+		} else {
+			row = append(row, "", "")
+		}
+	}
+	if f.KappaResolved() {
+		return append(row, "true", "")
+	}
+	return append(row, "false", csvFloat(f.Ceiling()))
 }
 
 // csvFloat formats v for CSV: empty for NaN, "inf" for infinity.

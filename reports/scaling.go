@@ -122,21 +122,7 @@ func (s Scaling) Verdict() string {
 		return measured + "; " + s.Reason
 	}
 	f := s.Fit
-	var model string
-	n, _, hasPeak := f.Peak()
-	switch {
-	case !hasPeak && f.Sigma == 0:
-		model = "USL: linear, no peak within model"
-	case !hasPeak:
-		model = fmt.Sprintf("USL: no peak within model, levels off towards %s tasks/s", FormatRate(f.ceiling(), 2))
-	case n <= 1:
-		model = "USL: adding workers does not help"
-	case n > 1.05*s.MaxN():
-		model = fmt.Sprintf("USL: peak near %s workers, beyond the range measured (extrapolated)", sigFig(n, 2))
-	default:
-		model = fmt.Sprintf("USL: stops scaling near %s workers", sigFig(n, 2))
-	}
-	v := measured + "; " + model
+	v := measured + "; " + f.verdict()
 	if f.Distinct == MinUSLPoints {
 		v += "; 3 points for 3 parameters, so the fit is exact and says little"
 	} else if f.R2 < 0.8 {

@@ -38,6 +38,9 @@ type Row struct {
 	// its scale (for the fastest: where another cannot be told from it).
 	// The table marks such figures with tieMark (see caveats.go).
 	SpeedupTied, BestTied bool
+	// Beyond is set when Speedup is beyond the machine: above min(workers,
+	// cores) by more than its 95% interval (see beyondMachine).
+	Beyond bool
 }
 
 // Rows derives the table's rows from res, in cell order.
@@ -78,6 +81,7 @@ func Rows(res *results.Results) []Row {
 		rows[i] = r
 	}
 	markTies(rows)
+	markBeyond(res, rows)
 	return rows
 }
 
@@ -163,7 +167,7 @@ func textRow(p results.Plan, r Row) []string {
 		latencyCell(x, "p50", lat.P50), latencyCell(x, "p90", lat.P90), latencyCell(x, "p99", lat.P99),
 		latencyCell(x, "p999", lat.P999), latencyCell(x, "", lat.Max),
 		FormatDuration(s.CPUPerTaskNS, 2),
-		marked(FormatRatio(r.Speedup), r.SpeedupTied), marked(percentOrDash(r.Efficiency), r.SpeedupTied),
+		marked(speedupText(r), r.SpeedupTied), marked(percentOrDash(r.Efficiency), r.SpeedupTied),
 		marked(FormatRatio(r.VsBest), r.BestTied), status(c))
 }
 
@@ -232,7 +236,10 @@ func WriteTable(w io.Writer, res *results.Results, format string) error {
 	if err := writeThinLegend(w, format, cellsOf(rows), "p50", "p90", "p99", "p999"); err != nil {
 		return err
 	}
-	return writeNotes(w, res, format)
+	if err := writeNotes(w, res, format); err != nil {
+		return err
+	}
+	return writeBeyondNotes(w, res, rows, format)
 }
 
 // checkFormat rejects unknown table formats.

@@ -57,9 +57,29 @@ type USLFit struct {
 	// NaN when the points' throughputs do not vary.
 	R2 float64
 	// Points is the number of points fitted, and Distinct the number of
-	// distinct worker counts among them.
+	// distinct worker counts among them; MaxN is the largest worker count.
 	Points, Distinct int
+	MaxN             float64
+	// DOF is the residual degrees of freedom, Points - 3.
+	DOF int
+	// HasCI is set when the parameters have confidence intervals: DOF ≥ 1
+	// and a regular Jacobian (see intervals for the method). LambdaSE,
+	// SigmaSE and KappaSE are the asymptotic standard errors; LambdaCI,
+	// SigmaCI and KappaCI the 95% intervals, estimate ± t(0.975, DOF)
+	// standard errors clipped to the bounds.
+	HasCI                      bool
+	LambdaSE, SigmaSE, KappaSE float64
+	LambdaCI, SigmaCI, KappaCI Interval
+	// Contention is the fit with Kappa fixed at 0 (Amdahl's law): where
+	// KappaResolved is false, its Lambda/Sigma is the throughput the
+	// sweep levels off towards.
+	Contention USL
 }
+
+// Ceiling returns Lambda/Sigma of the fit with Kappa = 0, the throughput
+// a sweep without resolved crosstalk levels off towards; +Inf when that
+// fit's Sigma is 0 too (linear).
+func (f *USLFit) Ceiling() float64 { return f.Contention.ceiling() }
 
 // MinUSLPoints is the fewest distinct worker counts FitUSL accepts: the
 // model has three parameters.
@@ -70,7 +90,9 @@ const MinUSLPoints = 3
 // Levenberg-Marquardt search from the best point of a coarse grid over
 // (Sigma, Kappa), with Lambda solved exactly at each grid point. It
 // returns an error when pts has fewer than MinUSLPoints distinct worker
-// counts, or a point is not finite and positive.
+// counts, or a point is not finite and positive. The fit carries its
+// parameters' 95% confidence intervals where there are more points than
+// parameters, and the fit with Kappa = 0 (USLFit.Contention).
 func FitUSL(pts []Point) (USLFit, error) {
 	var ns []float64
 	for _, p := range pts {
@@ -86,7 +108,10 @@ func FitUSL(pts []Point) (USLFit, error) {
 	}
 	m := gridStart(pts)
 	m = refineLM(pts, m)
-	return USLFit{USL: m, R2: rSquared(pts, m), Points: len(pts), Distinct: len(ns)}, nil
+	f := USLFit{USL: m, R2: rSquared(pts, m), Points: len(pts), Distinct: len(ns), MaxN: slices.Max(ns),
+		Contention: fitContention(pts)}
+	f.intervals(pts)
+	return f, nil
 }
 
 // bestLambda returns the Lambda minimising the squared error for the

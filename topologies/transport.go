@@ -52,7 +52,11 @@ type EchoSet interface {
 	// Write, comes back unchanged from its Reads, frame after frame in the
 	// order the echoes answer (with several echo processes behind an
 	// endpoint, not always the order sent). One goroutine may Write while
-	// another Reads; Close ends both, and closing twice is harmless.
+	// another Reads; Close ends both, and closing twice is harmless. The
+	// raw loop reads an endpoint as it is, a frame's header and then the
+	// rest: an endpoint over a byte stream that the topology's link reads
+	// through a buffer should buffer its Reads the same way, so that the
+	// baseline reads the transport as the harness does.
 	Conns() []io.ReadWriteCloser
 	// Close closes every endpoint and stops and reaps whatever the set
 	// started. Calling it again does nothing.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"os"
+
+	"github.com/snbench/snbench/internal/wire"
 )
 
 // Echo modes of EnvMode: a child that copies its input back unchanged, the
@@ -17,7 +19,7 @@ const (
 
 // echoBuffer is the copy buffer of an echo child: the same size as a
 // session's read and write buffers.
-const echoBuffer = 64 << 10
+const echoBuffer = wire.ReadBufferSize
 
 // serveEcho runs an echo child of the given mode until its input ends.
 func serveEcho(ctx context.Context, mode string) error {

@@ -122,8 +122,14 @@ func grow(dst []byte, n int) ([]byte, []byte) {
 	return dst, dst[l:]
 }
 
-// Reader reads frames from a stream, reusing one buffer. It is not safe for
-// concurrent use.
+// ReadBufferSize is the size of the buffer a Reader reads its stream
+// through: each read on the stream asks for up to this many bytes, however
+// small the frames. A raw baseline reads its bare transport the same way.
+const ReadBufferSize = 64 << 10
+
+// Reader reads frames from a stream, reusing one buffer: the header with
+// one io.ReadFull, then the body with another, both through a buffer of
+// ReadBufferSize bytes. It is not safe for concurrent use.
 type Reader struct {
 	r   *bufio.Reader
 	max int
@@ -137,7 +143,7 @@ func NewReader(r io.Reader, maxFrame int) *Reader {
 	if maxFrame <= 0 {
 		maxFrame = DefaultMaxFrame
 	}
-	return &Reader{r: bufio.NewReaderSize(r, 64<<10), max: maxFrame}
+	return &Reader{r: bufio.NewReaderSize(r, ReadBufferSize), max: maxFrame}
 }
 
 // Buffered reports how many bytes are already read from the stream but not
