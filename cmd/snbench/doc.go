@@ -172,7 +172,7 @@ published parameters. A check that fails is run again, up to three times. The
 last lines say in plain words what runs here can and cannot be trusted for,
 such as "open-loop rates above ~1.2 M/s at batch 1 will be flagged here".
 The exit status is 1 when a check failed, and the error names it and by how
-much it missed. See docs/measurement/09-doctor.md.
+much it missed. See docs/measurement.md.
 
 	--format F   text or json (the record 'run --doctor' stores)
 	--step D     how long each ceiling step offers load
