@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"context"
 	"time"
 )
 
@@ -17,6 +18,7 @@ type Doubling struct {
 var (
 	_ Workload      = (*Doubling)(nil)
 	_ BatchVerifier = (*Doubling)(nil)
+	_ ContextServer = (*Doubling)(nil)
 )
 
 // NewDoubling returns a doubling workload for s. s must be valid.
@@ -62,22 +64,34 @@ func (d *Doubling) Fill(b *Batch) {
 // Serve doubles every value of in into out, spending the configured CPU time
 // and wait per task first.
 func (d *Doubling) Serve(in *Batch, out *Result) {
+	_ = d.ServeContext(context.Background(), in, out)
+}
+
+// ServeContext is Serve that stops spending CPU time and waiting once ctx
+// is done, and then returns its cause with out incomplete.
+func (d *Doubling) ServeContext(ctx context.Context, in *Batch, out *Result) error {
 	out.Tag = in.Tag
 	out.Resize(len(in.IDs), in.K)
 	copy(out.IDs, in.IDs)
 	if d.cpu > 0 || d.wait > 0 {
+		done := ctx.Done()
 		for range in.IDs {
 			if d.cpu > 0 {
-				d.sink += Burn(d.cpu)
+				x, ok := burn(d.cpu, done)
+				d.sink += x
+				if !ok {
+					return context.Cause(ctx)
+				}
 			}
-			if d.wait > 0 {
-				Sleep(d.wait)
+			if d.wait > 0 && !sleep(d.wait, done) {
+				return context.Cause(ctx)
 			}
 		}
 	}
 	for i, v := range in.Values {
 		out.Values[i] = 2 * v
 	}
+	return nil
 }
 
 // Verify counts the tasks of r whose values are not twice their inputs, or
@@ -124,15 +138,28 @@ func (d *Doubling) VerifyBatch(sent *Batch, r *Result) int {
 // goroutine's clock and returns a value that depends on every step, so the
 // work cannot be optimised away. It reads the clock once per 256 steps.
 func Burn(d time.Duration) uint64 {
+	x, _ := burn(d, nil)
+	return x
+}
+
+// burn is Burn that gives up, returning ok = false, once done is closed;
+// it looks at done each time it reads the clock (a nil done is never
+// closed).
+func burn(d time.Duration, done <-chan struct{}) (x uint64, ok bool) {
 	start := time.Now()
-	x := uint64(0x2545f4914f6cdd1d)
+	x = uint64(0x2545f4914f6cdd1d)
 	for {
 		for range 256 {
 			x = x*6364136223846793005 + 1442695040888963407
 			x ^= x >> 17
 		}
 		if time.Since(start) >= d {
-			return x
+			return x, true
+		}
+		select {
+		case <-done:
+			return x, false
+		default:
 		}
 	}
 }
