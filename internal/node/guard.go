@@ -67,30 +67,32 @@ func (c *frameConn) Write(p []byte) (int, error) {
 var ErrPeerGone = errors.New("the coordinator closed the connection while a batch was in service: its work abandoned")
 
 // watchPeer starts a goroutine that, every PeerCheck, looks at inService
-// (odd while a batch is in service, bumped at each start and end): when
-// the same batch has been in service since the last look, it asks gone,
-// and if the peer is gone cancels the session with ErrPeerGone. A session
-// of short batches costs it two atomic adds per batch and nothing else.
-// The returned function stops the goroutine and waits for it.
+// (odd while a batch is in service, bumped at each start and end): when a
+// batch is in service, it asks gone, and if the peer is gone cancels the
+// session with ErrPeerGone. Any batch counts, not only one that has run
+// for a whole period, so that a peer that sends many short but costly
+// batches and leaves is noticed too (their answers wait in the write
+// buffer while requests remain to be read, so no failed write would tell).
+// A waiting session is not asked about: its read sees the peer leave. The
+// session's side costs two atomic adds per batch; the watcher one poll(2)
+// per period while the session works. The returned function stops the
+// goroutine and waits for it.
 func watchPeer(inService *atomic.Uint64, gone func() bool, cancel func(error)) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		tick := time.NewTicker(PeerCheck)
 		defer tick.Stop()
-		last := inService.Load()
 		for {
 			select {
 			case <-done:
 				return
 			case <-tick.C:
 			}
-			cur := inService.Load()
-			if cur == last && cur%2 == 1 && gone() {
+			if inService.Load()%2 == 1 && gone() {
 				cancel(ErrPeerGone)
 				return
 			}
-			last = cur
 		}
 	})
 	return func() {

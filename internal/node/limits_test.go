@@ -321,9 +321,10 @@ func TestServerCapsTaskWork(t *testing.T) {
 }
 
 // TestServerAbandonsWorkWhenThePeerLeaves opens a session whose one task
-// asks for 30 s of CPU time, or of waiting, and closes the connection
-// while the node works on it: the node gives the work up within about a
-// second, and its only session slot is free for the next coordinator.
+// asks for 30 s of CPU time, or of waiting, or that pipelines 200 batches
+// of one 100 ms wait, and closes the connection while the node works on
+// it: the node gives the work up within about a second, and its only
+// session slot is free for the next coordinator.
 func TestServerAbandonsWorkWhenThePeerLeaves(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the node asks the kernel whether the peer left only on Linux")
@@ -331,7 +332,8 @@ func TestServerAbandonsWorkWhenThePeerLeaves(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
 		cpu, wait time.Duration
-	}{{"cpu", 30 * time.Second, 0}, {"wait", 0, 30 * time.Second}} {
+		batches   int
+	}{{"cpu", 30 * time.Second, 0, 1}, {"wait", 0, 30 * time.Second, 1}, {"200 short batches", 0, 100 * time.Millisecond, 200}} {
 		t.Run(tt.name, func(t *testing.T) {
 			logs := &syncbuf.Buffer{}
 			addr := startServer(t, &node.Server{Registry: workloads.DefaultRegistry(), Name: "n", Log: log.New(logs, "", 0),
@@ -342,12 +344,16 @@ func TestServerAbandonsWorkWhenThePeerLeaves(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b := workloads.Batch{Tag: 1, IDs: []uint64{1}}
-			if wl, err := workloads.DefaultRegistry().New(spec); err == nil {
-				wl.Fill(&b)
-			}
-			if err := s.Send(&b); err != nil {
+			wl, err := workloads.DefaultRegistry().New(spec)
+			if err != nil {
 				t.Fatal(err)
+			}
+			for i := range tt.batches {
+				b := workloads.Batch{Tag: uint64(i), IDs: []uint64{uint64(i)}}
+				wl.Fill(&b)
+				if err := s.Send(&b); err != nil {
+					t.Fatal(err)
+				}
 			}
 			time.Sleep(7 * node.PeerCheck / 2) // the batch is in service
 			conn.Close()

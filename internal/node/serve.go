@@ -51,10 +51,10 @@ type SessionConfig struct {
 	// taken within it. Zero sets no deadline.
 	IdleTimeout time.Duration
 	// PeerGone, if set, reports whether the coordinator has closed its end
-	// of rw. The node asks it about every PeerCheck while one batch is in
-	// service for longer than that; true stops the batch's work (see
-	// workloads.ContextServer) and ends the session, so that a coordinator
-	// that asked for much work and left costs the node nothing more.
+	// of rw. The node asks it every PeerCheck while it is serving a batch;
+	// true stops the batch's work (see workloads.ContextServer) and ends
+	// the session, so that a coordinator that asked for much work and left
+	// costs the node nothing more.
 	PeerGone func() bool
 }
 
