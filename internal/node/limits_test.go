@@ -230,12 +230,11 @@ func TestServerBusyTellsTheCoordinatorWhy(t *testing.T) {
 }
 
 // TestServerWholeFrameDeadline trickles a task frame a byte every 100 ms
-// after the handshake, with a 600 ms idle timeout: every read is well
-// within the timeout, but the frame is not, so the node closes the
-// session within about 600 ms. A frame sent in two halves 200 ms apart
-// is served.
+// after the handshake, with a 1 s idle timeout: every read is well within
+// the timeout, but the frame (4 s) is not, so the node closes the session
+// after about 1 s. A frame sent in two halves 100 ms apart is served.
 func TestServerWholeFrameDeadline(t *testing.T) {
-	const idle = 600 * time.Millisecond
+	const idle = time.Second
 	logs := &syncbuf.Buffer{}
 	addr := startServer(t, &node.Server{Registry: workloads.DefaultRegistry(), Name: "n", Log: log.New(logs, "", 0),
 		IdleTimeout: idle})
@@ -247,7 +246,7 @@ func TestServerWholeFrameDeadline(t *testing.T) {
 		if _, err := ok.Write(part); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 	_ = ok.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if h, _, err := wire.NewReader(ok, 0).Next(); err != nil || h.Type != wire.TypeResults {
@@ -273,11 +272,11 @@ func TestServerWholeFrameDeadline(t *testing.T) {
 			}
 		}
 	})
-	closedWithin(t, slow, 4*idle)
-	if d := time.Since(start); d > 4*idle {
+	closedWithin(t, slow, 3*idle)
+	if d := time.Since(start); d > 3*idle {
 		t.Errorf("a frame trickled a byte at a time held the session %v, want about %v", d, idle)
 	}
-	waitFor(t, logs, "idle timeout: no whole frame within 600ms", time.Second)
+	waitFor(t, logs, "idle timeout: no whole frame within 1s", time.Second)
 }
 
 // TestServerCapsTaskWork refuses Hellos whose tasks ask for more CPU time
