@@ -16,7 +16,7 @@ build: ## build bin/snbench
 # Tests that assert timing bounds (a 1 ms wait measured within 10%, a rate
 # held within 1%) run on their own after the rest, so that other packages'
 # tests running in parallel do not steal their CPU.
-TIMING_TESTS = TestOpenLoopFixedWait|TestGeneratorHoldsRate|TestStallShowsInCorrectedLatency|TestCapacitySearch
+TIMING_TESTS = TestOpenLoopFixedWait|TestGeneratorHoldsRate|TestStallShowsInCorrectedLatency|TestCapacitySearch|TestOpenLoopLowLoad|TestFixedWaitKnownAnswer
 
 test: ## run every test with the race detector (what CI runs)
 	$(GO) test -race -count=1 -timeout 12m -skip '$(TIMING_TESTS)' $(PKGS)

@@ -116,12 +116,18 @@ func (r *Runner) step(ctx context.Context, p Plan, slo results.SLO, k results.Ke
 	}
 	sum := cell.Summary
 	st.Achieved, st.P50, st.P99, st.P999 = sum.Load.Achieved.Mean, sum.Latency.P50, sum.Latency.P99, sum.Latency.P999
+	st.Thin = sum.Thin
 	var reasons []string
 	if !cell.Verify.OK() {
 		reasons = append(reasons, fmt.Sprintf("verification failed (%+v)", cell.Verify))
 	}
 	if st.Achieved < p.Search.MinAchieved*float64(rate) {
 		reasons = append(reasons, fmt.Sprintf("achieved %.0f%% of offered", 100*st.Achieved/float64(rate)))
+	}
+	if sum.Load.Unreliable {
+		// The harness, not the system, failed this step: its figures say
+		// nothing about the system's capacity (the cell's caveats say why).
+		reasons = append(reasons, "unreliable: the harness could not hold the schedule")
 	}
 	miss, err := slo.Check(cell.Latency)
 	if err != nil {

@@ -51,8 +51,13 @@ type driver struct {
 	lat, svc *hdr.Histogram
 	seen     bitset
 	verify   results.Verification
-	clamped  int64
+	measured int64 // batches recorded: latency measurements
+	clamped  int64 // tasks whose latency exceeded results.HistMax
 	tasks    int64
+	// latSum is the sum over the recorded tasks of their closed-loop
+	// latency, unclamped, for the window occupancy (Little's law); done is
+	// when the driver's last result was verified, from base.
+	latSum, done time.Duration
 }
 
 // slot is one in-flight batch: written by the sender before it hands the
@@ -60,6 +65,9 @@ type driver struct {
 type slot struct {
 	ids  []uint64
 	vals []int64 // the batch's input values, for workloads.BatchVerifier
+	// sent is when the batch was submitted: closed loop, when the sender
+	// took the slot, before the ids were drawn and Fill ran; latency runs
+	// from there to the verified result.
 	sent time.Duration
 	due  []time.Duration // open loop: each task's intended send time
 
@@ -109,6 +117,10 @@ func (d *driver) send(ctx context.Context) error {
 			}
 		}
 		sl := &d.slots[s]
+		// Submit: the first of the batch's two clock reads. Drawing the
+		// ids and Fill are inside its latency, so that throughput x
+		// latency obeys Little's law.
+		sl.sent = time.Since(d.base)
 		sl.ids = d.src.next(sl.ids[:0], d.batch)
 		if len(sl.ids) == 0 {
 			break
@@ -116,8 +128,7 @@ func (d *driver) send(ctx context.Context) error {
 		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
 		d.wl.Fill(&b)
 		sl.vals = b.Values // the slot keeps the inputs for verification
-		sl.sent = time.Since(d.base)
-		d.sent <- s // never blocks: at most window slots exist
+		d.sent <- s        // never blocks: at most window slots exist
 		if err := d.link.Send(&b); err != nil {
 			return err
 		}
@@ -146,7 +157,6 @@ func (d *driver) receive(ctx context.Context) error {
 			}
 			return err
 		}
-		now := time.Since(d.base)
 		d.nRecv.Add(1)
 		if r.Tag&endTag != 0 {
 			ended, want = true, r.Tag&^endTag
@@ -175,23 +185,33 @@ func (d *driver) receive(ctx context.Context) error {
 		if d.rd != nil && !d.rd.claim(&d.slots[s], len(r.IDs)) {
 			continue
 		}
-		d.check(&d.slots[s], &r, now)
+		sl := &d.slots[s]
+		ok := d.check(sl, &r)
+		// Verified: the batch's second clock read, after the check, so
+		// verification is inside its latency.
+		now := time.Since(d.base)
+		if ok && d.record {
+			d.recordLatency(sl, &r, now)
+		}
+		d.done = now
 		got++
 		if d.rd != nil {
-			d.rd.answered(d, &d.slots[s], now, r.Resent)
+			d.rd.answered(d, sl, now, r.Resent)
 		}
 		d.free <- int(s)
 	}
 	return nil
 }
 
-// check verifies one result against the slot it answers and records it.
-func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
+// check verifies one result against the slot it answers and counts it;
+// it reports whether the result answered the slot's ids, so that its
+// latency is to be recorded.
+func (d *driver) check(sl *slot, r *workloads.Result) bool {
 	n := int64(len(sl.ids))
 	d.verify.Expected += n
 	if !slices.Equal(r.IDs, sl.ids) {
 		d.verify.Lost += n // the node answered with other ids
-		return
+		return false
 	}
 	var wrong int64
 	if bv, ok := d.wl.(workloads.BatchVerifier); ok {
@@ -205,16 +225,24 @@ func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
 	d.verify.Duplicate += dup
 	d.verify.Verified += n - wrong - dup
 	d.tasks += n
-	if !d.record {
-		return
-	}
+	return true
+}
+
+// recordLatency records a checked result that was verified at now: in
+// closed loop every task of the batch gets the batch's latency, submit to
+// verified.
+func (d *driver) recordLatency(sl *slot, r *workloads.Result, now time.Duration) {
+	d.measured++ // one clock reading, whatever the batch's size
 	if d.load != nil {
 		d.load.recordResult(d, sl, r, now)
 		return
 	}
-	if results.Record(d.lat, now-sl.sent, n) {
+	n := int64(len(sl.ids))
+	lat := now - sl.sent
+	if results.Record(d.lat, lat, n) { // never negative: only above the ceiling
 		d.clamped += n
 	}
+	d.latSum += lat * time.Duration(n)
 	results.Record(d.svc, r.Service, n)
 }
 

@@ -3,27 +3,33 @@ package bench
 import (
 	"context"
 	"math/rand/v2"
-	"runtime"
-	"syscall"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/timing"
 	"github.com/snbench/snbench/workloads"
 )
 
 // openLoop is one driver's open-loop state. The sender owns the schedule,
-// the lag histogram and the bound count; the receiver owns the uncorrected
-// histogram and the series. Neither reads the other's fields during the
-// pass.
+// the lag histogram and the backpressure counts; the receiver owns the
+// uncorrected histogram and the series. Neither reads the other's fields
+// during the pass.
 type openLoop struct {
-	// Sender side.
-	interval  time.Duration // mean time between this driver's arrivals
-	next      time.Duration // intended time of the next arrival
-	poisson   *rand.Rand    // nil for constant spacing
+	// Sender side. The k-th arrival of driver i of n is due at
+	// (i + k*n)/rate seconds (constant spacing), computed afresh for each
+	// arrival so that no rounding accumulates; Poisson arrivals add
+	// exponential gaps to a float64 clock.
+	rate      float64 // tasks/s over all drivers
+	i, n      int
+	k         int64
+	poisson   *rand.Rand // nil for constant spacing
+	nextNS    float64    // Poisson: intended time of the next arrival, ns
 	lag       *hdr.Histogram
 	boundHits int64
+	boundWait time.Duration // total time batches waited for a free slot
+	boundMax  time.Duration // the longest such wait
 	ids       []uint64
 	due       []time.Duration
 
@@ -37,43 +43,59 @@ type openLoop struct {
 // first arrival staggered by i/n of an interval so that the drivers'
 // arrivals interleave evenly.
 func newOpenLoop(i, n int, rate float64, arrivals string, seed uint64, batch int) *openLoop {
-	interval := time.Duration(float64(time.Second) * float64(n) / rate)
 	o := &openLoop{
-		interval: interval,
-		next:     time.Duration(int64(interval) * int64(i) / int64(n)),
-		lag:      results.NewHist(),
-		unc:      results.NewHist(),
-		ids:      make([]uint64, 0, batch),
-		due:      make([]time.Duration, 0, batch),
+		rate: rate, i: i, n: n,
+		lag: results.NewHist(),
+		unc: results.NewHist(),
+		ids: make([]uint64, 0, batch),
+		due: make([]time.Duration, 0, batch),
 	}
 	if arrivals == results.ArrivalsPoisson {
 		o.poisson = rand.New(rand.NewPCG(seed, uint64(i)+1))
-		o.next = o.arrival()
+		o.nextNS = o.gapNS()
 	}
 	return o
 }
 
+// gapNS draws an exponential gap with the driver's mean interval, in ns.
+func (o *openLoop) gapNS() float64 {
+	return o.poisson.ExpFloat64() * 1e9 * float64(o.n) / o.rate
+}
+
 // arrival returns the next intended arrival time and advances the schedule.
 func (o *openLoop) arrival() time.Duration {
-	t := o.next
 	if o.poisson != nil {
-		o.next += time.Duration(o.poisson.ExpFloat64() * float64(o.interval))
-	} else {
-		o.next += o.interval
+		t := o.nextNS
+		o.nextNS += o.gapNS()
+		return time.Duration(t)
 	}
-	return t
+	t := float64(int64(o.i)+o.k*int64(o.n)) * 1e9 / o.rate
+	o.k++
+	return time.Duration(t)
 }
 
 // sendOpen sends the driver's tasks on schedule: a batch goes when its last
 // task is due, whether or not earlier results are back. When the window is
-// full at that moment the batch waits for a slot; the wait is counted and
-// stays in the tasks' latency, which runs from their intended times.
+// full at that moment the batch waits for a slot: that is backpressure, the
+// system's behaviour, counted with its duration; the wait stays in the
+// tasks' latency, which runs from their intended times. The generator's
+// own lag is how late a batch left beyond what backpressure explains: the
+// harness's fault, which makes a cell unreliable.
 func (d *driver) sendOpen(ctx context.Context) error {
 	o := d.load
+	// The wait parks this goroutine: a sleeping generator holds no
+	// processor that the receivers or in-process nodes need.
+	w, err := timing.NewWaiter(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
 	var b workloads.Batch
 	var n uint64
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
+	// debt is the lateness that waits for a slot put the schedule behind
+	// and the generator has not yet made up: batches late by no more than
+	// it are late because of backpressure.
+	var debt time.Duration
 	for {
 		o.ids = d.src.next(o.ids[:0], d.batch)
 		if len(o.ids) == 0 {
@@ -83,7 +105,8 @@ func (d *driver) sendOpen(ctx context.Context) error {
 		for range o.ids {
 			o.due = append(o.due, o.arrival())
 		}
-		if err := sleepUntil(ctx, timer, d.base, o.due[len(o.due)-1]); err != nil {
+		due := o.due[len(o.due)-1]
+		if err := w.Until(d.base.Add(due)); err != nil {
 			return err
 		}
 		var s int
@@ -91,20 +114,29 @@ func (d *driver) sendOpen(ctx context.Context) error {
 		case s = <-d.free:
 		default:
 			o.boundHits++
+			t0 := time.Now()
 			select {
 			case s = <-d.free:
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
+			waited := time.Since(t0)
+			o.boundWait += waited
+			o.boundMax = max(o.boundMax, waited)
+			debt += waited
 		}
 		sl := &d.slots[s]
+		// Submitted: the batch's first clock read, before Fill, as in
+		// closed loop (the second is after verification).
+		sl.sent = time.Since(d.base)
+		late := max(sl.sent-due, 0)
+		debt = min(debt, late)
+		results.Record(o.lag, late-debt, 1)
 		sl.ids = append(sl.ids[:0], o.ids...)
 		sl.due = append(sl.due[:0], o.due...)
 		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
 		d.wl.Fill(&b)
 		sl.vals = b.Values // the slot keeps the inputs for verification
-		sl.sent = time.Since(d.base)
-		results.Record(o.lag, sl.sent-o.due[len(o.due)-1], 1)
 		d.sent <- s
 		if err := d.link.Send(&b); err != nil {
 			return err
@@ -115,39 +147,6 @@ func (d *driver) sendOpen(ctx context.Context) error {
 	b.Tag, b.IDs, b.Values = endTag|n, nil, nil
 	d.nSent.Store(int64(n + 1))
 	return d.link.Send(&b)
-}
-
-// Go's timers wake about 1 ms late on some kernels (measured here: a 300 us
-// timer fires after 1.1 ms), which would put the harness's own lateness
-// into every open-loop latency. So a wait uses a timer only for all but its
-// last 2 ms, then nanosleep(2) (about 60-80 us late here) for all but its
-// last 200 us, then yields the processor until the due time.
-const (
-	timerSlack = 2 * time.Millisecond
-	sleepSlack = 200 * time.Microsecond
-)
-
-// sleepUntil waits until due on the clock that started at base.
-func sleepUntil(ctx context.Context, timer *time.Timer, base time.Time, due time.Duration) error {
-	wait := due - time.Since(base)
-	if wait > timerSlack {
-		timer.Reset(wait - timerSlack)
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-		wait = due - time.Since(base)
-	}
-	for wait > sleepSlack {
-		ts := syscall.NsecToTimespec(int64(wait - sleepSlack))
-		_ = syscall.Nanosleep(&ts, nil) // EINTR (a runtime signal) shortens it: loop
-		wait = due - time.Since(base)
-	}
-	for time.Since(base) < due {
-		runtime.Gosched()
-	}
-	return ctx.Err()
 }
 
 // recordResult records an open-loop result: each task's latency from its
@@ -184,6 +183,8 @@ func loadOf(drivers []*driver, rate float64, tasks int64) (*results.Load, error)
 		lag.Merge(o.lag)
 		unc.Merge(o.unc)
 		l.BoundHits += o.boundHits
+		l.BoundWaitNS += int64(o.boundWait)
+		l.BoundMaxNS = max(l.BoundMaxNS, int64(o.boundMax))
 		last = max(last, o.last)
 		for i, h := range o.series {
 			for len(series) <= i {
@@ -197,7 +198,7 @@ func loadOf(drivers []*driver, rate float64, tasks int64) (*results.Load, error)
 	if last > 0 {
 		l.Achieved = float64(tasks) / last.Seconds()
 	}
-	l.LagP99NS, l.LagMaxNS = lag.ValueAtQuantile(99), lag.Max()
+	l.LagP50NS, l.LagP99NS, l.LagMaxNS = lag.ValueAtQuantile(50), lag.ValueAtQuantile(99), lag.Max()
 	for i, h := range series {
 		l.Series = append(l.Series, results.Second{T: i, Count: h.TotalCount(),
 			P50: h.ValueAtQuantile(50), P99: h.ValueAtQuantile(99), Max: h.Max()})

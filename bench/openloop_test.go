@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -106,22 +107,44 @@ func TestStallShowsInCorrectedLatency(t *testing.T) {
 	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl}
 	p := openPlan("goroutine", 2000, time.Second)
 	p.Workload, p.Window = "stalling", []int{1}
-	res, err := r.Run(context.Background(), p, bench.CaptureEnv())
-	if err != nil {
-		t.Fatal(err)
+	// A busy machine can freeze the generator itself for tens of
+	// milliseconds, which is honest lag; the stall must come out as
+	// backpressure, not lag, in one of three tries.
+	var failures []string
+	for try := range 3 {
+		res, err := r.Run(context.Background(), p, bench.CaptureEnv())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := res.Cells[0].Summary
+		corrected, uncorrected := time.Duration(s.Latency.P99), time.Duration(s.Load.Uncorrected.P99)
+		t.Logf("try %d: corrected p99 %v, uncorrected p99 %v, max %v, bound hits %d, longest wait for a slot %v, lag p99 %v max %v",
+			try+1, corrected, uncorrected, time.Duration(s.Latency.Max), s.Load.BoundHits,
+			time.Duration(s.Load.BoundMaxNS), time.Duration(s.Load.LagP99NS), time.Duration(s.Load.LagMaxNS))
+		if corrected < 30*time.Millisecond {
+			t.Errorf("corrected p99 %v does not show the 100ms stall", corrected)
+		}
+		if uncorrected > 20*time.Millisecond {
+			t.Errorf("uncorrected p99 %v: the stall should hide from it", uncorrected)
+		}
+		if s.Load.BoundHits == 0 {
+			t.Error("the full window was never counted")
+		}
+		// The stall is the system's: the generator waited for a slot, and
+		// that wait is backpressure, not generator lag (which would make
+		// the cell unreliable and blame the harness).
+		if stall := time.Duration(s.Load.BoundMaxNS); stall < 50*time.Millisecond {
+			t.Errorf("longest wait for a slot %v, want most of the 100ms stall", stall)
+		}
+		if t.Failed() {
+			return
+		}
+		if lag := time.Duration(s.Load.LagMaxNS); lag < 50*time.Millisecond {
+			return
+		}
+		failures = append(failures, fmt.Sprintf("generator lag max %v, warnings %q", time.Duration(s.Load.LagMaxNS), res.Cells[0].Warnings))
 	}
-	s := res.Cells[0].Summary
-	corrected, uncorrected := time.Duration(s.Latency.P99), time.Duration(s.Load.Uncorrected.P99)
-	t.Logf("corrected p99 %v, uncorrected p99 %v, max %v, bound hits %d", corrected, uncorrected, time.Duration(s.Latency.Max), s.Load.BoundHits)
-	if corrected < 30*time.Millisecond {
-		t.Errorf("corrected p99 %v does not show the 100ms stall", corrected)
-	}
-	if uncorrected > 20*time.Millisecond {
-		t.Errorf("uncorrected p99 %v: the stall should hide from it", uncorrected)
-	}
-	if s.Load.BoundHits == 0 {
-		t.Error("the full window was never counted")
-	}
+	t.Errorf("the stall was blamed on the generator in three tries: %v", failures)
 }
 
 // TestCapacitySearch: the search on the goroutine topology ends in bounded
@@ -162,6 +185,14 @@ func TestCapacitySearch(t *testing.T) {
 	}
 	if len(res.Cells) != len(c.Steps) {
 		t.Errorf("%d step cells for %d steps", len(res.Cells), len(c.Steps))
+	}
+	for i := range min(len(res.Cells), len(c.Steps)) {
+		// The first step, batch 64 at 100k/s for 0.2 s, has 313
+		// measurements: 3.1 beyond p99.
+		st, sum := c.Steps[i], res.Cells[i].Summary
+		if !slices.Equal(st.Thin, sum.Thin) || (i == 0 && !slices.Contains(sum.Thin, "p99")) {
+			t.Errorf("step %d: thin %q, its cell's %q (measurements %d); want equal, the first with p99", i, st.Thin, sum.Thin, sum.Measurements)
+		}
 	}
 	// The search ends at the maximum rate, or with the lowest failing
 	// rate within the precision of the highest passing one.

@@ -42,10 +42,16 @@ type passSpec struct {
 	// line per failure.
 	redispatch bool
 	log        io.Writer
+	// label names the pass in failure records when it is neither the
+	// warm-up nor the measured pass.
+	label string
 }
 
 // name is the pass's name in failure records.
 func (ps passSpec) name() string {
+	if ps.label != "" {
+		return ps.label
+	}
 	if ps.record {
 		return "measured"
 	}

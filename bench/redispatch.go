@@ -13,6 +13,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/timing"
 )
 
 // Redispatch mode (on_node_failure: redispatch) hands the batches a failed
@@ -111,8 +112,9 @@ type rdDriver struct {
 	own        []uint64 // closed loop: own and share ids, reused
 	shIDs      []uint64 // open loop: a share batch, reused
 	shDue      []time.Duration
-	timer      *time.Timer
-	tasks      int64 // tasks of failed nodes this driver sent
+	timer      *time.Timer    // open loop: the coarse, interruptible part of a wait
+	waiter     *timing.Waiter // open loop: the precise rest of it
+	tasks      int64          // tasks of failed nodes this driver sent
 	batches    int64
 	resent     int64 // of tasks, those in flight on a failed node before
 
@@ -145,6 +147,17 @@ func runRedispatch(ctx context.Context, cancel context.CancelCauseFunc, drivers 
 		d.rd = &rdDriver{redispatcher: r, ctx: dctx, cancel: dcancel, failure: -1}
 		if d.load != nil {
 			d.rd.timer = time.NewTimer(time.Hour)
+			w, err := timing.NewWaiter(dctx)
+			if err != nil {
+				for _, d := range drivers[:i+1] {
+					d.rd.cancel(nil)
+					if d.rd.waiter != nil {
+						_ = d.rd.waiter.Close()
+					}
+				}
+				return nil, err
+			}
+			d.rd.waiter = w
 		}
 		fin[i] = make(chan struct{})
 	}
@@ -153,6 +166,7 @@ func runRedispatch(ctx context.Context, cancel context.CancelCauseFunc, drivers 
 			d.rd.cancel(nil)
 			if d.rd.timer != nil {
 				d.rd.timer.Stop()
+				_ = d.rd.waiter.Close()
 			}
 		}
 	}()

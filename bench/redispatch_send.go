@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/timing"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -32,12 +33,14 @@ func (d *driver) sendRedispatch(ctx context.Context) error {
 			return err
 		}
 		sl := &d.slots[s]
+		// Submit, as in send: the clock is read before Fill, so that Fill
+		// is inside the batch's latency.
+		now := time.Since(d.base)
 		sl.ids = append(sl.ids[:0], w.ids...)
 		sl.due = append(sl.due[:0], w.due...)
 		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
 		d.wl.Fill(&b)
 		sl.vals = b.Values // the slot keeps the inputs for verification
-		now := time.Since(d.base)
 		sl.sent, sl.resent = now, w.sent >= 0
 		if w.sent >= 0 {
 			sl.sent = w.sent // a failed node's batch: latency from its first send
@@ -156,7 +159,7 @@ func (d *driver) nextOpen(ctx context.Context, wake <-chan struct{}) (w work, ok
 	if target == math.MaxInt64 {
 		return work{}, false, false, nil
 	}
-	if woken, err := sleepOrWake(ctx, rd.timer, d.base, target, wake); err != nil || woken {
+	if woken, err := sleepOrWake(ctx, rd.timer, rd.waiter, d.base.Add(target), wake); err != nil || woken {
 		return work{}, false, woken, err
 	}
 	if fromShare {
@@ -174,12 +177,19 @@ func (d *driver) nextOpen(ctx context.Context, wake <-chan struct{}) (w work, ok
 	return rd.inHand, true, false, nil
 }
 
-// sleepOrWake waits like sleepUntil, but a broadcast on wake ends the
-// timer part of the wait early (woken true): a failure may have handed
-// this driver work that is already overdue.
-func sleepOrWake(ctx context.Context, timer *time.Timer, base time.Time, due time.Duration, wake <-chan struct{}) (woken bool, err error) {
-	if wait := due - time.Since(base); wait > timerSlack {
-		timer.Reset(wait - timerSlack)
+// wakeSlack is how much of a wait sleepOrWake leaves to the precise
+// waiter: Go's timers may wake a millisecond late, and a wake-up cannot
+// cut the precise part short, which delays a redispatched batch by at most
+// this much.
+const wakeSlack = 2 * time.Millisecond
+
+// sleepOrWake waits until due: on the timer, where a broadcast on wake
+// ends the wait early (woken true: a failure may have handed this driver
+// work that is already overdue), for all but the last wakeSlack, then on
+// the precise waiter.
+func sleepOrWake(ctx context.Context, timer *time.Timer, w *timing.Waiter, due time.Time, wake <-chan struct{}) (woken bool, err error) {
+	if wait := time.Until(due); wait > wakeSlack {
+		timer.Reset(wait - wakeSlack)
 		select {
 		case <-timer.C:
 		case <-wake:
@@ -190,5 +200,5 @@ func sleepOrWake(ctx context.Context, timer *time.Timer, base time.Time, due tim
 			return false, context.Cause(ctx)
 		}
 	}
-	return false, sleepUntil(ctx, timer, base, due)
+	return false, w.Until(due)
 }

@@ -35,6 +35,9 @@ type Runner struct {
 	// runner serialises their writes.
 	Log   io.Writer
 	logMu sync.Mutex // serialises writes to Log from several nodes
+	// NodeLogs, if set, keeps the whole stderr of each node process that
+	// wrote any (Log gets only its first lines); see topologies.NodeLogs.
+	NodeLogs topologies.NodeLogs
 	// Token and NATSAuth are the credentials of remote nodes and of a NATS
 	// server (see topologies.Config); they stay out of the plan, so that
 	// results files never hold them.
@@ -45,13 +48,27 @@ type Runner struct {
 // logWriter returns Log, safe for the concurrent writes of several node
 // processes' stderr copiers.
 func (r *Runner) logWriter() io.Writer {
-	switch w := r.Log.(type) {
+	var w io.Writer = r.Log
+	switch r.Log.(type) {
 	case nil:
-		return nil
+		w = io.Discard
 	case *os.File:
-		return w
+	default:
+		w = &lockedWriter{mu: &r.logMu, w: r.Log}
 	}
-	return &lockedWriter{mu: &r.logMu, w: r.Log}
+	if r.NodeLogs != nil {
+		return nodeLogWriter{w, r.NodeLogs}
+	}
+	if r.Log == nil {
+		return nil
+	}
+	return w
+}
+
+// nodeLogWriter is Log with the NodeLogs that topologies find on it.
+type nodeLogWriter struct {
+	io.Writer
+	topologies.NodeLogs
 }
 
 type lockedWriter struct {
@@ -211,6 +228,7 @@ func (r *Runner) finish(res *results.Results, runErr error) (*results.Results, e
 			failed++
 		}
 	}
+	noteOverrun(res)
 	if runErr != nil {
 		res.Incomplete, res.Error = true, runErr.Error()
 		return res, runErr
@@ -276,6 +294,15 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 			return nil, fmt.Errorf("warm-up: results did not verify: %+v", pr.verify)
 		}
 	}
+	var probeP50 int64
+	if k.Rate > 0 {
+		p50, fails, err := r.probe(ctx, cancel, fl, newWL, p, k)
+		failures = append(failures, fails...)
+		if err != nil {
+			return nil, err
+		}
+		probeP50 = p50
+	}
 	before, had, err := fl.stats(p.Redispatch(), &failures)
 	if err != nil {
 		return nil, err
@@ -317,27 +344,70 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 		ns := int64(cpu)
 		rep.NodeCPUNS = &ns
 	}
-	lat, svc := results.NewHist(), results.NewHist()
-	for i, d := range pr.drivers {
-		rep.NodeTasks[idx[i]] = d.tasks
-		lat.Merge(d.lat)
-		svc.Merge(d.svc)
-	}
-	if rep.Latency, err = results.EncodeHist(lat); err != nil {
-		return nil, err
-	}
-	if rep.Service, err = results.EncodeHist(svc); err != nil {
+	if err := mergeDrivers(rep, pr.drivers, idx); err != nil {
 		return nil, err
 	}
 	if k.Rate > 0 {
 		if rep.Load, err = loadOf(pr.drivers, float64(k.Rate), rep.Tasks); err != nil {
 			return nil, err
 		}
+		rep.Load.ProbeP50NS = probeP50
+	} else {
+		rep.Occupancy, rep.DrainIdle = occupancyOf(pr, rep.Throughput, k.Window, k.Batch)
 	}
 	if rep.Redispatch, err = redispatchRep(failures, pr, fl.takeIncidents()); err != nil {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// probeBatches is how many batches per node the unloaded-round-trip probe
+// of an open-loop cell sends.
+const probeBatches = 32
+
+// probe measures an open-loop cell's unloaded round trip: a closed-loop
+// pass of probeBatches batches per node at the cell's batch size with
+// window 1, so no batch ever queues behind another. It returns the pass's
+// p50 latency in ns, the yardstick for the open-loop latency at low load
+// (see results.Load.ProbeP50NS).
+func (r *Runner) probe(ctx context.Context, cancel context.CancelCauseFunc, fl *fleet, newWL func() (workloads.Workload, error), p Plan, k results.Key) (int64, []results.Failure, error) {
+	links, idx := fl.live()
+	if len(links) == 0 {
+		return 0, nil, nil
+	}
+	pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: probeBatches * k.Batch * len(links), batch: k.Batch, window: 1,
+		timeout: p.TaskTimeout.D(), record: true, redispatch: p.Redispatch(), log: r.Log, label: "probe"})
+	if err != nil {
+		return 0, nil, fmt.Errorf("round-trip probe: %w", err)
+	}
+	failures := fl.record(idx, pr)
+	if !pr.verify.OK() {
+		return 0, failures, fmt.Errorf("round-trip probe: results did not verify: %+v", pr.verify)
+	}
+	lat := results.NewHist()
+	for _, d := range pr.drivers {
+		lat.Merge(d.lat)
+	}
+	return lat.ValueAtQuantile(50), failures, nil
+}
+
+// mergeDrivers adds the drivers' histograms and counts to rep: driver i
+// served node idx[i].
+func mergeDrivers(rep *results.Rep, drivers []*driver, idx []int) error {
+	lat, svc := results.NewHist(), results.NewHist()
+	for i, d := range drivers {
+		rep.NodeTasks[idx[i]] = d.tasks
+		rep.Measurements += d.measured
+		rep.Clamped += d.clamped
+		lat.Merge(d.lat)
+		svc.Merge(d.svc)
+	}
+	var err error
+	if rep.Latency, err = results.EncodeHist(lat); err != nil {
+		return err
+	}
+	rep.Service, err = results.EncodeHist(svc)
+	return err
 }
 
 // selfMaxRSS returns this process's peak resident set size in KiB.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/snbench/snbench/bench/results"
 )
@@ -30,7 +31,13 @@ func WriteCapacityTable(w io.Writer, res *results.Results, format string) error 
 		return err
 	}
 	shdr, srows, sleft, _ := stepGrid(res)
-	return renderGrid(w, format, shdr, srows, sleft)
+	if err := renderGrid(w, format, shdr, srows, sleft); err != nil {
+		return err
+	}
+	if stepsThin(res) {
+		return writeCaption(w, format, thinLegend())
+	}
+	return nil
 }
 
 // passRule says when a capacity step passes.
@@ -96,7 +103,9 @@ func stepGrid(res *results.Results) ([]string, [][]string, map[int]bool, []strin
 	hdr = append(hdr, "offered/s", "achieved/s", "achieved %", "p50", "p99", "p99.9", "verdict")
 	var rows [][]string
 	var classes []string
-	d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
+	d := func(s results.Step, p string, ns int64) string {
+		return latencyCell(results.Samples{Thin: s.Thin}, p, ns)
+	}
 	for i := range res.Capacity {
 		c := &res.Capacity[i]
 		for _, s := range c.Steps {
@@ -109,7 +118,7 @@ func stepGrid(res *results.Results) ([]string, [][]string, map[int]bool, []strin
 			}
 			row := append([]string{c.Topology, strconv.Itoa(c.Workers)}, scaleValues(res.Plan, c.Key)...)
 			rows = append(rows, append(row, FormatRate(float64(s.Offered), 3), FormatRate(s.Achieved, 3),
-				percentOf(s.Achieved, float64(s.Offered)), d(s.P50), d(s.P99), d(s.P999), verdict))
+				percentOf(s.Achieved, float64(s.Offered)), d(s, "p50", s.P50), d(s, "p99", s.P99), d(s, "p999", s.P999), verdict))
 			classes = append(classes, class)
 		}
 	}
@@ -135,14 +144,14 @@ func writeCapacityCSV(w io.Writer, res *results.Results) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"topology", "workers", "payload", "batch", "window", "step",
 		"offered_per_s", "achieved_per_s", "p50_ns", "p99_ns", "p999_ns", "pass", "reason",
-		"max_sustainable_per_s", "max_achieved_per_s", "search_error"})
+		"max_sustainable_per_s", "max_achieved_per_s", "search_error", "thin_percentiles"})
 	for i := range res.Capacity {
 		c := &res.Capacity[i]
 		for j, s := range c.Steps {
 			_ = cw.Write([]string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Payload), strconv.Itoa(c.Batch),
 				strconv.Itoa(c.Window), strconv.Itoa(j + 1), strconv.Itoa(s.Offered), csvFloat(s.Achieved),
 				csvInt(s.P50), csvInt(s.P99), csvInt(s.P999), strconv.FormatBool(s.Pass), s.Reason,
-				strconv.Itoa(c.MaxRate), csvFloat(c.MaxAchieved), c.Error})
+				strconv.Itoa(c.MaxRate), csvFloat(c.MaxAchieved), c.Error, strings.Join(s.Thin, " ")})
 		}
 	}
 	cw.Flush()

@@ -108,6 +108,9 @@ func (s synth) cell(k results.Key) (results.Cell, error) {
 		rep := results.Rep{Round: r, Tasks: int64(k.Tasks), WallNS: wall, Throughput: float64(k.Tasks) / (float64(wall) / 1e9),
 			CoordCPUNS: int64(k.Tasks) * int64(200+10*k.Workers), NodeCPUNS: &node, NodeTasks: []int64{int64(k.Tasks)},
 			Verify: results.Verification{Expected: int64(k.Tasks), Verified: int64(k.Tasks)}}
+		if k.Rate == 0 {
+			rep.Occupancy = 0.98 // a window-bound cell
+		}
 		var err error
 		if rep.Latency, err = results.EncodeHist(lat); err != nil {
 			return c, err
@@ -194,4 +197,15 @@ func golden(t *testing.T, name string, got []byte) {
 		_ = os.WriteFile(path+".got", got, 0o644)
 		t.Errorf("%s differs from the golden file; got written to %s.got (go test -update accepts it)", path, path)
 	}
+}
+
+// ties is three topologies whose order and speedups are partly not
+// established (3 repetitions at -2%, 0, +2%: each 95% interval is
+// ±4.97% of its mean). a does not scale (100 tasks/s at every worker
+// count); b scales linearly from 103, so a and b overlap at 1 worker
+// only ([95.0, 105.0] and [97.9, 108.1]); c scales linearly from 30 and
+// is told apart from both everywhere.
+func ties(t testing.TB) *results.Results {
+	return synth{topologies: []string{"a", "b", "c"}, workers: []int{1, 2, 4}, reps: 3,
+		models: map[string]USL{"a": {Lambda: 100, Sigma: 1}, "b": {Lambda: 103}, "c": {Lambda: 30}}}.build(t)
 }

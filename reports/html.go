@@ -61,6 +61,11 @@ type pageData struct {
 	Extra                           []extraTable
 	// ClosedLoop is set when some cell ran closed loop (see closedLoop).
 	ClosedLoop bool
+	// Ties are the comparisons the summary's intervals do not establish
+	// (see tieNotes).
+	Ties []string
+	// SummaryLegend explains the marks in the summary table, if any.
+	SummaryLegend string
 }
 
 // extraTable is a table of a run mode the summary does not cover (open
@@ -88,12 +93,12 @@ func extraTables(res *results.Results) ([]extraTable, error) {
 				Caption: "Each search's outcome: the highest passing rate, what that step achieved, and how many steps it took."},
 			extraTable{Title: "Capacity steps", Table: steps,
 				Caption: "Every rate each search tried, in order: doubling until a step fails, then bisecting. " +
-					"Failed steps are in red, the highest passing one in bold."})
+					"Failed steps are in red, the highest passing one in bold." + stepLegend(res)})
 	}
 	if HasLoad(res) {
 		out = append(out, extraTable{Title: "Open-loop load", Table: loadTable(res),
 			Caption: strings.ToUpper(loadCaption[:1]) + loadCaption[1:] + ". Rows shaded amber carry warnings, " +
-				"red failed (see Problems)."})
+				"red failed (see Problems)." + loadLegend(res)})
 	}
 	if HasBaselines(res) {
 		var b bytes.Buffer
@@ -125,11 +130,11 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Title:    "snbench report: " + strings.Join(topologiesOf(res), " vs "),
 		Subtitle: subtitle(res), Command: command(res.Plan),
 		Plan: planRows(res.Plan), Env: envRows(res), Sources: r.Sources,
-		Findings: Findings(res), SummaryCaption: Caption(res),
-		Summary: summaryTable(res), PlotNotes: r.PlotNotes,
+		Findings: Findings(res), Ties: tieNotes(res), PlotNotes: r.PlotNotes,
 		Scaling: scalingTable(res), Growth: growthTable(res),
 		Problems: problems(res), Schema: res.Schema, ClosedLoop: closedLoop(res),
 	}
+	d.Summary, d.SummaryCaption = summaryTable(res)
 	for _, s := range Scalings(res) {
 		d.Verdicts = append(d.Verdicts, withScale(s.Topology, s.Scale)+": "+s.Verdict()+".")
 	}
@@ -137,6 +142,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	if d.Extra, err = extraTables(res); err != nil {
 		return err
 	}
+	d.SummaryLegend = htmlLegend(res)
 	d.ProblemCount = len(d.Problems)
 	if p := problemCount(res); p != "" && hasFailure(res) {
 		d.Alert = strings.TrimSuffix(p, ": see Problems.") + "."

@@ -18,20 +18,21 @@ func toHTMLTable(id string, hdr []string, rows [][]string, left map[int]bool) ht
 	return t
 }
 
-// summaryTable is the summary table as the terminal shows it, with failed
-// rows and rows carrying warnings marked.
-func summaryTable(res *results.Results) htmlTable {
+// summaryTable is the summary table as the Markdown table shows it (the
+// terminal's with the occupancy column), with failed rows and rows
+// carrying warnings marked, and its caption.
+func summaryTable(res *results.Results) (htmlTable, string) {
 	rows := Rows(res)
 	text := make([][]string, len(rows))
 	for i, r := range rows {
 		text[i] = textRow(res.Plan, r)
 	}
-	hdr := header(res.Plan)
+	hdr, text, caption := withOccupancy(header(res.Plan), text, rows, Caption(res))
 	t := toHTMLTable("summary-table", hdr, text, map[int]bool{0: true, len(hdr) - 1: true})
 	for i, r := range rows {
 		t.Rows[i].Class = rowClass(r.Cell)
 	}
-	return t
+	return t, caption
 }
 
 // rowClass is "fail" for a cell whose figures cannot be trusted, "warn"

@@ -19,9 +19,11 @@ func HasLoad(res *results.Results) bool {
 }
 
 // loadCaption says how to read the load table.
-const loadCaption = "latency runs from each task's intended send time; 'p99 from send' is what a tool that " +
-	"stamps the actual send would report; 'unreliable': the generator fell behind schedule or achieved under " +
-	"95% of the offered rate"
+const loadCaption = "latency runs from each task's intended send time to its batch's verified result; 'p99 from send' is what a tool that " +
+	"stamps the actual send would report; 'lag' is how late the generator sent beyond any wait for a free slot; " +
+	"'window full' counts batches that waited for one (backpressure: the system's behaviour, in their latency); " +
+	"'unloaded rt' is one batch's round trip with nothing else in flight (a closed-loop probe before the pass); " +
+	"'unreliable': the harness could not hold the schedule, or at low load the round trip came out far above the unloaded one"
 
 // WriteLoadTable writes one row per open-loop cell in format
 // (FormatTerminal, FormatMarkdown or FormatCSV): offered and achieved
@@ -42,6 +44,9 @@ func WriteLoadTable(w io.Writer, res *results.Results, format string) error {
 		return err
 	}
 	if err := writeCaption(w, format, loadCaption); err != nil {
+		return err
+	}
+	if err := writeThinLegend(w, format, loadCells(res), "p50", "p99", "p999"); err != nil {
 		return err
 	}
 	return writeNotes(w, res, format)
@@ -89,7 +94,7 @@ func scaleValues(p results.Plan, k results.Key) []string {
 func loadGrid(res *results.Results) ([]string, [][]string, map[int]bool, []*results.Cell) {
 	hdr := append([]string{"topology", "workers"}, scaleColumns(res.Plan)...)
 	hdr = append(hdr, "offered/s", "achieved/s", "p50", "p99", "p99.9", "max",
-		"p99 from send", "lag p99", "lag max", "window full", "status")
+		"p99 from send", "lag p50", "lag p99", "window full", "unloaded rt", "status")
 	cells := loadCells(res)
 	rows := make([][]string, len(cells))
 	for i, c := range cells {
@@ -103,12 +108,17 @@ func loadRow(p results.Plan, c *results.Cell) []string {
 	row = append(row, FormatRate(float64(c.Rate), 3))
 	l := c.Summary.Load
 	if len(c.Reps) == 0 || l == nil {
-		return append(row, "-", "-", "-", "-", "-", "-", "-", "-", "-", loadStatus(c))
+		return append(row, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", loadStatus(c))
 	}
 	d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
-	lat := c.Summary.Latency
-	return append(row, FormatRate(l.Achieved.Mean, 3), d(lat.P50), d(lat.P99), d(lat.P999), d(lat.Max),
-		d(l.Uncorrected.P99), d(l.LagP99NS), d(l.LagMaxNS), strconv.FormatInt(l.BoundHits, 10), loadStatus(c))
+	lat, x := c.Summary.Latency, results.SamplesOf(c)
+	probe := "-" // results written before the probe existed
+	if l.ProbeP50NS > 0 {
+		probe = d(l.ProbeP50NS)
+	}
+	return append(row, FormatRate(l.Achieved.Mean, 3), latencyCell(x, "p50", lat.P50), latencyCell(x, "p99", lat.P99),
+		latencyCell(x, "p999", lat.P999), latencyCell(x, "", lat.Max),
+		latencyCell(x, "p99", l.Uncorrected.P99), d(l.LagP50NS), d(l.LagP99NS), strconv.FormatInt(l.BoundHits, 10), probe, loadStatus(c))
 }
 
 // loadStatus is the cell's status, or "unreliable" for a cell that ran
@@ -122,22 +132,27 @@ func loadStatus(c *results.Cell) string {
 
 func writeLoadCSV(w io.Writer, res *results.Results) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"topology", "workers", "tasks", "payload", "batch", "window", "reps",
+	hdr := []string{"topology", "workers", "tasks", "payload", "batch", "window", "reps",
 		"offered_per_s", "achieved_per_s", "achieved_lo", "achieved_hi",
 		"p50_ns", "p99_ns", "p999_ns", "max_ns", "send_p99_ns", "lag_p99_ns", "lag_max_ns", "window_full",
-		"status", "unreliable"})
+		"status", "unreliable", "lag_p50_ns", "bound_wait_ns", "bound_max_ns", "probe_p50_ns", "utilization"}
+	_ = cw.Write(append(hdr, sampleCSVHeader()...))
 	for _, c := range loadCells(res) {
 		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
 			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), strconv.Itoa(len(c.Reps)), strconv.Itoa(c.Rate)}
 		l, lat := c.Summary.Load, c.Summary.Latency
+		var extra []string
 		if l == nil || len(c.Reps) == 0 {
 			row = append(row, "", "", "", "", "", "", "", "", "", "", "")
+			extra = []string{"", "", "", "", ""}
 		} else {
 			row = append(row, csvFloat(l.Achieved.Mean), csvFloat(l.Achieved.Lo), csvFloat(l.Achieved.Hi),
 				csvInt(lat.P50), csvInt(lat.P99), csvInt(lat.P999), csvInt(lat.Max),
 				csvInt(l.Uncorrected.P99), csvInt(l.LagP99NS), csvInt(l.LagMaxNS), csvInt(l.BoundHits))
+			extra = []string{csvInt(l.LagP50NS), csvInt(l.BoundWaitNS), csvInt(l.BoundMaxNS), csvInt(l.ProbeP50NS), csvFloat(l.Utilization)}
 		}
-		_ = cw.Write(append(row, c.Status, strconv.FormatBool(unreliable(c))))
+		row = append(append(row, c.Status, strconv.FormatBool(unreliable(c))), extra...)
+		_ = cw.Write(append(row, sampleCSV(c)...))
 	}
 	cw.Flush()
 	return cw.Error()

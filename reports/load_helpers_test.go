@@ -164,7 +164,7 @@ func capacityResults(t testing.TB) *results.Results {
 				k.Rate, k.Tasks = rate, int(float64(rate)*p.Duration.D().Seconds())
 				c := loadCell(t, models[topo], k, p.Duration.D(), 1)
 				l := c.Summary.Latency
-				step := results.Step{Offered: rate, Achieved: c.Summary.Load.Achieved.Mean, P50: l.P50, P99: l.P99, P999: l.P999, Pass: true}
+				step := results.Step{Offered: rate, Achieved: c.Summary.Load.Achieved.Mean, P50: l.P50, P99: l.P99, P999: l.P999, Thin: c.Summary.Thin, Pass: true}
 				switch {
 				case step.Achieved < s.MinAchieved*float64(rate):
 					step.Pass, step.Reason = false, "achieved below 95% of offered"

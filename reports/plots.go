@@ -271,7 +271,7 @@ func (fb *figureBuilder) latency(sc scale, workers []int) (*Figure, error) {
 	if len(lc.series) == 0 {
 		return nil, nil
 	}
-	lc.caption = "Latency from submitting a batch to its verified result, per task (HDR histograms " +
-		"merged over the repetitions). Solid: median; dashed: 99th percentile. Log scale."
+	lc.caption = "Latency from submitting a batch (before Fill) to its verified result, which every task of the batch " +
+		"carries (HDR histograms merged over the repetitions). Solid: median; dashed: 99th percentile. Log scale."
 	return lc.build()
 }

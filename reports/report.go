@@ -1,16 +1,15 @@
 package reports
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/outdir"
 )
 
 // File names of a report directory.
@@ -19,10 +18,10 @@ const (
 	IndexFile = "index.html"
 	// PlotDir holds each figure as PNG and SVG.
 	PlotDir = "plots"
-	// manifestFile lists the files the last report wrote, so that a new
-	// report into the same directory removes the plots the old one drew
-	// and this one does not (and nothing else).
-	manifestFile = ".snbench-report"
+	// manifestFile lists the files snbench wrote into the directory (see
+	// internal/outdir), so that a new report removes the plots the old
+	// one drew and this one does not, and never touches anything else.
+	manifestFile = outdir.ManifestFile
 )
 
 // Report is everything a report shows, derived from one set of results.
@@ -64,8 +63,25 @@ func Write(dir string, res *results.Results) (string, error) {
 // capacity search) capacity tables as .txt, .md and .csv;
 // and every figure under plots/ as PNG and SVG. Each file is written
 // atomically. Files that an earlier report into dir wrote and this one
-// does not are removed. It returns the path of index.html.
+// does not are removed. It returns the path of index.html. It refuses to
+// replace a file snbench did not write (see internal/outdir and WriteTo).
 func (r *Report) WriteFiles(dir string) (string, error) {
+	d, err := outdir.Open(dir, false)
+	if err == nil {
+		err = d.Check(IsReportFile, PlotDir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	return r.WriteTo(d)
+}
+
+// WriteTo writes the report into d, as WriteFiles describes, index.html
+// last: a directory with a new index.html holds the whole new report. If a
+// file cannot be written, the files of an earlier report that this one was
+// replacing are removed too, so nothing stale passes for part of it, and
+// the error is an *outdir.PartialError saying what was and was not written.
+func (r *Report) WriteTo(d *outdir.Dir) (string, error) {
 	files := map[string]func(io.Writer) error{IndexFile: r.WriteHTML}
 	for ext, format := range map[string]string{".txt": FormatTerminal, ".md": FormatMarkdown, ".csv": FormatCSV} {
 		files["summary"+ext] = func(w io.Writer) error { return WriteTable(w, r.Results, format) }
@@ -89,27 +105,29 @@ func (r *Report) WriteFiles(dir string) (string, error) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	old := readManifest(dir)
-	for _, n := range names {
+	names = append(slices.DeleteFunc(names, func(n string) bool { return n == IndexFile }), IndexFile)
+	for i, n := range names {
 		var b bytes.Buffer
-		if err := files[n](&b); err != nil {
-			return "", fmt.Errorf("report %s: %w", filepath.Join(dir, n), err)
+		err := files[n](&b)
+		if err == nil {
+			err = d.WriteFile(n, b.Bytes())
 		}
-		if err := results.WriteFileAtomic(filepath.Join(dir, n), b.Bytes()); err != nil {
-			return "", fmt.Errorf("report: %w", err)
-		}
-	}
-	for _, n := range old {
-		if !slices.Contains(names, n) {
-			_ = os.Remove(filepath.Join(dir, n))
+		if err != nil {
+			_, _ = d.Prune(IsReportFile)
+			return "", fmt.Errorf("report: %w", &outdir.PartialError{Dir: d.Path(), Written: d.Written(), NotWritten: names[i:],
+				Err: fmt.Errorf("%s: %w", n, err)})
 		}
 	}
-	manifest := "# files written by snbench's last report here\n" + strings.Join(names, "\n") + "\n"
-	if err := results.WriteFileAtomic(filepath.Join(dir, manifestFile), []byte(manifest)); err != nil {
-		return "", fmt.Errorf("report: %w", err)
+	if _, err := d.Prune(IsReportFile); err != nil {
+		return "", fmt.Errorf("report: removing the last report's stale files: %w", err)
 	}
-	return filepath.Join(dir, IndexFile), nil
+	return d.Join(IndexFile), nil
 }
+
+// IsReportFile reports whether a report could write the file named n
+// (slash-separated, relative to the report directory): a report replaces
+// or removes nothing else, such as results.json.
+func IsReportFile(n string) bool { return ours(filepath.FromSlash(n)) }
 
 // ours reports whether a report could have written the file n: a
 // manifest can then never make a report remove anything else (such as
@@ -127,24 +145,4 @@ func ours(n string) bool {
 		}
 	}
 	return n == IndexFile
-}
-
-// readManifest returns the files the last report into dir wrote that a
-// report may remove.
-func readManifest(dir string) []string {
-	f, err := os.Open(filepath.Join(dir, manifestFile))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		n := strings.TrimSpace(sc.Text())
-		if !filepath.IsLocal(n) || !ours(n) {
-			continue
-		}
-		out = append(out, n)
-	}
-	return out
 }

@@ -32,6 +32,12 @@ type Row struct {
 	Speedup, Efficiency float64
 	// VsBest is throughput over the best topology's at the same scale.
 	VsBest float64
+	// SpeedupTied is set where this cell's and the 1-worker cell's 95%
+	// intervals overlap or one is missing: no speedup is established.
+	// BestTied is set where this cell cannot be told from the fastest at
+	// its scale (for the fastest: where another cannot be told from it).
+	// The table marks such figures with tieMark (see caveats.go).
+	SpeedupTied, BestTied bool
 }
 
 // Rows derives the table's rows from res, in cell order.
@@ -71,6 +77,7 @@ func Rows(res *results.Results) []Row {
 		}
 		rows[i] = r
 	}
+	markTies(rows)
 	return rows
 }
 
@@ -109,7 +116,7 @@ func Caption(res *results.Results) string {
 	if p.Wait > 0 {
 		parts = append(parts, "wait="+p.Wait.String())
 	}
-	parts = append(parts, fmt.Sprintf("%d repetition%s, mean ± 95%% CI", p.Repetitions, plural(p.Repetitions)))
+	parts = append(parts, fmt.Sprintf("%d repetition%s, mean ± 95%% CI;", p.Repetitions, plural(p.Repetitions)), latencyNote(p))
 	return strings.Join(parts, " ")
 }
 
@@ -150,14 +157,14 @@ func textRow(p results.Plan, r Row) []string {
 	if tp.HasCI {
 		ci = "±" + FormatPercent(tp.RelCI(), 2)
 	}
-	lat := s.Latency
-	d := func(ns int64) string { return FormatDuration(float64(ns), 3) }
+	lat, x := s.Latency, results.SamplesOf(c)
 	return append(row,
 		FormatRate(tp.Mean, SigFigsForError(tp.Mean, (tp.Hi-tp.Lo)/2)), ci,
-		d(lat.P50), d(lat.P90), d(lat.P99), d(lat.P999), d(lat.Max),
+		latencyCell(x, "p50", lat.P50), latencyCell(x, "p90", lat.P90), latencyCell(x, "p99", lat.P99),
+		latencyCell(x, "p999", lat.P999), latencyCell(x, "", lat.Max),
 		FormatDuration(s.CPUPerTaskNS, 2),
-		FormatRatio(r.Speedup), percentOrDash(r.Efficiency), FormatRatio(r.VsBest),
-		status(c))
+		marked(FormatRatio(r.Speedup), r.SpeedupTied), marked(percentOrDash(r.Efficiency), r.SpeedupTied),
+		marked(FormatRatio(r.VsBest), r.BestTied), status(c))
 }
 
 func percentOrDash(f float64) string {
@@ -211,12 +218,18 @@ func WriteTable(w io.Writer, res *results.Results, format string) error {
 	for i, r := range rows {
 		text[i] = textRow(res.Plan, r)
 	}
-	hdr := header(res.Plan)
+	hdr, caption := header(res.Plan), Caption(res)
+	if format == FormatMarkdown {
+		hdr, text, caption = withOccupancy(hdr, text, rows, caption)
+	}
 	left := map[int]bool{0: true, len(hdr) - 1: true}
 	if err := renderGrid(w, format, hdr, text, left); err != nil {
 		return err
 	}
-	if err := writeCaption(w, format, Caption(res)); err != nil {
+	if err := writeCaption(w, format, caption); err != nil {
+		return err
+	}
+	if err := writeThinLegend(w, format, cellsOf(rows), "p50", "p90", "p99", "p999"); err != nil {
 		return err
 	}
 	return writeNotes(w, res, format)
@@ -273,8 +286,9 @@ func writeCaption(w io.Writer, format, caption string) error {
 	return err
 }
 
-// writeNotes lists the cells that failed or carry warnings, under the
-// table, so that no caveat is hidden.
+// writeNotes lists the cells that failed or carry warnings, then the
+// comparisons of rows that the intervals do not establish (tieNotes),
+// under the table, so that no caveat is hidden.
 func writeNotes(w io.Writer, res *results.Results, format string) error {
 	bullet := ""
 	if format == FormatMarkdown {
@@ -295,6 +309,9 @@ func writeNotes(w io.Writer, res *results.Results, format string) error {
 			lines = append(lines, fmt.Sprintf("%s%s: * %s", bullet, c.Key, warn))
 		}
 	}
+	for _, l := range tieNotes(res) {
+		lines = append(lines, bullet+l)
+	}
 	for _, warn := range res.Warnings {
 		lines = append(lines, bullet+"run: "+warn)
 	}
@@ -311,12 +328,13 @@ func writeNotes(w io.Writer, res *results.Results, format string) error {
 
 func writeCSV(w io.Writer, rows []Row) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"topology", "workers", "tasks", "payload", "batch", "window", "dispatch",
+	hdr := []string{"topology", "workers", "tasks", "payload", "batch", "window", "dispatch",
 		"tasks_per_s", "ci_lo", "ci_hi", "cv", "reps",
-		"p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns",
+		"batch_latency_p50_ns", "batch_latency_p90_ns", "batch_latency_p99_ns", "batch_latency_p999_ns", "batch_latency_max_ns",
 		"service_p50_ns", "service_p99_ns",
-		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task",
-		"speedup", "efficiency", "vs_best", "status", "verified", "lost", "duplicate", "wrong"})
+		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task", "occupancy",
+		"speedup", "efficiency", "vs_best", "status", "verified", "lost", "duplicate", "wrong"}
+	_ = cw.Write(append(hdr, sampleCSVHeader()...))
 	f := func(v float64) string {
 		if math.IsNaN(v) {
 			return ""
@@ -326,14 +344,15 @@ func writeCSV(w io.Writer, rows []Row) error {
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, r := range rows {
 		c, s := r.Cell, r.Cell.Summary
-		_ = cw.Write([]string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
+		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
 			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), c.Dispatch,
 			f(s.Throughput.Mean), f(s.Throughput.Lo), f(s.Throughput.Hi), f(s.Throughput.CV), strconv.Itoa(s.Reps),
 			i(s.Latency.P50), i(s.Latency.P90), i(s.Latency.P99), i(s.Latency.P999), i(s.Latency.Max),
 			i(s.Service.P50), i(s.Service.P99),
-			f(s.CPUPerTaskNS), f(s.CoordCPUPerTaskNS), f(s.NodeCPUPerTaskNS),
+			f(s.CPUPerTaskNS), f(s.CoordCPUPerTaskNS), f(s.NodeCPUPerTaskNS), f(orNaN(s.Occupancy)),
 			f(r.Speedup), f(r.Efficiency), f(r.VsBest), c.Status,
-			i(c.Verify.Verified), i(c.Verify.Lost), i(c.Verify.Duplicate), i(c.Verify.Wrong)})
+			i(c.Verify.Verified), i(c.Verify.Lost), i(c.Verify.Duplicate), i(c.Verify.Wrong)}
+		_ = cw.Write(append(row, sampleCSV(c)...))
 	}
 	cw.Flush()
 	return cw.Error()

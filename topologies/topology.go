@@ -59,8 +59,19 @@ type Config struct {
 	TaskTimeout time.Duration
 	// StartTimeout bounds starting one node and its handshake.
 	StartTimeout time.Duration
-	// Log receives node stderr and diagnostics; nil discards them.
+	// Log receives node stderr and diagnostics; nil discards them. Of a
+	// node process's stderr it gets only the first lines, escaped; if Log
+	// also implements NodeLogs, the whole of it (bounded) is kept there.
 	Log io.Writer
+}
+
+// NodeLogs keeps the stderr of node processes that have exited, for
+// whoever reads up on a failure later. Implementations are safe for
+// concurrent use.
+type NodeLogs interface {
+	// KeepNodeLog stores log, the bounded stderr of node name's process,
+	// and returns the path of the file it went to.
+	KeepNodeLog(name string, log []byte) (path string, err error)
 }
 
 // NATS configures the nats topology. Its zero value starts an embedded

@@ -2,7 +2,10 @@ package workloads
 
 import (
 	"context"
+	"io"
 	"time"
+
+	"github.com/snbench/snbench/internal/timing"
 )
 
 // Doubling is the reference workload: every value comes back doubled. Input
@@ -13,11 +16,17 @@ type Doubling struct {
 	cpu  time.Duration
 	wait time.Duration
 	sink uint64 // keeps the CPU burn from being optimised away
+	// waiter times the per-task wait; created on the first wait and
+	// released by Close. Its waits end when the context whose Done channel
+	// is waiterDone ends (nil: never).
+	waiter     *timing.Waiter
+	waiterDone <-chan struct{}
 }
 
 var (
 	_ Workload      = (*Doubling)(nil)
 	_ BatchVerifier = (*Doubling)(nil)
+	_ io.Closer     = (*Doubling)(nil)
 	_ ContextServer = (*Doubling)(nil)
 )
 
@@ -83,8 +92,10 @@ func (d *Doubling) ServeContext(ctx context.Context, in *Batch, out *Result) err
 					return context.Cause(ctx)
 				}
 			}
-			if d.wait > 0 && !sleep(d.wait, done) {
-				return context.Cause(ctx)
+			if d.wait > 0 {
+				if err := d.sleep(ctx, d.wait); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -134,32 +145,31 @@ func (d *Doubling) VerifyBatch(sent *Batch, r *Result) int {
 	return wrong
 }
 
-// Burn does integer arithmetic until at least d has passed on the calling
-// goroutine's clock and returns a value that depends on every step, so the
-// work cannot be optimised away. It reads the clock once per 256 steps.
-func Burn(d time.Duration) uint64 {
-	x, _ := burn(d, nil)
-	return x
+// sleep waits on the workload's own timer, whose waits end with ctx: it
+// makes a new one when ctx is another than the last wait's (a node serves
+// a session with one context, so once per session).
+func (d *Doubling) sleep(ctx context.Context, wait time.Duration) error {
+	if d.waiter == nil || d.waiterDone != ctx.Done() {
+		if d.waiter != nil {
+			_ = d.waiter.Close()
+			d.waiter = nil
+		}
+		w, err := timing.NewWaiter(ctx)
+		if err != nil {
+			return sleepContext(ctx, wait)
+		}
+		d.waiter, d.waiterDone = w, ctx.Done()
+	}
+	return d.waiter.Sleep(wait)
 }
 
-// burn is Burn that gives up, returning ok = false, once done is closed;
-// it looks at done each time it reads the clock (a nil done is never
-// closed).
-func burn(d time.Duration, done <-chan struct{}) (x uint64, ok bool) {
-	start := time.Now()
-	x = uint64(0x2545f4914f6cdd1d)
-	for {
-		for range 256 {
-			x = x*6364136223846793005 + 1442695040888963407
-			x ^= x >> 17
-		}
-		if time.Since(start) >= d {
-			return x, true
-		}
-		select {
-		case <-done:
-			return x, false
-		default:
-		}
+// Close releases the workload's timer. Nodes call it (through io.Closer)
+// when they stop serving.
+func (d *Doubling) Close() error {
+	if d.waiter == nil {
+		return nil
 	}
+	err := d.waiter.Close()
+	d.waiter = nil
+	return err
 }

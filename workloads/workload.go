@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -112,4 +113,12 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// Release closes wl if it holds resources (implements io.Closer); nodes
+// call it when they stop serving a session.
+func Release(wl Workload) {
+	if c, ok := wl.(io.Closer); ok {
+		_ = c.Close()
+	}
 }

@@ -274,12 +274,7 @@ func (gc *gobenchCell) cell() Cell {
 	if len(gc.p99) > 0 {
 		c.Summary.Latency.P99 = int64(median(gc.p99))
 	}
-	if len(gc.reps) < 2 {
-		c.Warnings = append(c.Warnings, "only 1 repetition: no confidence interval")
-	}
-	if cv := c.Summary.Throughput.CV; cv > NoisyCV {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("noisy: throughput varies %.0f%% (CV) across repetitions", 100*cv))
-	}
+	c.Warnings = append(c.Warnings, dispersionWarnings(c.Summary.Throughput, false)...)
 	return c
 }
 

@@ -103,8 +103,11 @@ func Parse(name string, b []byte) (*Results, error) {
 	if head.Schema == nil {
 		return nil, fail("schema", "missing: not an snbench results file")
 	}
-	if *head.Schema != SchemaVersion {
-		return nil, fail("schema", "version %d, this snbench reads version %d", *head.Schema, SchemaVersion)
+	if *head.Schema != SchemaVersion && *head.Schema != 1 {
+		return nil, fail("schema", "version %d, this snbench reads versions 1 to %d", *head.Schema, SchemaVersion)
+	}
+	if *head.Schema == 1 {
+		b = migrateV1(b)
 	}
 	var r Results
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -127,6 +130,9 @@ func Parse(name string, b []byte) (*Results, error) {
 			return nil, fail(fmt.Sprintf("cells[%d]", i), "%v", err)
 		}
 	}
+	if r.Schema == 1 && !slices.Contains(r.Warnings, legacyWarning) {
+		r.Warnings = append(r.Warnings, legacyWarning)
+	}
 	return &r, nil
 }
 
@@ -142,7 +148,7 @@ func checkCell(c *Cell) error {
 			return fmt.Errorf("reps[%d]: negative figure", j)
 		}
 		if _, err := rep.Latency.Decode(); err != nil {
-			return fmt.Errorf("reps[%d].latency: %w", j, err)
+			return fmt.Errorf("reps[%d].batch_latency: %w", j, err)
 		}
 		if _, err := rep.Service.Decode(); err != nil {
 			return fmt.Errorf("reps[%d].service: %w", j, err)

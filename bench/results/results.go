@@ -5,8 +5,9 @@ import (
 )
 
 // SchemaVersion is the version of the results format this package writes.
-// Read accepts only files of this version.
-const SchemaVersion = 1
+// Read accepts this version and version 1, whose latency fields it renames
+// (see migrateV1).
+const SchemaVersion = 2
 
 // Results is everything one run produced.
 type Results struct {
@@ -49,6 +50,8 @@ type Env struct {
 	// Version is snbench's module version, if known.
 	Version string    `json:"version,omitempty"`
 	Start   time.Time `json:"start"`
+	// Doctor is what `snbench doctor` measured here first (run --doctor).
+	Doctor *Doctor `json:"doctor,omitempty"`
 }
 
 // Cell status values.
@@ -76,9 +79,10 @@ type Cell struct {
 	Reps []Rep `json:"reps"`
 	// Verify sums the repetitions' verification counts.
 	Verify Verification `json:"verify"`
-	// Latency merges the repetitions' latency histograms: submit to
-	// verified result, per task, in nanoseconds.
-	Latency Hist `json:"latency"`
+	// Latency merges the repetitions' latency histograms, in nanoseconds,
+	// one value per task; every task carries its batch's latency (see
+	// Rep.Latency), hence the JSON name.
+	Latency Hist `json:"batch_latency"`
 	// Service merges the repetitions' service-time histograms: the node's
 	// own time per batch, recorded once per task, in nanoseconds.
 	Service Hist `json:"service"`
@@ -120,11 +124,39 @@ type Rep struct {
 	NodeTasks []int64 `json:"node_tasks"`
 	// Verify counts this repetition's verification outcomes.
 	Verify Verification `json:"verify"`
-	// Latency and Service are this repetition's histograms. In an
-	// open-loop repetition Latency runs from each task's intended send time
-	// (so a stall delays every task behind it: coordinated omission shows).
-	Latency Hist `json:"latency"`
+	// Latency and Service are this repetition's histograms, one value per
+	// task, in nanoseconds. Closed loop, Latency runs from the moment the
+	// sender took a slot for the task's batch (before its ids were drawn
+	// and Fill ran) to the moment the batch's result was verified: every
+	// task of a batch carries the batch's latency, hence the JSON name. In
+	// an open-loop repetition it runs from each task's intended send time
+	// to its batch's verified result (so a stall delays every task behind
+	// it: coordinated omission shows).
+	Latency Hist `json:"batch_latency"`
 	Service Hist `json:"service"`
+	// Measurements is the latency measurements behind Latency and Service:
+	// one per batch verified, which every task of the batch carries (so
+	// Tasks at batch 1, Tasks/64 rounded up per node at batch 64).
+	Measurements int64 `json:"measurements,omitempty"`
+	// Clamped is the tasks whose latency exceeded HistMax (60 s): they are
+	// in Latency as HistMax, so its max and top percentiles are lower
+	// bounds.
+	Clamped int64 `json:"clamped,omitempty"`
+	// Occupancy is the closed-loop window occupancy: Throughput x the mean
+	// of the tasks' exact (unclamped) latencies / (nodes x window x
+	// batch), with the nodes the measured pass started with. By Little's
+	// law it is the mean share of the window's task slots in flight: 1
+	// when every slot is always full, below 1 when slots sat empty waiting
+	// for the coordinator. 0 (absent) in open loop, in a pass where a node
+	// failed, and in files written before schema 2.
+	Occupancy float64 `json:"occupancy,omitempty"`
+	// DrainIdle is the part of 1 - Occupancy spent after a node had
+	// verified its last result while another still worked: the sum over
+	// nodes of (the last node's finish - its own) / (nodes x WallNS). With
+	// a static split (round-robin, hash) a slow node shows here; the rest
+	// of the empty time is slots waiting for the coordinator. Absent where
+	// Occupancy is.
+	DrainIdle float64 `json:"drain_idle,omitempty"`
 	// Load holds what an open-loop repetition adds; nil in closed loop.
 	Load *Load `json:"load,omitempty"`
 	// Redispatch records the node failures that on_node_failure:
@@ -206,13 +238,23 @@ type Load struct {
 	// Uncorrected is latency from each batch's actual send: what a tool
 	// that stamps the send (and so hides coordinated omission) reports.
 	Uncorrected Hist `json:"uncorrected"`
-	// LagP99NS and LagMaxNS are how far behind schedule the generator sent
-	// batches, in ns.
+	// LagP50NS, LagP99NS and LagMaxNS are how far behind schedule the
+	// generator sent batches, in ns, beyond what waiting for a free slot
+	// explains: the harness's own lateness (see BoundWaitNS).
+	LagP50NS int64 `json:"lag_p50_ns"`
 	LagP99NS int64 `json:"lag_p99_ns"`
 	LagMaxNS int64 `json:"lag_max_ns"`
 	// BoundHits counts batches that were due while the node's in-flight
-	// window was full: they waited, and the wait is in Latency.
-	BoundHits int64 `json:"bound_hits"`
+	// window was full: they waited, and the wait is in Latency. That is
+	// backpressure, the system's behaviour: BoundWaitNS is the time they
+	// waited in all (summed over drivers), BoundMaxNS the longest wait.
+	BoundHits   int64 `json:"bound_hits"`
+	BoundWaitNS int64 `json:"bound_wait_ns"`
+	BoundMaxNS  int64 `json:"bound_max_ns"`
+	// ProbeP50NS is the unloaded round trip of one batch: the p50 latency
+	// of a short closed-loop pass at the same batch with window 1, run
+	// just before the measured pass. 0 if no probe ran.
+	ProbeP50NS int64 `json:"probe_p50_ns,omitempty"`
 	// Series is the corrected latency per second of the repetition.
 	Series []Second `json:"series"`
 }
@@ -248,7 +290,10 @@ type Step struct {
 	P50      int64   `json:"p50"`
 	P99      int64   `json:"p99"`
 	P999     int64   `json:"p999"`
-	Pass     bool    `json:"pass"`
+	// Thin names the step's percentiles that rest on fewer than
+	// ThinBeyond measurements beyond them (its cell's Summary.Thin).
+	Thin []string `json:"thin,omitempty"`
+	Pass bool     `json:"pass"`
 	// Reason says why a step failed.
 	Reason string `json:"reason,omitempty"`
 }

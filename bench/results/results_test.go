@@ -3,6 +3,7 @@ package results_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -127,11 +128,11 @@ func TestReadErrors(t *testing.T) {
 		{"truncated", string(good[:len(good)/2]), "truncated JSON"},
 		{"not json", "hello", "invalid JSON at line 1"},
 		{"no schema", `{"tool":"snbench"}`, "field schema: missing"},
-		{"future schema", replace(`"schema":1`, `"schema":7`), "field schema: version 7"},
+		{"future schema", replace(fmt.Sprintf(`"schema":%d`, results.SchemaVersion), `"schema":7`), "field schema: version 7"},
 		{"wrong type", replace(`"workers":1`, `"workers":"one"`), "field cells.workers: want int"},
 		{"unknown field", replace(`"tool":"snbench"`, `"tool":"snbench","extra":1`), `unknown field "extra"`},
 		{"bad status", replace(`"status":"ok"`, `"status":"fine"`), `field cells[0]: status: unknown "fine"`},
-		{"bad histogram", replace(`"latency":"`, `"latency":"AAAA`), "cells[0]: reps[0].latency"},
+		{"bad histogram", replace(`"batch_latency":"`, `"batch_latency":"AAAA`), "cells[0]: reps[0].batch_latency"},
 		{"invalid plan", replace(`"repetitions":5`, `"repetitions":0`), "field plan: plan: repetitions"},
 	}
 	for _, tt := range tests {

@@ -16,8 +16,13 @@ type Summary struct {
 	// Throughput is tasks per second over the repetitions.
 	Throughput Estimate `json:"throughput"`
 	// Latency and Service are percentiles of the merged histograms, in ns.
-	Latency Percentiles `json:"latency"`
+	// Every task carries its batch's latency (see Rep.Latency), hence the
+	// JSON name.
+	Latency Percentiles `json:"batch_latency"`
 	Service Percentiles `json:"service"`
+	// Occupancy is the mean over repetitions of Rep.Occupancy, over those
+	// that have one; 0 (absent) when none has (open loop, older files).
+	Occupancy float64 `json:"occupancy,omitempty"`
 	// CPUPerTaskNS is the mean over repetitions of coordinator plus node
 	// CPU time per task; CoordCPUPerTaskNS and NodeCPUPerTaskNS split it
 	// (NodeCPUPerTaskNS is 0 where nodes share the coordinator's process).
@@ -28,6 +33,19 @@ type Summary struct {
 	NodeMaxRSSKB int64 `json:"node_max_rss_kb,omitempty"`
 	// Load summarises open-loop repetitions; nil in closed loop.
 	Load *LoadSummary `json:"load,omitempty"`
+	// Measurements is the latency measurements the percentiles above rest
+	// on, over all repetitions: one per batch (see Rep.Measurements).
+	// Beyond is, per percentile, the measurements beyond it, m × (1 −
+	// p/100); Thin names the percentiles with fewer than ThinBeyond beyond
+	// them ("p99", "p999"). They hold for Latency, Service and
+	// Load.Uncorrected alike. See SamplesOf.
+	Measurements int64    `json:"measurements"`
+	Beyond       Beyond   `json:"beyond"`
+	Thin         []string `json:"thin,omitempty"`
+	// Clamped is the tasks, over all repetitions, whose latency exceeded
+	// HistMax (60 s) and was recorded as HistMax: the max and the
+	// percentiles at that value are then lower bounds.
+	Clamped int64 `json:"clamped,omitempty"`
 }
 
 // LoadSummary is the open-loop part of a Summary.
@@ -35,12 +53,27 @@ type LoadSummary struct {
 	Offered     float64     `json:"offered"`
 	Achieved    Estimate    `json:"achieved"`
 	Uncorrected Percentiles `json:"uncorrected"`
-	LagP99NS    int64       `json:"lag_p99_ns"`
-	LagMaxNS    int64       `json:"lag_max_ns"`
-	BoundHits   int64       `json:"bound_hits"`
-	// Unreliable is set when the generator could not hold the schedule:
-	// it achieved under 95% of the offered rate, or its lag p99 exceeded
-	// LagWarn. The cell's warnings say which.
+	// LagP50NS is the largest repetition's generator lag p50, LagP99NS
+	// and LagMaxNS the largest p99 and max (see Load).
+	LagP50NS int64 `json:"lag_p50_ns"`
+	LagP99NS int64 `json:"lag_p99_ns"`
+	LagMaxNS int64 `json:"lag_max_ns"`
+	// BoundHits, BoundWaitNS and BoundMaxNS are the backpressure over
+	// all repetitions: batches that found the window full, the time they
+	// waited in all, and the longest wait.
+	BoundHits   int64 `json:"bound_hits"`
+	BoundWaitNS int64 `json:"bound_wait_ns"`
+	BoundMaxNS  int64 `json:"bound_max_ns"`
+	// ProbeP50NS is the median over repetitions of the unloaded round
+	// trip (Load.ProbeP50NS); Utilization is how busy that makes a node at
+	// the offered rate: batches per second per node times ProbeP50NS.
+	ProbeP50NS  int64   `json:"probe_p50_ns,omitempty"`
+	Utilization float64 `json:"utilization,omitempty"`
+	// Unreliable is set when the harness could not measure the cell
+	// honestly: its generator fell behind its schedule by more than
+	// backpressure explains, or at low load the round trip came out far
+	// above the unloaded one. The cell's warnings say which (see
+	// judgeLoad); backpressure alone never sets it.
 	Unreliable bool `json:"unreliable,omitempty"`
 }
 
@@ -52,7 +85,8 @@ type Estimate struct {
 	Lo    float64 `json:"lo"`
 	Hi    float64 `json:"hi"`
 	HasCI bool    `json:"has_ci"`
-	// CV is the coefficient of variation (sample SD / mean).
+	// CV is the coefficient of variation (sample SD / mean). It is data:
+	// no caveat is raised on it alone (see ImpreciseRelCI).
 	CV float64 `json:"cv"`
 	N  int     `json:"n"`
 }
@@ -120,10 +154,6 @@ func PercentilesOf(h Hist) (Percentiles, error) {
 	}, nil
 }
 
-// NoisyCV is the coefficient of variation of throughput above which a cell
-// is flagged as noisy.
-const NoisyCV = 0.10
-
 // Summarize recomputes c.Summary, c.Verify and the merged histograms from
 // c.Reps, and adds warnings for figures that should not be trusted.
 func Summarize(c *Cell) error {
@@ -182,12 +212,11 @@ func Summarize(c *Cell) error {
 	if err := summarizeLoad(c, &s); err != nil {
 		return err
 	}
+	summarizeSamples(c, &s)
+	summarizeOccupancy(c, &s)
 	c.Summary = s
-	if s.Reps > 0 && s.Reps < 2 && s.Load == nil {
-		c.addWarning("only 1 repetition: no confidence interval")
-	}
-	if s.Throughput.CV > NoisyCV {
-		c.addWarning(fmt.Sprintf("noisy: throughput varies %.0f%% (CV) across repetitions", 100*s.Throughput.CV))
+	for _, w := range dispersionWarnings(s.Throughput, s.Load != nil) {
+		c.addWarning(w)
 	}
 	if !c.Verify.OK() && c.Status == StatusOK {
 		c.Status = StatusFailed
@@ -212,15 +241,12 @@ func meanOf(xs []float64) float64 {
 	return m
 }
 
-// LagWarn is the generator lag (p99) above which an open-loop cell is
-// flagged unreliable.
-const LagWarn = time.Millisecond
-
-// summarizeLoad fills s.Load from open-loop repetitions and flags a
-// generator that could not hold its schedule.
+// summarizeLoad fills s.Load from open-loop repetitions and judges
+// whether the harness kept its schedule (judgeLoad).
 func summarizeLoad(c *Cell, s *Summary) error {
 	var achieved []float64
 	var unc []Hist
+	var probes []float64
 	var l LoadSummary
 	for _, r := range c.Reps {
 		if r.Load == nil {
@@ -229,9 +255,15 @@ func summarizeLoad(c *Cell, s *Summary) error {
 		l.Offered = r.Load.Offered
 		achieved = append(achieved, r.Load.Achieved)
 		unc = append(unc, r.Load.Uncorrected)
+		l.LagP50NS = max(l.LagP50NS, r.Load.LagP50NS)
 		l.LagP99NS = max(l.LagP99NS, r.Load.LagP99NS)
 		l.LagMaxNS = max(l.LagMaxNS, r.Load.LagMaxNS)
 		l.BoundHits += r.Load.BoundHits
+		l.BoundWaitNS += r.Load.BoundWaitNS
+		l.BoundMaxNS = max(l.BoundMaxNS, r.Load.BoundMaxNS)
+		if r.Load.ProbeP50NS > 0 {
+			probes = append(probes, float64(r.Load.ProbeP50NS))
+		}
 	}
 	if len(achieved) == 0 {
 		return nil
@@ -248,17 +280,14 @@ func summarizeLoad(c *Cell, s *Summary) error {
 	if l.Uncorrected, err = PercentilesOf(enc); err != nil {
 		return err
 	}
-	if l.Offered > 0 && l.Achieved.Mean < 0.95*l.Offered {
-		l.Unreliable = true
-		c.addWarning(fmt.Sprintf("unreliable: achieved %.4g tasks/s of %.4g offered (%.0f%%)", l.Achieved.Mean, l.Offered, 100*l.Achieved.Mean/l.Offered))
+	if len(probes) > 0 {
+		med, _ := stats.Median(probes)
+		l.ProbeP50NS = int64(med)
+		if c.Workers > 0 && c.Batch > 0 {
+			l.Utilization = l.Offered / float64(c.Workers) / float64(c.Batch) * time.Duration(l.ProbeP50NS).Seconds()
+		}
 	}
-	if l.LagP99NS > int64(LagWarn) {
-		l.Unreliable = true
-		c.addWarning(fmt.Sprintf("unreliable: generator fell behind schedule (lag p99 %v, max %v)", time.Duration(l.LagP99NS), time.Duration(l.LagMaxNS)))
-	}
-	if l.BoundHits > 0 {
-		c.addWarning(fmt.Sprintf("in-flight bound (window) reached %d times: those tasks waited to be sent, and the wait is in their latency", l.BoundHits))
-	}
+	judgeLoad(c, &l)
 	s.Load = &l
 	return nil
 }

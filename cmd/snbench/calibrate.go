@@ -56,7 +56,7 @@ func (a *app) calibrateCmd() *cobra.Command {
 	fl.IntVar(&f.repetitions, "repetitions", 10, "repetitions per run (use what your CI comparisons use)")
 	fl.IntVar(&f.runs, "runs", 5, "A/A runs (every pair is compared)")
 	fl.IntVar(&f.warmup, "warmup", 10_000, "warm-up tasks before each repetition")
-	fl.DurationVar(&f.cpu, "cpu", 0, "CPU time each task burns on its node")
+	fl.DurationVar(&f.cpu, "cpu", 0, "CPU time each task consumes on its node (thread CPU time, not wall time)")
 	fl.StringVarP(&f.out, "out", "o", compare.DefaultCalibrationPath, "calibration `FILE` to write")
 	return cmd
 }

@@ -14,6 +14,7 @@ The commands are:
 	report     write tables, plots and an HTML report from results files
 	compare    compare two runs metric by metric; exit status 1 on a regression
 	calibrate  measure this machine's noise (A/A runs) for compare --threshold auto
+	doctor     measure what this machine can measure honestly; run the known-answer checks
 	history    keep results across commits (append) and chart their trends (plot)
 	node       serve tasks for a coordinator over TCP, NATS or stdin/stdout
 	list       list topologies, workloads and dispatch policies
@@ -44,12 +45,19 @@ Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 	--payload LIST    int64 values per task; --batch LIST tasks per frame;
 	                  --window LIST batches in flight per node
 	--workload NAME   the work each task does (default doubling); --cpu D
-	                  and --wait D add CPU time or sleep per task
+	                  makes each task consume D of CPU time on its node
+	                  (thread CPU time: N nodes on C cores do at most C/D
+	                  tasks/s), --wait D makes it wait D without using CPU
 	--dispatch NAME   round-robin, least-outstanding or hash
 	--repetitions N   measured repetitions per cell (default 5); --warmup N
 	--plan FILE       a YAML or JSON plan; flags given as well override it
 	--format F        table, markdown, csv, json or gobench (for benchstat)
-	-o DIR            where results.json and the report go
+	-o DIR            where results.json, the report and the logs of node
+	                  processes that wrote to stderr (DIR/nodes) go; DIR is
+	                  checked before anything runs, and snbench replaces
+	                  only files it wrote there (its manifest,
+	                  DIR/.snbench-report, proves which)
+	--force           replace files in DIR that snbench did not write
 	--baselines       also measure each topology's bare transport
 	--task-timeout D  a node with work in flight that answers nothing for D
 	                  has failed (default 5s)
@@ -61,6 +69,8 @@ Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 	                  nats also rides out a server restart and moves work
 	                  off a frozen node (see docs/reliability.md)
 	--no-report       write results.json only
+	--doctor          run 'snbench doctor' first and record its figures in
+	                  results.json (env.doctor); a failed check is a warning
 
 A plan file holds the same settings under the names results.json uses for
 its plan; what it leaves out keeps its default:
@@ -105,6 +115,7 @@ bytes.
 
 	--format F   tables on stdout: table, markdown, csv or none
 	-o DIR       the report's directory (default: the results file's)
+	--force      replace files in DIR that snbench did not write
 
 	$ snbench report results/latest/results.json
 	$ snbench report results/load/results.json -o results/load-report --format markdown
@@ -142,6 +153,31 @@ Given results files of repeated runs instead, it calibrates from those.
 
 	$ snbench calibrate --runs 5 --repetitions 10
 	$ snbench compare --threshold auto old/results.json new/results.json
+
+# Doctor
+
+'snbench doctor' measures, in about 10 seconds, what this machine lets a run
+resolve, and prints each figure with its definition: the timer wake-up error
+(how late a 100 us wait returns, p50 and p99, for timing.Waiter and Go's
+time.Sleep), the cost of a clock read, the generator's ceiling at batch 1
+and 8 (the highest open-loop rate a one-worker goroutine cell with no work
+holds without being flagged unreliable, found in short rate steps of --step,
+default 250ms), and the cores against GOMAXPROCS and the cgroup CPU quota.
+It then runs the known-answer checks: a closed-loop cell with a fixed 1 ms
+wait (service p50 within 5%, latency p50 within 10%), an open-loop run whose
+node stalls once for 50 ms against the coordinated-omission closed form (the
+tasks due during a stall S have latencies spread evenly from S down to 0, so
+p99 = S - 1% of the run), and a USL fit of a published data set against its
+published parameters. A check that fails is run again, up to three times. The
+last lines say in plain words what runs here can and cannot be trusted for,
+such as "open-loop rates above ~1.2 M/s at batch 1 will be flagged here".
+The exit status is 1 when a check failed, and the error names it and by how
+much it missed. See docs/measurement/09-doctor.md.
+
+	--format F   text or json (the record 'run --doctor' stores)
+	--step D     how long each ceiling step offers load
+
+	$ snbench doctor
 
 # History
 

@@ -162,7 +162,8 @@ func hasFlag(args []string, name string) bool {
 // tasks per repetition (doubling along a --tasks list), 100 warm-up tasks,
 // 2 repetitions, at most 2 workers (1 under -race, where drawing the
 // report's plots is slow, and --no-report), 50 ms of open-loop load and
-// capacity searches up to 4k tasks/s. Other commands are left as they are.
+// capacity searches up to 4k tasks/s, and 50 ms doctor ceiling steps.
+// Other commands are left as they are.
 func shrink(args []string) []string {
 	args = splitFlags(args)
 	switch args[0] {
@@ -189,6 +190,8 @@ func shrink(args []string) []string {
 		}
 	case "calibrate":
 		args = setFlag(args, "--runs", "2")
+	case "doctor":
+		return setFlag(args, "--step", "50ms")
 	default:
 		return args
 	}
@@ -348,6 +351,7 @@ func TestShrink(t *testing.T) {
 			want: "run --workers 1 --rate-steps --duration 50ms --rate-max 4000 --tasks 2000 --warmup 100 --repetitions 2"},
 		{name: "nodes", in: "run --nodes a,b", want: "run --nodes a,b --tasks 2000 --warmup 100 --repetitions 2"},
 		{name: "calibrate", in: "calibrate --runs 5 --repetitions 10", want: "calibrate --runs 2 --repetitions 2 --tasks 2000 --warmup 100"},
+		{name: "doctor", in: "doctor", want: "doctor --step 50ms"},
 		{name: "others untouched", in: "compare --threshold 5% a b", want: "compare --threshold 5% a b"},
 	}
 	for _, tt := range tests {

@@ -7,12 +7,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/outdir"
 	"github.com/snbench/snbench/reports"
 )
 
 // reportFlags are `snbench report`'s flags.
 type reportFlags struct {
 	out    string
+	force  bool
 	format string
 }
 
@@ -47,6 +49,7 @@ func (a *app) reportCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for the report (default: the directory of the RESULTS file, when there is one)")
+	fl.BoolVar(&f.force, "force", false, "replace files in DIR that snbench did not write (by default it refuses)")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "tables printed on stdout: table, markdown, csv (the summary only) or none")
 	return cmd
 }
@@ -84,6 +87,10 @@ func (a *app) doReport(paths []string, f *reportFlags) error {
 	if len(paths) > 1 {
 		sources = paths
 	}
+	d, err := openOut(f.out, f.force, reports.IsReportFile)
+	if err != nil {
+		return err
+	}
 	rep, err := reports.New(res, sources...)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -91,7 +98,7 @@ func (a *app) doReport(paths []string, f *reportFlags) error {
 	if err := a.printReportTables(res, f.format); err != nil {
 		return err
 	}
-	index, err := rep.WriteFiles(f.out)
+	index, err := rep.WriteTo(d)
 	if err != nil {
 		return err
 	}
@@ -127,12 +134,16 @@ func (a *app) printReportTables(res *results.Results, format string) error {
 	return nil
 }
 
-// writeReport writes the report of a run's results into dir, beside its
+// writeReport writes the report of a run's results into d, beside its
 // results.json, and says where.
-func (a *app) writeReport(res *results.Results, dir string) error {
-	index, err := reports.Write(dir, res)
+func (a *app) writeReport(res *results.Results, d *outdir.Dir) error {
+	rep, err := reports.New(res)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
+	}
+	index, err := rep.WriteTo(d)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(a.stderr, "report: %s\n", index)
 	return nil

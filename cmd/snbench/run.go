@@ -20,6 +20,7 @@ import (
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/cli"
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/outdir"
 	"github.com/snbench/snbench/reports"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
@@ -50,8 +51,10 @@ type runFlags struct {
 	token       []byte              // loaded from tokenFile or SNBENCH_TOKEN
 	natsAuth    topologies.NATSAuth // from the nats flags or environment
 	out         string
+	force       bool
 	format      string
 	progress    string
+	doctor      bool
 	load        loadFlags
 	reliability reliabilityFlags
 }
@@ -92,8 +95,8 @@ func (a *app) runCmd() *cobra.Command {
 	fl.IntVar(&f.warmup, "warmup", def.Warmup, "tasks run (verified, not measured) before each repetition")
 	fl.DurationVar(&f.taskTimeout, "task-timeout", def.TaskTimeout.D(), "fail when a node with work in flight answers nothing for this long")
 	fl.StringVar(&f.workload, "workload", def.Workload, "workload (see 'snbench list')")
-	fl.DurationVar(&f.cpu, "cpu", 0, "CPU time each task burns on its node, in real arithmetic (default 0: none)")
-	fl.DurationVar(&f.wait, "wait", 0, "time each task sleeps on its node (default 0: none)")
+	fl.DurationVar(&f.cpu, "cpu", 0, "CPU time each task consumes on its node: arithmetic until the node's thread has used D of CPU time (not wall time), so N nodes on C cores do at most C/D tasks/s (default 0: none)")
+	fl.DurationVar(&f.wait, "wait", 0, "fixed delay each task waits on its node, parked on a timer: it costs no CPU, so W nodes do up to W x window x batch / (D + round trip) tasks/s on any number of cores (default 0: none)")
 	fl.Uint64Var(&f.seed, "seed", def.Seed, "seed of the task values")
 	fl.StringSliceVar(&f.nodes, "nodes", nil, "`host:port,...` of running nodes ('snbench node --listen') for the tcp topology")
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the token that --nodes demand (default: $"+auth.EnvToken+")")
@@ -102,10 +105,12 @@ func (a *app) runCmd() *cobra.Command {
 	fl.StringVar(&f.natsSubject, "nats-subject", node.DefaultSubject, "`SUBJECT` prefix of the running nodes that --nats-remote uses")
 	f.nats.register(fl)
 	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
+	fl.BoolVar(&f.force, "force", false, "replace files in DIR that snbench did not write (by default it refuses)")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
 	f.load.register(fl)
 	f.reliability.register(fl)
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
+	fl.BoolVar(&f.doctor, "doctor", false, "run 'snbench doctor' first and record its figures in results.json (env.doctor)")
 	return cmd
 }
 
@@ -211,7 +216,15 @@ func (a *app) runner(progress func(done, total int, key results.Key)) *bench.Run
 }
 
 func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
+	d, err := openOut(f.out, f.force, runFiles(!f.load.noReport))
+	if err != nil {
+		return err
+	}
 	if err := checkNodes(ctx, p.Nodes); err != nil {
+		return err
+	}
+	env, err := a.captureEnv(ctx, f.doctor)
+	if err != nil {
 		return err
 	}
 	bar := a.progressBar(f.progress, len(p.Keys())*p.Repetitions)
@@ -222,12 +235,12 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 		}
 	}
 	r := a.runner(progress)
-	r.Token, r.NATSAuth = f.token, f.natsAuth
+	r.Token, r.NATSAuth, r.NodeLogs = f.token, f.natsAuth, d
 	stopProfiles, err := f.load.startProfiles()
 	if err != nil {
 		return err
 	}
-	res, runErr := r.Run(ctx, p, bench.CaptureEnv())
+	res, runErr := r.Run(ctx, p, env)
 	if err := stopProfiles(); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
@@ -238,22 +251,60 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	if res == nil {
 		return runErr
 	}
-	path := filepath.Join(f.out, "results.json")
-	if err := results.Write(path, res); err != nil {
-		return errors.Join(runErr, err)
-	}
-	if err := a.printResults(res, f.format); err != nil {
-		return errors.Join(runErr, err)
-	}
+	res.Warnings = append(res.Warnings, doctorWarnings(env.Doctor)...)
+	// The table first: whatever happens to the files, the figures are on
+	// stdout.
+	printErr := a.printResults(res, f.format)
 	writeFailures(a.stderr, res, f.format)
-	fmt.Fprintf(a.stderr, "results: %s\n", path)
-	if f.load.noReport {
-		return runErr
+	return errors.Join(runErr, printErr, a.saveRun(d, res, !f.load.noReport))
+}
+
+// runFiles matches the files a run writes into its output directory:
+// results.json, node logs and, with report, the report's files.
+func runFiles(report bool) func(string) bool {
+	return func(n string) bool {
+		return n == resultsFile || outdir.IsNodeLog(n) || report && reports.IsReportFile(n)
 	}
-	if err := a.writeReport(res, f.out); err != nil {
-		return errors.Join(runErr, err)
+}
+
+// resultsFile is the name of a run's results in its output directory.
+const resultsFile = "results.json"
+
+// openOut opens the output directory dir and checks, before anything is
+// measured, that it is writable and that no file matching mine is there
+// that snbench did not write (unless force): either is bad input.
+func openOut(dir string, force bool, mine func(string) bool) (*outdir.Dir, error) {
+	d, err := outdir.Open(dir, force)
+	if err != nil {
+		return nil, usagef("-o: %v", err)
 	}
-	return runErr
+	if err := d.Check(mine, reports.PlotDir, outdir.NodeLogDir); err != nil {
+		return nil, usagef("-o: %v", err)
+	}
+	return d, nil
+}
+
+// saveRun writes results.json and, with report, the report into d, and
+// removes node logs an earlier run left there. Its error says what was
+// and was not written.
+func (a *app) saveRun(d *outdir.Dir, res *results.Results, report bool) error {
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err == nil {
+		err = d.WriteFile(resultsFile, append(b, '\n'))
+	}
+	if err != nil {
+		notWritten := []string{resultsFile}
+		if report {
+			notWritten = append(notWritten, "the report")
+		}
+		return &outdir.PartialError{Dir: d.Path(), Written: d.Written(), NotWritten: notWritten, Err: err}
+	}
+	fmt.Fprintf(a.stderr, "results: %s\n", d.Join(resultsFile))
+	_, pruneErr := d.Prune(outdir.IsNodeLog)
+	if !report {
+		return pruneErr
+	}
+	return errors.Join(a.writeReport(res, d), pruneErr)
 }
 
 func (a *app) printResults(res *results.Results, format string) error {

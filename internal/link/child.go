@@ -15,14 +15,19 @@ import (
 // Child is a node process: the running executable started again in node
 // mode. Its Wait runs in a goroutine that Stop reaps.
 type Child struct {
-	Name string
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error // set before done closes
+	Name   string
+	cmd    *exec.Cmd
+	stderr *stderrCapture
+	done   chan struct{}
+	err    error // set before done closes
 }
 
 // StartChild starts the current executable with env added (it must set
-// node.EnvMode), stdin and stdout as given, and stderr copied to log. The
+// node.EnvMode), stdin and stdout as given. Its stderr is captured: the
+// first lines go to log, escaped and prefixed with the node's name; the
+// line naming a crash's cause is kept for the exit description; and when
+// log also implements topologies.NodeLogs, the whole stderr (bounded) is
+// kept there once the process exits. The
 // child gets SIGKILL if this process dies, and runs in its own process group
 // so that a terminal's Ctrl-C reaches only the coordinator, which then stops
 // it in order.
@@ -34,17 +39,16 @@ func StartChild(name string, env []string, stdin io.Reader, stdout io.Writer, lo
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin, cmd.Stdout = stdin, stdout
-	if log == nil {
-		log = io.Discard
-	}
-	cmd.Stderr = log
+	stderr := newStderrCapture(name, log)
+	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("node %s: starting process: %w", name, err)
 	}
-	c := &Child{Name: name, cmd: cmd, done: make(chan struct{})}
+	c := &Child{Name: name, cmd: cmd, stderr: stderr, done: make(chan struct{})}
 	go func() {
-		c.err = cmd.Wait()
+		c.err = cmd.Wait() // returns once stderr is read to its end
+		stderr.keep()
 		close(c.done)
 	}()
 	return c, nil
@@ -58,15 +62,18 @@ func (c *Child) Done() <-chan struct{} { return c.done }
 
 // ExitWithin waits up to d for the process to exit and describes how it
 // did ("exited: signal: killed"), or returns "" if it is still running.
+// When the process wrote to stderr, the description adds the line naming
+// the cause and where its full log went: "exited: exit status 2; its
+// stderr: fatal error: newosproc; full log: out/nodes/proc-1.log".
 func (c *Child) ExitWithin(d time.Duration) string {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-c.done:
 		if c.err == nil {
-			return "exited with status 0"
+			return "exited with status 0" + c.stderr.describe()
 		}
-		return "exited: " + c.err.Error()
+		return "exited: " + c.err.Error() + c.stderr.describe()
 	case <-t.C:
 		return ""
 	}
@@ -134,7 +141,7 @@ func ReadAnnouncement(f *os.File, deadline time.Time, prefix string) (string, er
 	}
 	rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix)
 	if !ok {
-		return "", fmt.Errorf("node announced %q, want %q", strings.TrimSpace(line), prefix+"...")
+		return "", fmt.Errorf("node announced \"%s\", want %q", PeerText(strings.TrimSpace(line)), prefix+"...")
 	}
 	return rest, nil
 }

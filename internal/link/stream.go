@@ -100,7 +100,7 @@ func (s *Stream) handshake(spec workloads.Spec, token []byte) error {
 	}
 	switch hs.Type {
 	case wire.TypeError:
-		return s.fail("handshake", fmt.Errorf("the node refused the session: %s", strings.TrimPrefix(hs.Reason, "handshake: ")))
+		return s.fail("handshake", fmt.Errorf("the node refused the session: %s", PeerText(strings.TrimPrefix(hs.Reason, "handshake: "))))
 	case wire.TypeWelcome:
 	default:
 		return s.fail("handshake", fmt.Errorf("%w: want a welcome frame, got %s", wire.ErrMalformed, hs.Type))
@@ -119,7 +119,7 @@ func (s *Stream) handshake(spec workloads.Spec, token []byte) error {
 	if s.info.PID == 0 {
 		s.info.PID = w.PID
 	}
-	s.info.Host = w.Host
+	s.info.Host = PeerText(w.Host)
 	return nil
 }
 
@@ -131,7 +131,7 @@ func (s *Stream) nextHandshake(op string) (wire.Handshake, error) {
 	}
 	hs, err := wire.DecodeHandshake(h, body)
 	if err != nil {
-		return hs, s.fail("handshake", err)
+		return hs, s.fail("handshake", SafePeer(err))
 	}
 	return hs, nil
 }
@@ -161,7 +161,7 @@ func (s *Stream) Recv(r *workloads.Result) error {
 		return s.fail("waiting for results", err)
 	}
 	if h.Type == wire.TypeError {
-		return s.fail("waiting for results", &wire.PeerError{Reason: string(body)})
+		return s.fail("waiting for results", PeerError(body))
 	}
 	if err := wire.DecodeResults(h, body, r); err != nil {
 		return s.fail("reading results", err)
@@ -180,7 +180,7 @@ func (s *Stream) Stats() (topologies.NodeStats, bool, error) {
 	}
 	var st wire.Stats
 	if err := wire.DecodeJSON(h, body, wire.TypeStats, &st); err != nil {
-		return topologies.NodeStats{}, false, s.fail("reading stats", err)
+		return topologies.NodeStats{}, false, s.fail("reading stats", SafePeer(err))
 	}
 	return topologies.NodeStats{CPU: time.Duration(st.UserNS + st.SysNS), MaxRSSKB: st.MaxRSSKB}, true, nil
 }

@@ -299,6 +299,7 @@ func (s *natsSession) statsFrame() ([]byte, error) {
 // run serves the session until Bye, ctx, or IdleTimeout of silence.
 func (s *natsSession) run(ctx context.Context) error {
 	defer s.close()
+	defer workloads.Release(s.wl)
 	idle := s.node.IdleTimeout
 	if idle <= 0 {
 		idle = 2 * time.Minute

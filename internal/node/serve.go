@@ -92,6 +92,7 @@ func Serve(ctx context.Context, rw io.ReadWriter, cfg SessionConfig) error {
 	if err != nil {
 		return err
 	}
+	defer workloads.Release(wl)
 	if cfg.Handshaken != nil {
 		cfg.Handshaken()
 	}
@@ -325,7 +326,7 @@ func refuse(w *bufio.Writer, err error) error {
 }
 
 // capText cuts s to at most max bytes, at a rune boundary, with
-// "…(N bytes)" when it cuts, as safetext.Quote does; it escapes nothing.
+// "... (N bytes)" when it cuts, as safetext.Quote does; it escapes nothing.
 func capText(s string, max int) string {
 	if len(s) <= max {
 		return s
@@ -334,7 +335,7 @@ func capText(s string, max int) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
+	return s[:cut] + "... (" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // SelfStats returns this process's CPU time and peak RSS.

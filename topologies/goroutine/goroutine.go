@@ -97,6 +97,7 @@ func newLink(ctx context.Context, name string, cfg topologies.Config) *link {
 
 // serve is the node: it owns wl and every message it holds.
 func (l *link) serve(wl workloads.Workload) {
+	defer workloads.Release(wl)
 	for {
 		var m *msg
 		select { // fast path: work already queued costs no select

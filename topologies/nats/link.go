@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/snbench/snbench/internal/link"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
@@ -161,16 +162,16 @@ func (l *Link) hello(helloSubject string, hello wire.Hello, deadline time.Time) 
 		}
 		hs, err := decodeHandshake(m.Data)
 		if err != nil {
-			return l.fail("handshake", err)
+			return l.fail("handshake", link.SafePeer(err))
 		}
 		switch {
 		case hs.Type == wire.TypeError:
-			return l.fail("handshake", fmt.Errorf("the node refused the session: %s", hs.Reason))
+			return l.fail("handshake", fmt.Errorf("the node refused the session: %s", link.PeerText(hs.Reason)))
 		case hs.Type != wire.TypeWelcome || hs.Welcome.Control == "":
 			return l.fail("handshake", fmt.Errorf("%w: want a welcome naming a control subject, got %s", wire.ErrMalformed, hs.Type))
 		}
 		w := hs.Welcome
-		l.control, l.ping, l.info.PID, l.info.Host = w.Control, w.Ping, w.PID, w.Host
+		l.control, l.ping, l.info.PID, l.info.Host = w.Control, w.Ping, w.PID, link.PeerText(w.Host)
 		return nil
 	}
 }
@@ -292,7 +293,7 @@ func (l *Link) decode(m *nats.Msg, r *workloads.Result) error {
 	}
 	body := m.Data[wire.HeaderSize:]
 	if h.Type == wire.TypeError {
-		return l.fail("waiting for results", &wire.PeerError{Reason: string(body)})
+		return l.fail("waiting for results", link.PeerError(body))
 	}
 	if err := wire.DecodeResults(h, body, r); err != nil {
 		return l.fail("reading results", err)
@@ -319,7 +320,7 @@ func (l *Link) Stats() (topologies.NodeStats, bool, error) {
 	}
 	var st wire.Stats
 	if err := wire.DecodeJSON(h, m.Data[wire.HeaderSize:], wire.TypeStats, &st); err != nil {
-		return topologies.NodeStats{}, false, l.fail("reading stats", err)
+		return topologies.NodeStats{}, false, l.fail("reading stats", link.SafePeer(err))
 	}
 	return topologies.NodeStats{CPU: time.Duration(st.UserNS + st.SysNS), MaxRSSKB: st.MaxRSSKB}, true, nil
 }

@@ -315,7 +315,7 @@ func (c *cluster) startNodes(cfg topologies.Config) error {
 		if err := awaitReady(f, deadline); err != nil {
 			ch := c.children[i]
 			if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
-				return fmt.Errorf("node %s (pid %d): %w (process %s; its stderr is in the log)", ch.Name, ch.PID(), err, st)
+				return fmt.Errorf("node %s (pid %d): %w (process %s)", ch.Name, ch.PID(), err, st)
 			}
 			return fmt.Errorf("node %s (pid %d): %w", ch.Name, ch.PID(), err)
 		}

@@ -75,6 +75,9 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 	outR.Close()
 	if err != nil {
 		inW.Close()
+		if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
+			return nil, nil, fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st)
+		}
 		ch.Kill()
 		return nil, nil, fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err)
 	}

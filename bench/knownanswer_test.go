@@ -1,0 +1,102 @@
+package bench_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/internal/timing"
+	"github.com/snbench/snbench/workloads"
+)
+
+// TestCPUBurnIsBoundedByCores: --cpu D is D of CPU time per task on its
+// node, so N nodes on C cores complete at most C/D tasks per second, and
+// each task costs the nodes at least D of CPU. Four subprocess nodes
+// burning 5 ms per task on this machine's cores.
+func TestCPUBurnIsBoundedByCores(t *testing.T) {
+	if !timing.ThreadCPUExact {
+		t.Skip("no thread CPU clock on this platform")
+	}
+	const d = 5 * time.Millisecond
+	cores := runtime.NumCPU()
+	p := bench.DefaultPlan([]string{"subprocess"})
+	p.Workers, p.Batch, p.Window, p.Tasks = []int{4}, []int{1}, []int{1}, []int{40 * cores}
+	p.Repetitions, p.Warmup = 1, 0
+	p.CPU = workloads.Duration(d)
+	res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Cells[0].Summary
+	ceiling := float64(cores) / d.Seconds()
+	t.Logf("%d cores: %.0f tasks/s (ceiling %.0f), node CPU per task %v", cores, s.Throughput.Mean, ceiling, time.Duration(s.NodeCPUPerTaskNS))
+	if s.Throughput.Mean > 1.05*ceiling {
+		t.Errorf("4 nodes burning %v per task on %d cores did %.0f tasks/s, over the %.0f/s the CPU allows", d, cores, s.Throughput.Mean, ceiling)
+	}
+	if cpu := time.Duration(s.NodeCPUPerTaskNS); cpu < d*95/100 {
+		t.Errorf("nodes used %v of CPU per task, want at least %v", cpu, d)
+	}
+}
+
+// TestFixedWaitKnownAnswer: with a 1 ms wait per task, batch 1 and window
+// 1, each node's service p50 is within 5% of 1 ms and the throughput is
+// within 10% of workers / (1 ms + the no-wait round trip), at 1 and 8
+// workers on every process topology: a wait costs no CPU, so 8 waiting
+// nodes on 2 cores do not slow one another. A busy machine can spoil any
+// one run, so one of three tries must hold.
+func TestFixedWaitKnownAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test")
+	}
+	for _, topo := range []string{"goroutine", "subprocess", "tcp"} {
+		for _, workers := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%s/workers=%d", topo, workers), func(t *testing.T) {
+				var failures []string
+				for try := range 3 {
+					msg := fixedWaitTry(t, topo, workers)
+					if msg == "" {
+						return
+					}
+					t.Logf("try %d: %s", try+1, msg)
+					failures = append(failures, msg)
+				}
+				t.Fatalf("three tries missed the known answer: %v", failures)
+			})
+		}
+	}
+}
+
+// fixedWaitTry runs one no-wait and one wait cell and says how the wait
+// cell missed the known answer ("" if it did not).
+func fixedWaitTry(t *testing.T, topo string, workers int) string {
+	t.Helper()
+	const wait = time.Millisecond
+	p := bench.DefaultPlan([]string{topo})
+	p.Workers, p.Batch, p.Window, p.Tasks = []int{workers}, []int{1}, []int{1}, []int{200 * workers}
+	p.Repetitions, p.Warmup = 1, 20*workers
+	res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := time.Duration(res.Cells[0].Summary.Latency.P50)
+	p.Wait = workloads.Duration(wait)
+	if res, err = newRunner().Run(context.Background(), p, bench.CaptureEnv()); err != nil {
+		t.Fatal(err)
+	}
+	s := res.Cells[0].Summary
+	svc := time.Duration(s.Service.P50)
+	want := float64(workers) / (wait + rt).Seconds()
+	got := s.Throughput.Mean
+	switch {
+	case svc < wait:
+		t.Fatalf("service p50 %v below the %v wait", svc, wait)
+	case svc > wait*105/100:
+		return fmt.Sprintf("service p50 %v, want within 5%% of %v", svc, wait)
+	case got < 0.9*want || got > 1.1*want:
+		return fmt.Sprintf("%.0f tasks/s, want within 10%% of %.0f (round trip %v)", got, want, rt)
+	}
+	return ""
+}

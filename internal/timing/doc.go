@@ -1,0 +1,14 @@
+// Package timing waits for a deadline without holding a processor, and
+// measures CPU time on the calling thread.
+//
+// Go's timers wake about 1 ms late when every processor is idle (the
+// runtime's poller sleeps in whole milliseconds), nanosleep(2) blocks an OS
+// thread and the scheduler slot (P) it holds until the runtime's monitor
+// takes it back, and spinning until a deadline burns the CPU other nodes
+// need. A Waiter parks its goroutine on a timerfd(2) instead: the
+// goroutine gives up its P, the kernel's high-resolution timer wakes the
+// runtime's poller, and no CPU is spent while waiting. The timer is armed
+// early by a running estimate of the median wake-up lateness, and the few
+// microseconds left after an early wake-up are spent yielding, so a wait's
+// median error is near zero and its CPU cost near nothing.
+package timing

@@ -1,0 +1,54 @@
+package timing
+
+import (
+	"runtime"
+	"time"
+)
+
+// Bounds of the wake-up lateness estimate, and its step. The estimate
+// moves by a fixed step towards each observed lateness: a sign-based
+// stochastic approximation of the median, which long wake-up outliers (a
+// descheduled VM) move by one step only.
+const (
+	initialLead = 50 * time.Microsecond
+	maxLead     = 500 * time.Microsecond
+	leadStep    = 2 * time.Microsecond
+	// spinBelow is the wait under which arming a timer costs more than it
+	// saves: the remainder is spent yielding.
+	spinBelow = 20 * time.Microsecond
+)
+
+// Lead returns the waiter's current estimate of the timer's median
+// wake-up lateness: how early it arms its timer.
+func (w *Waiter) Lead() time.Duration { return w.lead }
+
+// Until waits until t: parked on the timer for all but the remainder
+// below the lateness estimate, then yielding the processor until t. It
+// returns an error only if the waiter's context ended (the wait is then
+// cut short) or the timer failed.
+func (w *Waiter) Until(t time.Time) error {
+	left := time.Until(t)
+	if left > w.lead+spinBelow {
+		armed := left - w.lead
+		start := time.Now()
+		if err := w.park(armed); err != nil {
+			return err
+		}
+		late := time.Since(start) - armed
+		switch {
+		case late > w.lead:
+			w.lead = min(w.lead+leadStep, maxLead)
+		case w.lead >= leadStep:
+			w.lead -= leadStep
+		}
+	}
+	for time.Now().Before(t) {
+		runtime.Gosched()
+	}
+	return w.err()
+}
+
+// Sleep waits for d; see Until.
+func (w *Waiter) Sleep(d time.Duration) error {
+	return w.Until(time.Now().Add(d))
+}

@@ -1,0 +1,49 @@
+//go:build !linux
+
+package timing
+
+import (
+	"context"
+	"time"
+)
+
+// Waiter waits for deadlines on a Go timer (no timerfd on this platform;
+// Go's timers may wake up to a millisecond late here). It belongs to one
+// goroutine at a time; Close releases the timer.
+type Waiter struct {
+	ctx   context.Context
+	timer *time.Timer
+	lead  time.Duration
+}
+
+// NewWaiter returns a waiter whose waits end early, with ctx's error, once
+// ctx is done.
+func NewWaiter(ctx context.Context) (*Waiter, error) {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &Waiter{ctx: ctx, timer: t, lead: initialLead}, nil
+}
+
+func (w *Waiter) park(d time.Duration) error {
+	w.timer.Reset(d)
+	select {
+	case <-w.timer.C:
+		return nil
+	case <-w.ctx.Done():
+		w.timer.Stop()
+		return context.Cause(w.ctx)
+	}
+}
+
+func (w *Waiter) err() error {
+	if w.ctx.Err() != nil {
+		return context.Cause(w.ctx)
+	}
+	return nil
+}
+
+// Close releases the timer.
+func (w *Waiter) Close() error {
+	w.timer.Stop()
+	return nil
+}
