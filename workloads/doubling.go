@@ -17,14 +17,17 @@ type Doubling struct {
 	wait time.Duration
 	sink uint64 // keeps the CPU burn from being optimised away
 	// waiter times the per-task wait; created on the first wait and
-	// released by Close.
-	waiter *timing.Waiter
+	// released by Close. Its waits end when the context whose Done channel
+	// is waiterDone ends (nil: never).
+	waiter     *timing.Waiter
+	waiterDone <-chan struct{}
 }
 
 var (
 	_ Workload      = (*Doubling)(nil)
 	_ BatchVerifier = (*Doubling)(nil)
 	_ io.Closer     = (*Doubling)(nil)
+	_ ContextServer = (*Doubling)(nil)
 )
 
 // NewDoubling returns a doubling workload for s. s must be valid.
@@ -70,22 +73,36 @@ func (d *Doubling) Fill(b *Batch) {
 // Serve doubles every value of in into out, spending the configured CPU time
 // and wait per task first.
 func (d *Doubling) Serve(in *Batch, out *Result) {
+	_ = d.ServeContext(context.Background(), in, out)
+}
+
+// ServeContext is Serve that stops spending CPU time and waiting once ctx
+// is done, and then returns its cause with out incomplete.
+func (d *Doubling) ServeContext(ctx context.Context, in *Batch, out *Result) error {
 	out.Tag = in.Tag
 	out.Resize(len(in.IDs), in.K)
 	copy(out.IDs, in.IDs)
 	if d.cpu > 0 || d.wait > 0 {
+		done := ctx.Done()
 		for range in.IDs {
 			if d.cpu > 0 {
-				d.sink += Burn(d.cpu)
+				x, ok := burn(d.cpu, done)
+				d.sink += x
+				if !ok {
+					return context.Cause(ctx)
+				}
 			}
 			if d.wait > 0 {
-				d.sleep(d.wait)
+				if err := d.sleep(ctx, d.wait); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	for i, v := range in.Values {
 		out.Values[i] = 2 * v
 	}
+	return nil
 }
 
 // Verify counts the tasks of r whose values are not twice their inputs, or
@@ -128,17 +145,22 @@ func (d *Doubling) VerifyBatch(sent *Batch, r *Result) int {
 	return wrong
 }
 
-// sleep waits for d on the workload's own timer.
-func (d *Doubling) sleep(wait time.Duration) {
-	if d.waiter == nil {
-		w, err := timing.NewWaiter(context.Background())
-		if err != nil {
-			Sleep(wait)
-			return
+// sleep waits on the workload's own timer, whose waits end with ctx: it
+// makes a new one when ctx is another than the last wait's (a node serves
+// a session with one context, so once per session).
+func (d *Doubling) sleep(ctx context.Context, wait time.Duration) error {
+	if d.waiter == nil || d.waiterDone != ctx.Done() {
+		if d.waiter != nil {
+			_ = d.waiter.Close()
+			d.waiter = nil
 		}
-		d.waiter = w
+		w, err := timing.NewWaiter(ctx)
+		if err != nil {
+			return sleepContext(ctx, wait)
+		}
+		d.waiter, d.waiterDone = w, ctx.Done()
 	}
-	_ = d.waiter.Sleep(wait) // a background context never ends the wait
+	return d.waiter.Sleep(wait)
 }
 
 // Close releases the workload's timer. Nodes call it (through io.Closer)

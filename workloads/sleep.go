@@ -37,17 +37,43 @@ const burnChunk = 2048
 // On platforms without a thread CPU clock (timing.ThreadCPUExact false)
 // it falls back to the wall clock.
 func Burn(d time.Duration) uint64 {
+	x, _ := burn(d, nil)
+	return x
+}
+
+// burn is Burn that gives up, returning ok = false, once done is closed;
+// it looks at done each time it reads the clock, every few microseconds
+// (a nil done is never closed).
+func burn(d time.Duration, done <-chan struct{}) (x uint64, ok bool) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	start := timing.ThreadCPU()
-	x := uint64(0x2545f4914f6cdd1d)
+	x = uint64(0x2545f4914f6cdd1d)
 	for {
 		for range burnChunk {
 			x = x*6364136223846793005 + 1442695040888963407
 			x ^= x >> 17
 		}
 		if timing.ThreadCPU()-start >= d {
-			return x
+			return x, true
 		}
+		select {
+		case <-done:
+			return x, false
+		default:
+		}
+	}
+}
+
+// sleepContext waits for d on a Go timer, or until ctx is done: the
+// fallback of a workload that could not get a timer of its own.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
 }

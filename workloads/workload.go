@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,16 @@ type Workload interface {
 	// Verify checks every value of r against what the node should have
 	// returned for its ids and reports how many tasks were wrong.
 	Verify(r *Result) (wrong int)
+}
+
+// ContextServer is implemented by workloads whose Serve can take long (a
+// CPU burn, a wait): ServeContext is Serve that gives up once ctx is done,
+// checking it often enough to stop within about a millisecond, and then
+// returns ctx's cause; out is then incomplete and must not be sent. A
+// node serves with it when the workload has it, so that a session whose
+// coordinator has gone stops working for it.
+type ContextServer interface {
+	ServeContext(ctx context.Context, in *Batch, out *Result) error
 }
 
 // BatchVerifier is implemented by workloads that can verify a result

@@ -198,8 +198,15 @@ or an improvement marked.
 --nats URL for 'snbench run --topology nats --nats-url URL --nats-remote', or
 with --stdio on stdin and stdout. A node on a non-loopback address needs a
 shared token (--token-file FILE or SNBENCH_TOKEN), which the coordinator
-must prove and which never crosses the wire. A node stops cleanly, with exit
-status 0, on SIGINT or SIGTERM. See docs/distributed.md.
+must prove and which never crosses the wire; snbench warns when a token
+file is readable by others. Connections that have not authenticated yet
+are kept apart from sessions (--max-handshakes, frames of at most 4 KiB),
+a session's slot (--max-conns) is taken only once its coordinator is
+admitted, and a coordinator refused for lack of one is told why. A node
+refuses sessions whose tasks each ask for more than --max-task-work
+(default 10s) of cpu and wait, and gives up a batch's work when its
+coordinator closes the connection. A node stops cleanly, with exit status
+0, on SIGINT or SIGTERM. See docs/distributed.md.
 
 	$ snbench node --listen 127.0.0.1:7070 &
 	$ snbench node --listen 127.0.0.1:7071 &

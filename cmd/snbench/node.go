@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"os"
@@ -32,6 +33,8 @@ type nodeFlags struct {
 	natsURL   string
 	subject   string
 	idle      time.Duration
+	taskWork  time.Duration
+	handshake int
 	nats      natsAuthFlags
 }
 
@@ -48,13 +51,20 @@ func (a *app) nodeCmd() *cobra.Command {
 			"in the handshake and which never crosses the wire. See docs/distributed.md.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			token, err := auth.Load(f.tokenFile, os.Getenv)
+			token, err := loadToken(f.tokenFile, a.stderr)
 			if err != nil {
-				return usagef("--token-file: %v", err)
+				return err
+			}
+			if f.taskWork <= 0 {
+				return usagef("--max-task-work %v: want a positive duration", f.taskWork)
+			}
+			if f.handshake < 1 {
+				return usagef("--max-handshakes %d: want at least 1", f.handshake)
 			}
 			switch {
 			case f.stdio:
-				return node.Serve(cmd.Context(), stdioRW{}, node.SessionConfig{Registry: a.workloads, Name: f.name, Token: token})
+				return node.Serve(cmd.Context(), stdioRW{}, node.SessionConfig{Registry: a.workloads, Name: f.name, Token: token,
+					MaxTaskWork: f.taskWork})
 			case f.natsURL != "":
 				if cmd.Flags().Changed("listen") {
 					return usagef("--listen and --nats: a node serves over TCP or NATS, not both")
@@ -68,11 +78,16 @@ func (a *app) nodeCmd() *cobra.Command {
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:7070", "`ADDR` to listen on (host:port; port 0 picks one); non-loopback needs a token")
 	fl.BoolVar(&f.stdio, "stdio", false, "serve one session on stdin/stdout instead of listening")
 	fl.StringVar(&f.name, "name", "", "node name in logs (default: the listen address, or the coordinator's name for it)")
-	fl.IntVar(&f.maxConns, "max-conns", 64, "most concurrent sessions; more are refused")
+	fl.IntVar(&f.maxConns, "max-conns", 64, "most concurrent sessions, counted from authentication; more are refused with the reason")
+	fl.IntVar(&f.handshake, "max-handshakes", node.DefaultMaxHandshakes,
+		"most connections still in their handshake; one more drops the one waiting longest")
+	fl.DurationVar(&f.taskWork, "max-task-work", node.DefaultMaxTaskWork,
+		"refuse sessions whose tasks each ask for more than this `DURATION` of cpu and wait together")
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the shared token coordinators must prove (default: $"+auth.EnvToken+")")
 	fl.StringVar(&f.natsURL, "nats", "", "serve sessions from the NATS server at `URL` instead of listening")
 	fl.StringVar(&f.subject, "subject", node.DefaultSubject, "NATS `SUBJECT` prefix to wait for coordinators on")
-	fl.DurationVar(&f.idle, "idle-timeout", node.DefaultIdleTimeout, "end a session (TCP or NATS) after this long without a message from its coordinator")
+	fl.DurationVar(&f.idle, "idle-timeout", node.DefaultIdleTimeout,
+		"end a session (TCP or NATS) when a whole message from its coordinator has not arrived within this long")
 	f.nats.register(fl)
 	return cmd
 }
@@ -102,7 +117,8 @@ func (a *app) tcpNode(ctx context.Context, f *nodeFlags, token []byte) error {
 	}
 	logger.Printf("listening on %s %s", ln.Addr(), mode)
 	fmt.Fprintf(a.stdout, "%s%s\n", node.ListenPrefix, ln.Addr())
-	srv := &node.Server{Registry: a.workloads, Name: name, Token: token, Log: logger, MaxConns: f.maxConns, IdleTimeout: f.idle}
+	srv := &node.Server{Registry: a.workloads, Name: name, Token: token, Log: logger, MaxConns: f.maxConns, IdleTimeout: f.idle,
+		MaxHandshakes: f.handshake, MaxTaskWork: f.taskWork}
 	return srv.Serve(ctx, ln)
 }
 
@@ -115,7 +131,7 @@ func (a *app) natsNode(ctx context.Context, f *nodeFlags) error {
 	if err := natsurl.CheckSubject(f.subject); err != nil {
 		return usagef("--subject: %v", err)
 	}
-	na, err := f.nats.auth()
+	na, err := f.nats.auth(a.stderr)
 	if err != nil {
 		return err
 	}
@@ -134,26 +150,42 @@ func (a *app) natsNode(ctx context.Context, f *nodeFlags) error {
 	}
 	defer nc.Close()
 	logger.Printf("waiting for coordinators on %s at %s", node.HelloSubject(f.subject), nc.ConnectedUrlRedacted())
-	n := &node.NATSNode{Registry: a.workloads, Name: f.name, Subject: f.subject, Log: logger, IdleTimeout: f.idle}
+	n := &node.NATSNode{Registry: a.workloads, Name: f.name, Subject: f.subject, Log: logger, IdleTimeout: f.idle,
+		MaxTaskWork: f.taskWork}
 	return n.Serve(ctx, nc)
 }
 
 // natsAuthFlags are the NATS credential flags of run and node; unset
-// ones fall back to natsconn's environment variables.
+// ones fall back to natsconn's environment variables. Every secret has a
+// file form and an environment form, which ps does not show; the flags
+// that take a secret itself still work, with a warning.
 type natsAuthFlags struct {
 	token, user, password, creds string
+	tokenFile, passwordFile      string
 }
 
 func (n *natsAuthFlags) register(fl *pflag.FlagSet) {
-	fl.StringVar(&n.token, "nats-token", "", "NATS server `TOKEN` (default: $"+natsconn.EnvToken+")")
+	fl.StringVar(&n.token, "nats-token", "", "NATS server `TOKEN`, visible to ps: prefer --nats-token-file or $"+natsconn.EnvToken)
+	fl.StringVar(&n.tokenFile, "nats-token-file", "", "`FILE` holding the NATS server token")
 	fl.StringVar(&n.user, "nats-user", "", "NATS server `USER` (default: $"+natsconn.EnvUser+")")
-	fl.StringVar(&n.password, "nats-password", "", "NATS server `PASSWORD` (default: $"+natsconn.EnvPassword+")")
+	fl.StringVar(&n.password, "nats-password", "", "NATS server `PASSWORD`, visible to ps: prefer --nats-password-file or $"+natsconn.EnvPassword)
+	fl.StringVar(&n.passwordFile, "nats-password-file", "", "`FILE` holding the NATS server password")
 	fl.StringVar(&n.creds, "nats-creds", "", "NATS credentials `FILE` (JWT and NKey seed; default: $"+natsconn.EnvCreds+")")
 }
 
-// auth returns the credentials, flags over environment, checked.
-func (n *natsAuthFlags) auth() (topologies.NATSAuth, error) {
-	a := natsconn.Auth{Token: n.token, User: n.user, Password: n.password, CredsFile: n.creds}.FromEnv(os.Getenv)
+// auth returns the credentials, flags (and the files they name) over
+// environment, checked. It warns on warn about secrets given on the
+// command line and secret files that others may read.
+func (n *natsAuthFlags) auth(warn io.Writer) (topologies.NATSAuth, error) {
+	token, err := secretFlag("--nats-token", n.token, n.tokenFile)
+	if err != nil {
+		return topologies.NATSAuth{}, err
+	}
+	password, err := secretFlag("--nats-password", n.password, n.passwordFile)
+	if err != nil {
+		return topologies.NATSAuth{}, err
+	}
+	a := natsconn.Auth{Token: token, User: n.user, Password: password, CredsFile: n.creds}.FromEnv(os.Getenv)
 	if err := a.Validate(); err != nil {
 		return topologies.NATSAuth{}, usagef("%v", err)
 	}
@@ -162,18 +194,73 @@ func (n *natsAuthFlags) auth() (topologies.NATSAuth, error) {
 			return topologies.NATSAuth{}, usagef("--nats-creds: %v", err)
 		}
 	}
+	for _, f := range []struct{ flag, value, instead string }{
+		{"--nats-token", n.token, "--nats-token-file FILE or " + natsconn.EnvToken},
+		{"--nats-password", n.password, "--nats-password-file FILE or " + natsconn.EnvPassword},
+	} {
+		if f.value != "" {
+			fmt.Fprintf(warn, "snbench: warning: %s puts the secret on the command line, which ps shows to every user of this machine; use %s\n",
+				f.flag, f.instead)
+		}
+	}
+	for _, file := range []string{n.tokenFile, n.passwordFile, a.CredsFile} {
+		warnExposed(warn, file)
+	}
 	return topologies.NATSAuth(a), nil
 }
 
-// applyNATSFlags applies run's token and NATS flags to p and loads the
-// credentials into f. --nats-remote (or --nats-subject) without --topology
-// runs the nats topology alone, as --nodes runs tcp alone.
-func applyNATSFlags(changed func(string) bool, f *runFlags, p *bench.Plan) error {
-	var err error
-	if f.token, err = auth.Load(f.tokenFile, os.Getenv); err != nil {
-		return usagef("--token-file: %v", err)
+// secretFlag returns the secret given by flag (its value) or by flag-file
+// (a file holding it, without the trailing line break); giving both is an
+// error.
+func secretFlag(flag, value, file string) (string, error) {
+	if file == "" {
+		return value, nil
 	}
-	if f.natsAuth, err = f.nats.auth(); err != nil {
+	if value != "" {
+		return "", usagef("%s and %s-file: give the secret one way", flag, flag)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", usagef("%s-file: %v", flag, err)
+	}
+	secret := strings.TrimRight(string(b), "\r\n")
+	if secret == "" {
+		return "", usagef("%s-file %s: the file is empty", flag, file)
+	}
+	return secret, nil
+}
+
+// loadToken loads the shared token (--token-file or SNBENCH_TOKEN) and
+// warns on warn when the token file is readable by others.
+func loadToken(file string, warn io.Writer) ([]byte, error) {
+	token, err := auth.Load(file, os.Getenv)
+	if err != nil {
+		return nil, usagef("--token-file: %v", err)
+	}
+	warnExposed(warn, file)
+	return token, nil
+}
+
+// warnExposed warns on w when the secret file at path (if any) is readable
+// by users other than its owner.
+func warnExposed(w io.Writer, path string) {
+	if path == "" {
+		return
+	}
+	if err := auth.CheckPrivate(path); err != nil {
+		fmt.Fprintf(w, "snbench: warning: %v\n", err)
+	}
+}
+
+// applyNATSFlags applies run's token and NATS flags to p and loads the
+// credentials into f, with warnings on warn. --nats-remote (or --nats-subject) without --topology
+// runs the nats topology alone, as --nodes runs tcp alone.
+func applyNATSFlags(changed func(string) bool, f *runFlags, p *bench.Plan, warn io.Writer) error {
+	var err error
+	if f.token, err = loadToken(f.tokenFile, warn); err != nil {
+		return err
+	}
+	if f.natsAuth, err = f.nats.auth(warn); err != nil {
 		return err
 	}
 	if changed("nats-url") {

@@ -128,7 +128,8 @@ func TestTokenNodes(t *testing.T) {
 }
 
 // TestNATSRemoteNodes starts `snbench node --nats` twice against a NATS
-// server that wants a token and runs `snbench run --nats-remote` on them.
+// server that wants a token and runs `snbench run --nats-remote` on them,
+// every one reading the token from a private file (--nats-token-file).
 func TestNATSRemoteNodes(t *testing.T) {
 	const token = "nats-secret-0123456789"
 	srv, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
@@ -136,13 +137,17 @@ func TestNATSRemoteNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
+	tokenFile := filepath.Join(t.TempDir(), "nats.token")
+	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var logs []*syncbuf.Buffer
 	for _, name := range []string{"east", "west"} {
 		ctx, cancel := context.WithCancel(context.Background())
 		l := &syncbuf.Buffer{}
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"node", "--nats", srv.URL(), "--nats-token", token, "--name", name}, io.Discard, l)
+			done <- run(ctx, []string{"node", "--nats", srv.URL(), "--nats-token-file", tokenFile, "--name", name}, io.Discard, l)
 		}()
 		defer func() {
 			cancel()
@@ -159,10 +164,18 @@ func TestNATSRemoteNodes(t *testing.T) {
 		}
 	}
 	out := filepath.Join(t.TempDir(), "res")
-	code, stdout, stderr := snbench(t, "run", "--nats-url", srv.URL(), "--nats-remote", "--nats-token", token,
+	code, stdout, stderr := snbench(t, "run", "--nats-url", srv.URL(), "--nats-remote", "--nats-token-file", tokenFile,
 		"--workers", "1,2", "--tasks", "5000", "--repetitions", "2", "--warmup", "100", "-o", out, "--format", "csv")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr, "warning") {
+		t.Errorf("run warns with the token in a private file: %s", stderr)
+	}
+	for _, l := range logs {
+		if strings.Contains(l.String(), "warning") {
+			t.Errorf("a node warns with the token in a private file: %s", l)
+		}
 	}
 	if !strings.Contains(stdout, "nats,2,5000,") || strings.Contains(stdout, "goroutine") {
 		t.Fatalf("csv lacks the nats rows or runs other topologies:\n%s", stdout)
@@ -187,5 +200,69 @@ func TestNATSRemoteNodes(t *testing.T) {
 		if !strings.Contains(l.String(), "session snbench.session.") {
 			t.Errorf("node log shows no session:\n%s", l)
 		}
+	}
+}
+
+// TestSecretsOffTheCommandLine reads NATS secrets from files, refuses a
+// secret given two ways, and warns about a secret on the command line and
+// about token and secret files that others may read, as ssh does.
+func TestSecretsOffTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	private := file("private.token", "0123456789abcdef0123\n", 0o600)
+	open := file("open.token", "0123456789abcdef0123\n", 0o644)
+	groupPass := file("group.pass", "s3cret\n", 0o640)
+	empty := file("empty.pass", "\n", 0o600)
+	const url = "nats://127.0.0.1:1" // nothing listens: every command fails after its checks
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		want     []string // in stderr
+		wantNone string   // not in stderr
+	}{
+		{"private token file", []string{"node", "--token-file", private, "--listen", "nope"}, 2, []string{"--listen"}, "warning"},
+		{"open token file", []string{"node", "--token-file", open, "--listen", "nope"}, 2,
+			[]string{"warning: " + open + " is readable by every user (mode 0644)", "chmod 600"}, ""},
+		{"run, open token file", []string{"run", "--token-file", open, "--topology", "nope"}, 2,
+			[]string{"warning: " + open + " is readable by every user"}, ""},
+		{"nats token on the command line", []string{"node", "--nats", url, "--nats-token", "tok"}, 1,
+			[]string{"warning: --nats-token puts the secret on the command line", "--nats-token-file FILE or SNBENCH_NATS_TOKEN"}, ""},
+		{"nats password on the command line", []string{"node", "--nats", url, "--nats-user", "u", "--nats-password", "pw"}, 1,
+			[]string{"warning: --nats-password puts the secret on the command line"}, ""},
+		{"nats token file", []string{"node", "--nats", url, "--nats-token-file", private}, 1, []string{"connecting to NATS"}, "warning"},
+		{"nats password file readable by its group", []string{"node", "--nats", url, "--nats-user", "u", "--nats-password-file", groupPass}, 1,
+			[]string{"warning: " + groupPass + " is readable by its group (mode 0640)"}, ""},
+		{"nats token both ways", []string{"node", "--nats", url, "--nats-token", "t", "--nats-token-file", private}, 2,
+			[]string{"give the secret one way"}, "warning"},
+		{"empty password file", []string{"run", "--nats-user", "u", "--nats-password-file", empty}, 2, []string{"the file is empty"}, ""},
+		{"missing token file", []string{"run", "--nats-token-file", filepath.Join(dir, "nope")}, 2, []string{"--nats-token-file", "no such file"}, ""},
+		{"bad max task work", []string{"node", "--max-task-work", "0s"}, 2, []string{"--max-task-work 0s: want a positive duration"}, ""},
+		{"bad max handshakes", []string{"node", "--max-handshakes", "0"}, 2, []string{"--max-handshakes 0: want at least 1"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := snbench(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tt.code, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+			if tt.wantNone != "" && strings.Contains(stderr, tt.wantNone) {
+				t.Errorf("stderr %q holds %q", stderr, tt.wantNone)
+			}
+		})
 	}
 }

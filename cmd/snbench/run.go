@@ -181,7 +181,7 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 	if len(p.Nodes) > 0 && (len(p.Topologies) != 1 || p.Topologies[0] != "tcp") {
 		return p, usagef("--nodes applies to the tcp topology only, but the plan runs %v", p.Topologies)
 	}
-	if err := applyNATSFlags(ch, f, &p); err != nil {
+	if err := applyNATSFlags(ch, f, &p, a.stderr); err != nil {
 		return p, err
 	}
 	switch f.format {

@@ -74,6 +74,24 @@ func Load(file string, getenv func(string) string) ([]byte, error) {
 	return tok, nil
 }
 
+// CheckPrivate returns an error when the file at path, which holds a
+// secret, may be read by users other than its owner: its group or
+// everyone (mode bits 0o077), as ssh complains of a private key. It
+// returns nil when the file is private or cannot be examined (reading it
+// reports that). Callers print it as a warning: the secret still works.
+func CheckPrivate(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	who := "its group"
+	if fi.Mode().Perm()&0o007 != 0 {
+		who = "every user"
+	}
+	return fmt.Errorf("%s is readable by %s (mode %#o): anyone who can read it holds the secret; run chmod 600 %s",
+		path, who, fi.Mode().Perm(), path)
+}
+
 // NewNonce returns NonceSize random bytes.
 func NewNonce() []byte {
 	b := make([]byte, NonceSize)

@@ -110,3 +110,41 @@ func Example() {
 	// coordinator accepts node: true
 	// a wrong token passes: false
 }
+
+func TestCheckPrivate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		mode os.FileMode
+		want string // in the error; empty: none
+	}{
+		{0o600, ""},
+		{0o400, ""},
+		{0o640, "readable by its group (mode 0640)"},
+		{0o644, "readable by every user (mode 0644)"},
+		{0o666, "readable by every user (mode 0666)"},
+		{0o604, "readable by every user"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%#o", tt.mode), func(t *testing.T) {
+			t.Parallel()
+			p := filepath.Join(dir, fmt.Sprintf("token-%o", tt.mode))
+			if err := os.WriteFile(p, []byte("0123456789abcdef0123\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(p, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			err := auth.CheckPrivate(p)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("CheckPrivate(%#o) = %v, want nil", tt.mode, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "chmod 600")):
+				t.Errorf("CheckPrivate(%#o) = %v, want %q and chmod 600", tt.mode, err, tt.want)
+			}
+		})
+	}
+	if err := auth.CheckPrivate(filepath.Join(dir, "missing")); err != nil {
+		t.Errorf("CheckPrivate(missing) = %v, want nil (reading it reports it)", err)
+	}
+}

@@ -61,7 +61,9 @@ func RunIfChild(reg *workloads.Registry) (code int, ok bool) {
 	var err error
 	switch mode {
 	case "stdio":
-		err = Serve(ctx, stdio{}, SessionConfig{Registry: reg, Name: name})
+		// A child's only coordinator is the process that started it: its
+		// plan, not the node, bounds the work.
+		err = Serve(ctx, stdio{}, SessionConfig{Registry: reg, Name: name, MaxTaskWork: -1})
 	case "tcp", "nats":
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)
@@ -70,7 +72,7 @@ func RunIfChild(reg *workloads.Registry) (code int, ok bool) {
 		if mode == "tcp" {
 			var hs time.Duration
 			if hs, err = handshakeTimeout(os.Getenv(EnvHandshakeTimeout)); err == nil {
-				err = serveOneTCP(ctx, SessionConfig{Registry: reg, Name: name, Token: []byte(os.Getenv(EnvToken))}, hs)
+				err = serveOneTCP(ctx, SessionConfig{Registry: reg, Name: name, Token: []byte(os.Getenv(EnvToken)), MaxTaskWork: -1}, hs)
 			}
 		} else {
 			err = serveOneNATS(ctx, reg, name)
@@ -179,7 +181,7 @@ func serveOneNATS(ctx context.Context, reg *workloads.Registry, name string) err
 		return err
 	}
 	defer nc.Close()
-	n := &NATSNode{Registry: reg, Name: name, Subject: os.Getenv(EnvNATSSubject), Sessions: 1}
+	n := &NATSNode{Registry: reg, Name: name, Subject: os.Getenv(EnvNATSSubject), Sessions: 1, MaxTaskWork: -1}
 	var announce error
 	n.Ready = func() {
 		if _, err := fmt.Fprintln(os.Stdout, ReadyLine); err != nil && announce == nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/snbench/snbench/internal/safetext"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -58,6 +59,10 @@ type NATSNode struct {
 	// long, so that a node whose coordinator died becomes free again. Zero
 	// means 2 minutes.
 	IdleTimeout time.Duration
+	// MaxTaskWork caps the CPU time and wait one task may ask for (see
+	// SessionConfig.MaxTaskWork); zero means DefaultMaxTaskWork, negative
+	// no cap.
+	MaxTaskWork time.Duration
 	// Sessions is how many sessions to serve before Serve returns; 0 means
 	// until ctx is done.
 	Sessions int
@@ -78,13 +83,14 @@ func (n *NATSNode) Serve(ctx context.Context, nc *nats.Conn) error {
 			}
 			return err
 		}
-		n.logf("session %s: started (coordinator calls this node %s)", s.subject, s.hello.Node)
+		n.logf("session %s: started (coordinator calls this node %s)", safetext.Quote(s.subject, safetext.DefaultMax),
+			safetext.Quote(s.hello.Node, safetext.DefaultMax))
 		err = s.run(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			n.logf("session %s: ended: %v", s.subject, err)
+			n.logf("session %s: ended: %v", safetext.Quote(s.subject, safetext.DefaultMax), err)
 		default:
-			n.logf("session %s: ended (%d tasks)", s.subject, s.served.Load())
+			n.logf("session %s: ended (%d tasks)", safetext.Quote(s.subject, safetext.DefaultMax), s.served.Load())
 		}
 		if ctx.Err() != nil {
 			return nil
@@ -133,7 +139,7 @@ func (n *NATSNode) await(ctx context.Context, nc *nats.Conn) (*natsSession, erro
 
 // decodeHello decodes a Hello message and makes its workload.
 func (n *NATSNode) decodeHello(data []byte) (*wire.Hello, workloads.Workload, error) {
-	h, err := wire.ParseHeader(data, wire.DefaultMaxFrame)
+	h, err := wire.ParseHeader(data, wire.MaxHandshakeFrame)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -146,6 +152,9 @@ func (n *NATSNode) decodeHello(data []byte) (*wire.Hello, workloads.Workload, er
 	}
 	if hs.Hello.Subject == "" {
 		return nil, nil, fmt.Errorf("%w: hello names no task subject", wire.ErrMalformed)
+	}
+	if err := CheckTaskWork(hs.Hello.Workload, n.MaxTaskWork); err != nil {
+		return nil, nil, err
 	}
 	wl, err := n.Registry.New(hs.Hello.Workload)
 	if err != nil {
@@ -275,7 +284,7 @@ func (s *natsSession) move(subject string) error {
 	}
 	_ = s.tasks.Unsubscribe()
 	s.tasks = sub
-	s.node.logf("session %s: moved its tasks to %s", s.subject, subject)
+	s.node.logf("session %s: moved its tasks to %s", safetext.Quote(s.subject, safetext.DefaultMax), safetext.Quote(subject, safetext.DefaultMax))
 	return nil
 }
 
@@ -324,7 +333,7 @@ func (s *natsSession) run(ctx context.Context) error {
 			continue
 		}
 		s.serving.Store(true)
-		err := s.serveTasks(m, &in, &out, &buf)
+		err := s.serveTasks(ctx, m, &in, &out, &buf)
 		s.serving.Store(false)
 		if err != nil {
 			return err
@@ -332,19 +341,26 @@ func (s *natsSession) run(ctx context.Context) error {
 	}
 }
 
-// serveTasks answers one task message, reusing in, out and buf.
-func (s *natsSession) serveTasks(m *nats.Msg, in *workloads.Batch, out *workloads.Result, buf *[]byte) error {
+// serveTasks answers one task message, reusing in, out and buf; it
+// abandons the batch when ctx is done and the workload can.
+func (s *natsSession) serveTasks(ctx context.Context, m *nats.Msg, in *workloads.Batch, out *workloads.Result, buf *[]byte) error {
 	h, err := wire.ParseHeader(m.Data, wire.DefaultMaxFrame)
 	if err == nil {
 		err = wire.DecodeTasks(h, m.Data[min(len(m.Data), wire.HeaderSize):], in)
 	}
 	if err != nil {
-		s.node.logf("session %s: bad task message: %v", s.subject, err)
+		s.node.logf("session %s: bad task message: %v", safetext.Quote(s.subject, safetext.DefaultMax), err)
 		respondError(m, s.node.Name, err)
 		return nil
 	}
 	start := time.Now()
-	s.wl.Serve(in, out)
+	if cs, ok := s.wl.(workloads.ContextServer); ok {
+		if err := cs.ServeContext(ctx, in, out); err != nil {
+			return fmt.Errorf("serving a batch of %d tasks: %w", len(in.IDs), err)
+		}
+	} else {
+		s.wl.Serve(in, out)
+	}
 	out.Service = time.Since(start)
 	s.served.Add(uint64(len(in.IDs)))
 	*buf = wire.AppendResults((*buf)[:0], out)
@@ -391,7 +407,7 @@ func respondError(m *nats.Msg, name string, err error) {
 
 func (n *NATSNode) logf(format string, args ...any) {
 	if n.Log != nil {
-		n.Log.Printf(format, args...)
+		n.Log.Print(capText(fmt.Sprintf(format, args...), maxLogLine))
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/node"
@@ -47,7 +49,8 @@ func frameTypes(out []byte) []wire.Type {
 // FuzzServeHandshake plays arbitrary bytes as the coordinator against a
 // node that holds a token. Nobody without the token can make a valid
 // proof, so whatever the bytes, the node must never send a Welcome or
-// serve a task, and must refuse with an error.
+// serve a task, and must refuse with an error, which the node logs: one
+// printable line of at most a few KiB, whatever the peer's text in it.
 func FuzzServeHandshake(f *testing.F) {
 	tasks := wire.AppendTasks(nil, &workloads.Batch{Tag: 1, K: 1, IDs: []uint64{1}, Values: []int64{2}})
 	f.Add(helloFrame(f, nil))
@@ -55,6 +58,9 @@ func FuzzServeHandshake(f *testing.F) {
 	f.Add(append(helloFrame(f, auth.NewNonce()), wire.AppendControl(nil, wire.TypeAuth, auth.NewNonce())...))
 	f.Add(append(append(helloFrame(f, auth.NewNonce()), wire.AppendControl(nil, wire.TypeAuth, auth.NewNonce())...), tasks...))
 	f.Add(append(helloFrame(f, auth.NewNonce()), wire.AppendControl(nil, wire.TypeError, []byte("no"))...))
+	f.Add(append(helloFrame(f, auth.NewNonce()), wire.AppendControl(nil, wire.TypeError, []byte("a\nb\x1b\xff"))...))
+	badDuration := []byte("{\"node\":\"a\",\"workload\":{\"name\":\"doubling\",\"payload\":1,\"cpu\":\"\xff\u001b\"}}")
+	f.Add(append(rawHeader(wire.Version, wire.TypeHello, 0, 0, uint32(len(badDuration))), badDuration...))
 	token := []byte("the-node-token-0123456789")
 	reg := workloads.DefaultRegistry()
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -63,12 +69,20 @@ func FuzzServeHandshake(f *testing.F) {
 		if err == nil {
 			t.Fatalf("session ended cleanly without the token")
 		}
+		if msg := err.Error(); len(msg) > 2*wire.MaxHandshakeFrame || strings.ContainsFunc(msg, unprintable) {
+			t.Fatalf("error of %d bytes, not one printable line: %q", len(msg), msg)
+		}
 		for _, ty := range frameTypes(s.out.Bytes()) {
 			if ty == wire.TypeWelcome || ty == wire.TypeResults || ty == wire.TypeStats {
 				t.Fatalf("node sent a %s frame to a coordinator without the token", ty)
 			}
 		}
 	})
+}
+
+// unprintable reports a rune that could break or forge a log line.
+func unprintable(r rune) bool {
+	return r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError || r == '\u2028' || r == '\u2029'
 }
 
 func TestServeRefusesWithoutToken(t *testing.T) {

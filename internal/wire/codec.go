@@ -146,6 +146,17 @@ func NewReader(r io.Reader, maxFrame int) *Reader {
 	return &Reader{r: bufio.NewReaderSize(r, ReadBufferSize), max: maxFrame}
 }
 
+// SetMaxFrame sets the limit on the size of the frames Next reads from
+// now on (header included); n <= 0 means DefaultMaxFrame. A node reads the
+// handshake under MaxHandshakeFrame and raises the limit once the peer is
+// authenticated.
+func (r *Reader) SetMaxFrame(n int) {
+	if n <= 0 {
+		n = DefaultMaxFrame
+	}
+	r.max = n
+}
+
 // Buffered reports how many bytes are already read from the stream but not
 // yet returned; a node flushes its answers when it has nothing buffered.
 func (r *Reader) Buffered() int { return r.r.Buffered() }

@@ -17,6 +17,13 @@ const HeaderSize = 16
 // DefaultMaxFrame is the default limit on a frame's total size: 64 MiB.
 const DefaultMaxFrame = 64 << 20
 
+// MaxHandshakeFrame is the limit on a frame's total size before a session
+// is authenticated: the Hello, the Auth, an Error. A Hello is a few hundred
+// bytes (names, the workload spec, a nonce), so 4 KiB leaves room for long
+// names while a peer that has proved nothing can make a node hold no more
+// than this per connection for its frame.
+const MaxHandshakeFrame = 4 << 10
+
 const magic0, magic1 = 'S', 'B'
 
 // Type is a frame type.

@@ -48,3 +48,22 @@ func TestReaderGrowsWithTheBody(t *testing.T) {
 		t.Fatalf("large frame damaged: tag %d, %d ids", got.Tag, len(got.IDs))
 	}
 }
+
+// TestReaderSetMaxFrame: a Reader under MaxHandshakeFrame refuses a larger
+// frame from its header, and reads it once the limit is raised.
+func TestReaderSetMaxFrame(t *testing.T) {
+	big := wire.AppendControl(nil, wire.TypeError, make([]byte, wire.MaxHandshakeFrame))
+	small := wire.AppendControl(nil, wire.TypeError, []byte("ok"))
+	r := wire.NewReader(bytes.NewReader(append(append(small, big...), big...)), wire.MaxHandshakeFrame)
+	if _, body, err := r.Next(); err != nil || string(body) != "ok" {
+		t.Fatalf("small frame: %q, %v", body, err)
+	}
+	if _, _, err := r.Next(); !errors.Is(err, wire.ErrTooLarge) {
+		t.Fatalf("frame over MaxHandshakeFrame: %v, want ErrTooLarge", err)
+	}
+	r = wire.NewReader(bytes.NewReader(big), wire.MaxHandshakeFrame)
+	r.SetMaxFrame(0)
+	if _, body, err := r.Next(); err != nil || len(body) != wire.MaxHandshakeFrame {
+		t.Fatalf("after SetMaxFrame(0): %d bytes, %v", len(body), err)
+	}
+}

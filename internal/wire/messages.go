@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/snbench/snbench/internal/safetext"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -114,7 +115,8 @@ func DecodeJSON(h Header, body []byte, want Type, v any) error {
 		return fmt.Errorf("%w: want a %s frame, got %s", ErrMalformed, want, h.Type)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("%w: %s body: %v", ErrMalformed, want, err)
+		// The decoder's message may quote the peer's bytes.
+		return fmt.Errorf("%w: %s body: %s", ErrMalformed, want, safetext.Quote(err.Error(), safetext.DefaultMax))
 	}
 	return nil
 }
