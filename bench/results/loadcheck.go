@@ -21,6 +21,10 @@ const (
 	// RoundTripSlack is how far above the unloaded round trip a low-load
 	// round trip may come out before the cell is unreliable.
 	RoundTripSlack = 100 * time.Microsecond
+	// MinSecondCount is the fewest results a second of the per-second
+	// series needs for its p50 to be judged: the run's last, partial
+	// second may hold only a handful.
+	MinSecondCount = 20
 	// MinAchieved is the share of the offered rate under which a cell
 	// says the system did not keep up.
 	MinAchieved = 0.95
@@ -33,7 +37,8 @@ const (
 //     waiting for a free slot explains (lag p50 over LagP50Warn or p99
 //     over LagWarn), or, at a load under LowLoad of a node's unloaded
 //     capacity, the round trip from the actual send (or, at batch 1, any
-//     second's latency from the intended time) came out more than
+//     second's latency from the intended time, in seconds of at least
+//     MinSecondCount results) came out more than
 //     RoundTripSlack above the unloaded round trip: nothing the system
 //     does at that load explains it, so the harness or the machine did;
 //   - the system (a finding, the cell stays valid): batches found the
@@ -81,7 +86,7 @@ func lowLoadExcess(c *Cell, l *LoadSummary) string {
 	}
 	for _, r := range c.Reps {
 		for _, s := range r.Load.Series {
-			if p50 := time.Duration(s.P50); s.Count > 0 && p50 > limit {
+			if p50 := time.Duration(s.P50); s.Count >= MinSecondCount && p50 > limit {
 				return fmt.Sprintf("at %.0f%% of a node's unloaded capacity latency should stay near the unloaded round trip %v, but in second %d of round %d its p50 was %v",
 					100*l.Utilization, probe, s.T, r.Round, p50)
 			}
