@@ -49,7 +49,7 @@ type driver struct {
 	// Receiver state, read after the pass.
 	sentView workloads.Batch // the receiver's view of a slot's batch, reused
 	lat, svc *hdr.Histogram
-	seen     bitset
+	seen     seenSet
 	verify   results.Verification
 	clamped  int64
 	tasks    int64
@@ -71,13 +71,13 @@ type slot struct {
 	resent bool
 }
 
-func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, total uint64, record bool, base time.Time) *driver {
+func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, seen seenSet, record bool, base time.Time) *driver {
 	d := &driver{
 		link: link, name: link.Info().String(), wl: wl, src: src, batch: batch, record: record, base: base,
 		slots: make([]slot, window),
 		free:  make(chan int, window),
 		sent:  make(chan int, window),
-		seen:  newBitset(total),
+		seen:  seen,
 	}
 	for i := range d.slots {
 		d.slots[i].ids = make([]uint64, 0, batch)
@@ -288,16 +288,6 @@ func (b bitset) setRange(first, n uint64) int64 {
 		id += span
 	}
 	return dup
-}
-
-// union ORs o into b and returns how many ids were in both.
-func (b bitset) union(o bitset) int64 {
-	var both int64
-	for i, w := range o {
-		both += int64(bits.OnesCount64(b[i] & w))
-		b[i] |= w
-	}
-	return both
 }
 
 // count returns the number of ids in b.
