@@ -40,6 +40,10 @@ type Runner struct {
 	// results files never hold them.
 	Token    []byte
 	NATSAuth topologies.NATSAuth
+	// MaxMemory, when positive, is the memory in bytes a run may use in
+	// place of the machine's limits (see AvailableMemory); Check refuses a
+	// plan whose estimate (EstimateMemory) does not fit.
+	MaxMemory int64
 }
 
 // logWriter returns Log, safe for the concurrent writes of several node
@@ -70,7 +74,8 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 var ErrVerification = errors.New("verification failed")
 
 // Check validates p against the runner's registries: every name known,
-// every scale in range. Run calls it first.
+// every scale in range, and the memory it needs available (a
+// *MemoryError otherwise). Run calls it first.
 func (r *Runner) Check(p Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -85,7 +90,7 @@ func (r *Runner) Check(p Plan) error {
 			return fmt.Errorf("plan: %w", err)
 		}
 	}
-	return nil
+	return r.checkMemory(p)
 }
 
 // Run runs every cell of p, round by round, and returns the results. When

@@ -208,6 +208,9 @@ func (p Plan) Validate() error {
 			}
 		}
 	}
+	if err := p.validateProducts(); err != nil {
+		return err
+	}
 	if !slices.Contains(Dispatches(), p.Dispatch) {
 		return fmt.Errorf("plan: dispatch: unknown policy %q (known: %v)", p.Dispatch, Dispatches())
 	}
