@@ -53,6 +53,7 @@ type driver struct {
 	verify   results.Verification
 	clamped  int64
 	tasks    int64
+	claims   serviceClaims // service times that could not be true (claims.go)
 }
 
 // slot is one in-flight batch: written by the sender before it hands the
@@ -215,7 +216,7 @@ func (d *driver) check(sl *slot, r *workloads.Result, now time.Duration) {
 	if results.Record(d.lat, now-sl.sent, n) {
 		d.clamped += n
 	}
-	results.Record(d.svc, r.Service, n)
+	d.recordService(now-sl.sent, r.Service, n)
 }
 
 func (d *driver) String() string { return fmt.Sprintf("node %s", d.name) }

@@ -136,6 +136,7 @@ rounds:
 			}
 			c.Reps = append(c.Reps, *rep)
 			noteRedispatch(c, rep)
+			noteClaims(c, rep)
 			if p.Baselines {
 				if err := r.baselineRep(ctx, c); err != nil {
 					runErr = err
@@ -291,6 +292,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 		}
 		probeP50 = p50
 	}
+	statsAt := time.Now()
 	before, had, err := fl.stats(p.Redispatch(), &failures)
 	if err != nil {
 		return nil, err
@@ -321,17 +323,13 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 		NodeTasks:     make([]int64, len(fl.links)),
 	}
 	if before != nil && after != nil {
-		// A node that failed cannot say what it used: its CPU is missing.
-		var cpu time.Duration
-		for i := range after {
-			if had[i] && have[i] {
-				cpu += after[i].CPU - before[i].CPU
-				rep.NodeMaxRSSKB = max(rep.NodeMaxRSSKB, after[i].MaxRSSKB)
-			}
-		}
-		ns := int64(cpu)
-		rep.NodeCPUNS = &ns
+		// A node that failed cannot say what it used: its CPU is missing;
+		// one whose claims cannot be true is left out (claims.go).
+		var claims []results.Claim
+		rep.NodeCPUNS, rep.NodeMaxRSSKB, claims = nodeUse(fl.links, before, after, had, have, time.Since(statsAt), machineMemKB())
+		rep.Claims = append(rep.Claims, claims...)
 	}
+	rep.Claims = append(serviceClaimsOf(pr.drivers), rep.Claims...)
 	lat, svc := results.NewHist(), results.NewHist()
 	for i, d := range pr.drivers {
 		rep.NodeTasks[idx[i]] = d.tasks
