@@ -99,3 +99,32 @@ func TestPlansUnderAddressSpaceLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoryBadInput: a bad --max-memory, a plan over it, and a batch that
+// cannot fit a frame are bad input: exit 2, one line, before anything
+// starts.
+func TestMemoryBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"zero", []string{"--max-memory", "0"}, "want a positive size"},
+		{"not a size", []string{"--max-memory", "lots"}, "want a positive size"},
+		{"plan over it", []string{"--max-memory", "2MiB", "--workers", "64"},
+			"plan needs about 65.1 MiB (workers 64 x tasks 1000000 x payload 1 x window 4 x batch 64: histograms 27.4 MiB"},
+		{"the same plan's hint", []string{"--max-memory", "2MiB", "--workers", "64"}, "over the 2.0 MiB available (--max-memory); lower --workers, or pass --max-memory"},
+		{"frame over the limit", []string{"--batch", "65536", "--payload", "1024"}, "batch 65536 x payload 1024 makes frames of 537395232 bytes, over the 67108864-byte frame limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := snbench(t, append([]string{"run", "--topology", "goroutine"}, tt.args...)...)
+			if code != 2 || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tt.want)
+			}
+			if lines := strings.Count(strings.TrimSpace(stderr), "\n") + 1; lines != 1 || !strings.HasPrefix(stderr, "snbench: ") {
+				t.Fatalf("want one 'snbench: ...' line, got %q", stderr)
+			}
+		})
+	}
+}
