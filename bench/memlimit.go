@@ -20,6 +20,11 @@ type MemoryLimit struct {
 	Source string
 }
 
+// asReserve is the address space a run maps beyond a plan's allocations
+// (threads, the runtime's arenas): 512 MiB, measured as the growth of
+// VmPeak from 'snbench list' to a run of a small plan (docs/reliability.md).
+const asReserve = 512 << 20
+
 // memorySources are where the limits are read: the roots of /proc and of
 // the cgroup file system, and the address-space limit. Tests point them
 // at files of their own.
@@ -37,7 +42,8 @@ func machineSources() memorySources {
 }
 
 // AvailableMemory returns the memory this process may still use: the least
-// of the address-space limit (RLIMIT_AS, less the address space in use),
+// of the address-space limit (RLIMIT_AS, less the address space in use and
+// asReserve),
 // and either maxMemory, when it is positive, or the machine's limits
 // (cgroup v2 memory.max or v1 memory.limit_in_bytes, less their usage, and
 // /proc/meminfo's MemAvailable). maxMemory can raise the machine's limits,
@@ -57,7 +63,7 @@ func (s memorySources) available(maxMemory int64) MemoryLimit {
 	}
 	if as, err := s.rlimitAS(); err == nil && as < 1<<62 {
 		used, _ := s.statusKB("VmSize")
-		take(max(0, int64(as)-used*1024), "address-space limit (RLIMIT_AS)")
+		take(max(0, int64(as)-used*1024-asReserve), "address-space limit (RLIMIT_AS)")
 	}
 	if maxMemory > 0 {
 		take(maxMemory, "--max-memory")

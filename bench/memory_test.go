@@ -141,12 +141,12 @@ func TestAvailableMemory(t *testing.T) {
 		}, noAS, 0, MemoryLimit{50 * mib, "cgroup memory.limit_in_bytes"}},
 		{"address space, less what is mapped", map[string]string{
 			"proc/meminfo": "MemAvailable: 8388608 kB\n", "proc/self/status": "Name: x\nVmSize:\t  102400 kB\n",
-		}, func() (uint64, error) { return 6 << 30, nil }, 0, MemoryLimit{6<<30 - 100*mib, "address-space limit (RLIMIT_AS)"}},
+		}, func() (uint64, error) { return 6 << 30, nil }, 0, MemoryLimit{6<<30 - 100*mib - asReserve, "address-space limit (RLIMIT_AS)"}},
 		{"--max-memory over the machine's limits", map[string]string{
 			"proc/meminfo": "MemAvailable: 4096 kB\n", "proc/self/cgroup": "0::/\n", "cgroup/memory.max": "1048576\n",
 		}, noAS, 512 * mib, MemoryLimit{512 * mib, "--max-memory"}},
 		{"--max-memory cannot lift the address-space limit", map[string]string{"proc/self/status": "VmSize: 0 kB\n"},
-			func() (uint64, error) { return 256 * mib, nil }, 512 * mib, MemoryLimit{256 * mib, "address-space limit (RLIMIT_AS)"}},
+			func() (uint64, error) { return 768 * mib, nil }, 512 * mib, MemoryLimit{256 * mib, "address-space limit (RLIMIT_AS)"}},
 		{"nothing readable", nil, noAS, 0, MemoryLimit{Bytes: -1}},
 	}
 	for _, tt := range tests {
