@@ -208,14 +208,14 @@ func (p Plan) Validate() error {
 			}
 		}
 	}
-	if err := p.validateProducts(); err != nil {
-		return err
-	}
 	if !slices.Contains(Dispatches(), p.Dispatch) {
 		return fmt.Errorf("plan: dispatch: unknown policy %q (known: %v)", p.Dispatch, Dispatches())
 	}
 	if p.Repetitions < 1 || p.Repetitions > 1000 {
 		return fmt.Errorf("plan: repetitions: %d out of range [1, 1000]", p.Repetitions)
+	}
+	if err := p.validateProducts(); err != nil {
+		return err
 	}
 	if p.Warmup < 0 || p.Warmup > MaxTasks {
 		return fmt.Errorf("plan: warmup: %d out of range [0, %d]", p.Warmup, MaxTasks)

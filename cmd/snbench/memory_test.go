@@ -52,6 +52,10 @@ func TestPlansUnderAddressSpaceLimit(t *testing.T) {
 		{"batch 65536 x payload 65536", []string{"--batch", "65536", "--payload", "65536"}, 2, "over the 67108864-byte frame limit"},
 		{"window 65536 x batch 65536 x payload 64", []string{"--window", "65536", "--batch", "65536", "--payload", "64"}, 2,
 			"available (address-space limit (RLIMIT_AS))"},
+		// Found while testing these: 2^34 cells, each axis in range, used
+		// to crash listing them.
+		{"2^34 cells", []string{"--workers", "1..1024", "--tasks", "1..4096", "--batch", "1..16", "--window", "1..16", "--payload", "1..16"}, 2,
+			"make more than 65536 cells"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
