@@ -148,6 +148,8 @@ func (e *MemoryError) Error() string {
 	lower := "--workers"
 	if len(e.Estimate.Parts) > 0 {
 		switch w := e.Estimate.Parts[0].What; {
+		case strings.HasPrefix(w, "bitsets") && e.Estimate.Cell.Rate > 0:
+			lower = "--rate, --duration or --warmup"
 		case strings.HasPrefix(w, "bitsets"):
 			lower = "--tasks or --warmup"
 		case strings.HasPrefix(w, "batches"):
