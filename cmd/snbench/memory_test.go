@@ -70,7 +70,8 @@ func TestPlansUnderAddressSpaceLimit(t *testing.T) {
 			if tt.code == 130 {
 				// The old code crashed as the measured pass started, well
 				// within this.
-				time.AfterFunc(5*time.Second, func() { _ = cmd.Process.Signal(syscall.SIGINT) })
+				stop := time.AfterFunc(5*time.Second, func() { _ = cmd.Process.Signal(syscall.SIGINT) })
+				defer stop.Stop()
 			}
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
