@@ -28,7 +28,7 @@ func TestCheckCountsClampedAndMeasurements(t *testing.T) {
 				t.Fatal(err)
 			}
 			const batch, batches = 8, 5
-			d := newDriver(stubLink{}, wl, nil, batch, 1, batch*batches, true, time.Now())
+			d := newDriver(stubLink{}, wl, nil, batch, 1, newSeenSets(results.DispatchRoundRobin, false, 1, batch*batches, batch)[0], true, time.Now())
 			if open {
 				d.load = newOpenLoop(0, 1, 1000, results.ArrivalsConstant, 1, batch)
 			}

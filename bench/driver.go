@@ -52,7 +52,7 @@ type driver struct {
 	// Receiver state, read after the pass.
 	sentView workloads.Batch // the receiver's view of a slot's batch, reused
 	lat, svc *hdr.Histogram
-	seen     bitset
+	seen     seenSet
 	verify   results.Verification
 	measured int64  // batches recorded: latency measurements
 	firstBad string // the first bad thing the node sent, "" if none
@@ -62,6 +62,7 @@ type driver struct {
 	// latency, unclamped, for the window occupancy (Little's law); done is
 	// when the driver's last result was verified, from base.
 	latSum, done time.Duration
+	claims   serviceClaims // service times that could not be true (claims.go)
 }
 
 // slot is one in-flight batch: written by the sender before it hands the
@@ -88,13 +89,13 @@ type slot struct {
 	resent bool
 }
 
-func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, total uint64, record bool, base time.Time) *driver {
+func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, seen seenSet, record bool, base time.Time) *driver {
 	d := &driver{
 		link: link, name: link.Info().String(), wl: wl, src: src, batch: batch, record: record, base: base,
 		slots: make([]slot, window),
 		free:  make(chan int, window),
 		sent:  make(chan int, window),
-		seen:  newBitset(total),
+		seen:  seen,
 	}
 	for i := range d.slots {
 		d.slots[i].ids = make([]uint64, 0, batch)
@@ -293,7 +294,7 @@ func (d *driver) recordLatency(sl *slot, r *workloads.Result, now time.Duration)
 		d.clamped += n
 	}
 	d.latSum += lat * time.Duration(n)
-	results.Record(d.svc, r.Service, n)
+	d.recordService(lat, r.Service, n)
 }
 
 func (d *driver) String() string { return fmt.Sprintf("node %s", d.name) }
@@ -366,16 +367,6 @@ func (b bitset) setRange(first, n uint64) int64 {
 		id += span
 	}
 	return dup
-}
-
-// union ORs o into b and returns how many ids were in both.
-func (b bitset) union(o bitset) int64 {
-	var both int64
-	for i, w := range o {
-		both += int64(bits.OnesCount64(b[i] & w))
-		b[i] |= w
-	}
-	return both
 }
 
 // count returns the number of ids in b.

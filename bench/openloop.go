@@ -169,7 +169,7 @@ func (o *openLoop) recordResult(d *driver, sl *slot, r *workloads.Result, now ti
 	}
 	n := int64(len(sl.ids))
 	results.Record(o.unc, now-sl.sent, n)
-	results.Record(d.svc, r.Service, n)
+	d.recordService(now-sl.sent, r.Service, n)
 	o.last = max(o.last, now)
 }
 

@@ -43,6 +43,10 @@ type Runner struct {
 	// results files never hold them.
 	Token    []byte
 	NATSAuth topologies.NATSAuth
+	// MaxMemory, when positive, is the memory in bytes a run may use in
+	// place of the machine's limits (see AvailableMemory); Check refuses a
+	// plan whose estimate (EstimateMemory) does not fit.
+	MaxMemory int64
 }
 
 // logWriter returns Log, safe for the concurrent writes of several node
@@ -87,7 +91,8 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 var ErrVerification = errors.New("verification failed")
 
 // Check validates p against the runner's registries: every name known,
-// every scale in range. Run calls it first.
+// every scale in range, and the memory it needs available (a
+// *MemoryError otherwise). Run calls it first.
 func (r *Runner) Check(p Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -102,7 +107,7 @@ func (r *Runner) Check(p Plan) error {
 			return fmt.Errorf("plan: %w", err)
 		}
 	}
-	return nil
+	return r.checkMemory(p)
 }
 
 // Run runs every cell of p, round by round, and returns the results. When
@@ -148,6 +153,7 @@ rounds:
 			}
 			c.Reps = append(c.Reps, *rep)
 			noteRedispatch(c, rep)
+			noteClaims(c, rep)
 			if p.Baselines {
 				if err := r.baselineRep(ctx, c); err != nil {
 					runErr = err
@@ -294,6 +300,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 			return nil, fmt.Errorf("warm-up: results did not verify: %+v%s", pr.verify, badNodes(pr.drivers))
 		}
 	}
+	statsAt := time.Now()
 	before, had, err := fl.stats(p.Redispatch(), &failures)
 	if err != nil {
 		return nil, err
@@ -314,6 +321,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 	if err != nil {
 		return nil, err
 	}
+	statsSpan := time.Since(statsAt) // the time the nodes' CPU claims cover
 	// The open-loop yardstick, measured after the pass (and after the
 	// nodes' CPU was read) so that it disturbs neither.
 	var probeP50 int64
@@ -335,17 +343,13 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 		NodeTasks:     make([]int64, len(fl.links)),
 	}
 	if before != nil && after != nil {
-		// A node that failed cannot say what it used: its CPU is missing.
-		var cpu time.Duration
-		for i := range after {
-			if had[i] && have[i] {
-				cpu += after[i].CPU - before[i].CPU
-				rep.NodeMaxRSSKB = max(rep.NodeMaxRSSKB, after[i].MaxRSSKB)
-			}
-		}
-		ns := int64(cpu)
-		rep.NodeCPUNS = &ns
+		// A node that failed cannot say what it used: its CPU is missing;
+		// one whose claims cannot be true is left out (claims.go).
+		var claims []results.Claim
+		rep.NodeCPUNS, rep.NodeMaxRSSKB, claims = nodeUse(fl.links, before, after, had, have, statsSpan, machineMemKB())
+		rep.Claims = append(rep.Claims, claims...)
 	}
+	rep.Claims = append(serviceClaimsOf(pr.drivers), rep.Claims...)
 	if err := mergeDrivers(rep, pr.drivers, idx); err != nil {
 		return nil, err
 	}

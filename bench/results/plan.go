@@ -214,6 +214,9 @@ func (p Plan) Validate() error {
 	if p.Repetitions < 1 || p.Repetitions > 1000 {
 		return fmt.Errorf("plan: repetitions: %d out of range [1, 1000]", p.Repetitions)
 	}
+	if err := p.validateProducts(); err != nil {
+		return err
+	}
 	if p.Warmup < 0 || p.Warmup > MaxTasks {
 		return fmt.Errorf("plan: warmup: %d out of range [0, %d]", p.Warmup, MaxTasks)
 	}

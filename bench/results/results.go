@@ -166,6 +166,9 @@ type Rep struct {
 	// Redispatch records the node failures that on_node_failure:
 	// redispatch survived in this repetition; nil when no node failed.
 	Redispatch *Redispatch `json:"redispatch,omitempty"`
+	// Claims are the nodes' claims that this repetition ignored, because
+	// they contradicted what the coordinator measured (see Claim).
+	Claims []Claim `json:"claims,omitempty"`
 }
 
 // Failure is one node failure: which node, when, and why.

@@ -68,6 +68,12 @@ Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 	                  the run completes, and the report shows the failure;
 	                  nats also rides out a server restart and moves work
 	                  off a frozen node (see docs/reliability.md)
+	--max-memory SIZE memory the run may use (e.g. 4GiB) in place of the
+	                  machine's limits: before anything starts, snbench
+	                  estimates the plan's memory and refuses, in one line
+	                  with the estimate, a plan that does not fit the
+	                  cgroup limit, MemAvailable, or this; the address-space
+	                  limit (ulimit -v) always holds
 	--no-report       write results.json only
 	--doctor          run 'snbench doctor' first and record its figures in
 	                  results.json (env.doctor); a failed check is a warning

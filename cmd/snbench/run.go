@@ -57,6 +57,7 @@ type runFlags struct {
 	doctor      bool
 	load        loadFlags
 	reliability reliabilityFlags
+	maxMemory   cli.Bytes
 }
 
 func (a *app) runCmd() *cobra.Command {
@@ -109,6 +110,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
 	f.load.register(fl)
 	f.reliability.register(fl)
+	fl.Var(&f.maxMemory, "max-memory", "memory the run may use, e.g. 4GiB, in place of the machine's limits (cgroup, MemAvailable; not the address-space limit): a plan whose estimate does not fit is refused (default: those limits)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
 	fl.BoolVar(&f.doctor, "doctor", false, "run 'snbench doctor' first and record its figures in results.json (env.doctor)")
 	return cmd
@@ -195,6 +197,7 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 		return p, usagef("--progress: unknown %q (want auto, on or off)", f.progress)
 	}
 	r := a.runner(nil)
+	r.MaxMemory = f.maxMemory.N
 	if err := r.Check(p); err != nil {
 		return p, &usageError{err: err}
 	}
@@ -235,7 +238,7 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 		}
 	}
 	r := a.runner(progress)
-	r.Token, r.NATSAuth, r.NodeLogs = f.token, f.natsAuth, d
+	r.Token, r.NATSAuth, r.NodeLogs, r.MaxMemory = f.token, f.natsAuth, d, f.maxMemory.N
 	stopProfiles, err := f.load.startProfiles()
 	if err != nil {
 		return err
