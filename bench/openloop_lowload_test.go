@@ -10,7 +10,7 @@ import (
 	"github.com/snbench/snbench/bench/results"
 )
 
-// TestOpenLoopLowLoad: at a few percent of a cell's capacity, open-loop
+// TestOpenLoopLowLoad: at 3% of a cell's capacity, open-loop
 // latency from the intended send time is within 100 us of the closed-loop
 // round trip (batch 1, window 1) in every second of the series, or the cell
 // is flagged unreliable with the reason. The generator's wait must not
@@ -39,9 +39,11 @@ func TestOpenLoopLowLoad(t *testing.T) {
 	}
 }
 
-// lowLoadTry measures the closed-loop round trip, then offers 5% of the
-// capacity it implies. It fails the test if an unflagged cell misses the
-// bound, and reports whether the cell came out unflagged.
+// lowLoadTry measures the closed-loop round trip, then offers 3% of the
+// capacity it implies. It fails the test if an unflagged cell at low load
+// misses the bound, and reports whether the cell came out unflagged at low
+// load (a busy machine can make the cell's own unloaded round trip, and so
+// its utilization, come out higher: that try settles nothing).
 func lowLoadTry(t *testing.T, topo string) (string, bool) {
 	t.Helper()
 	p := bench.DefaultPlan([]string{topo})
@@ -52,7 +54,7 @@ func lowLoadTry(t *testing.T, topo string) (string, bool) {
 		t.Fatal(err)
 	}
 	closed := time.Duration(res.Cells[0].Summary.Latency.P50)
-	rate := min(int(0.05*2/closed.Seconds()), 20000)
+	rate := min(int(0.03*2/closed.Seconds()), 20000)
 	o := openPlan(topo, rate, 2*time.Second)
 	o.Window, o.Warmup = []int{4}, 500
 	res, err = newRunner().Run(context.Background(), o, bench.CaptureEnv())
@@ -70,11 +72,11 @@ func lowLoadTry(t *testing.T, topo string) (string, bool) {
 	msg := fmt.Sprintf("closed-loop p50 %v, %d/s offered: worst second %d p50 %v, probe %v, utilization %.3f, lag p50 %v p99 %v, unreliable %v %v",
 		closed, rate, worst.T, time.Duration(worst.P50), time.Duration(l.ProbeP50NS), l.Utilization,
 		time.Duration(l.LagP50NS), time.Duration(l.LagP99NS), l.Unreliable, c.Warnings)
-	if l.Unreliable {
+	if l.Unreliable || l.Utilization > results.LowLoad {
 		return msg, false
 	}
-	if l.Utilization <= 0 || l.Utilization > results.LowLoad {
-		t.Errorf("utilization %.3f at 5%% of the closed-loop capacity", l.Utilization)
+	if l.Utilization <= 0 {
+		t.Errorf("utilization %.3f: the round-trip probe did not run", l.Utilization)
 	}
 	if excess := time.Duration(worst.P50) - closed; excess > 100*time.Microsecond {
 		t.Errorf("unflagged cell: second %d p50 %v is %v above the closed-loop p50 %v", worst.T, time.Duration(worst.P50), excess, closed)

@@ -369,7 +369,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 
 // probeBatches is how many batches per node the unloaded-round-trip probe
 // of an open-loop cell sends.
-const probeBatches = 32
+const probeBatches = 64
 
 // probe measures an open-loop cell's unloaded round trip: a closed-loop
 // pass of probeBatches batches per node at the cell's batch size with

@@ -5,10 +5,14 @@
 // runtime's poller sleeps in whole milliseconds), nanosleep(2) blocks an OS
 // thread and the scheduler slot (P) it holds until the runtime's monitor
 // takes it back, and spinning until a deadline burns the CPU other nodes
-// need. A Waiter parks its goroutine on a timerfd(2) instead: the
-// goroutine gives up its P, the kernel's high-resolution timer wakes the
-// runtime's poller, and no CPU is spent while waiting. The timer is armed
-// early by a running estimate of the median wake-up lateness, and the few
+// need. A Waiter parks its goroutine on a Go timer, which every processor
+// checks whenever it schedules, and arms a timerfd(2) of its own for the
+// same moment as the alarm clock of the runtime's poller: an idle runtime
+// is woken on time by the kernel's high-resolution timer instead of at the
+// next millisecond. (Parking on a read of the timerfd instead woke late by
+// milliseconds whenever the processors were busy: the poller is consulted
+// only when a processor runs out of work.) The timer is armed early by a
+// running estimate of the median wake-up lateness, and the few
 // microseconds left after an early wake-up are spent yielding, so a wait's
 // median error is near zero and its CPU cost near nothing.
 package timing

@@ -2,7 +2,6 @@ package timing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -10,16 +9,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Waiter waits for deadlines on its own timerfd. It belongs to one
-// goroutine at a time; Close releases the timer.
+// Waiter waits for deadlines on a Go timer, with a timerfd of its own as
+// the runtime's alarm clock. It belongs to one goroutine at a time; Close
+// releases both.
+//
+// The goroutine waits on the Go timer, which every processor checks
+// whenever it schedules, so a busy runtime wakes it promptly. An idle
+// runtime sleeps in its poller for whole milliseconds, which would wake it
+// up to a millisecond late; the timerfd, armed for the same moment and
+// registered with that poller (os.NewFile registers a non-blocking fd),
+// wakes the poller on time, and the poller then finds the timer due. No
+// goroutine reads the timerfd: re-arming it resets it.
 type Waiter struct {
-	ctx  context.Context
-	fd   int
-	f    *os.File
-	stop func() bool
-	lead time.Duration
-	buf  [8]byte
-	its  unix.ItimerSpec
+	ctx   context.Context
+	fd    int
+	f     *os.File
+	timer *time.Timer
+	lead  time.Duration
+	its   unix.ItimerSpec
 }
 
 // NewWaiter returns a waiter whose waits end early, with ctx's error, once
@@ -29,26 +36,26 @@ func NewWaiter(ctx context.Context) (*Waiter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("timing: timerfd_create: %w", err)
 	}
-	w := &Waiter{ctx: ctx, fd: fd, f: os.NewFile(uintptr(fd), "timerfd"), lead: initialLead}
-	// A deadline in the past makes the parked read, and every later one,
-	// return at once: one registration, no allocation per wait.
-	w.stop = context.AfterFunc(ctx, func() { _ = w.f.SetReadDeadline(time.Unix(1, 0)) })
-	return w, nil
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &Waiter{ctx: ctx, fd: fd, f: os.NewFile(uintptr(fd), "timerfd"), timer: t, lead: initialLead}, nil
 }
 
-// park arms the timer to fire after d and parks until it does.
+// park waits d on the timer, with the timerfd armed to wake the poller.
 func (w *Waiter) park(d time.Duration) error {
+	w.timer.Reset(d)
 	w.its.Value = unix.NsecToTimespec(int64(d))
 	if err := unix.TimerfdSettime(w.fd, 0, &w.its, nil); err != nil {
+		w.timer.Stop()
 		return fmt.Errorf("timing: timerfd_settime: %w", err)
 	}
-	if _, err := w.f.Read(w.buf[:]); err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return w.err()
-		}
-		return fmt.Errorf("timing: reading timerfd: %w", err)
+	select {
+	case <-w.timer.C:
+		return nil
+	case <-w.ctx.Done():
+		w.timer.Stop()
+		return context.Cause(w.ctx)
 	}
-	return nil
 }
 
 func (w *Waiter) err() error {
@@ -58,8 +65,8 @@ func (w *Waiter) err() error {
 	return nil
 }
 
-// Close releases the timer.
+// Close releases the timers.
 func (w *Waiter) Close() error {
-	w.stop()
+	w.timer.Stop()
 	return w.f.Close()
 }
