@@ -39,3 +39,33 @@ func TestNoteOverrun(t *testing.T) {
 		})
 	}
 }
+
+// TestNoteCPUBound: a fixed-delay cell whose CPU per task kept the cores
+// over half busy says CPU may be its limit.
+func TestNoteCPUBound(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		tput, cpu  float64 // tasks/s, ns per task
+		cores, gmp int
+		want       bool
+	}{
+		{"idle", 1000, 100_000, 2, 2, false},        // 10% of 2 cores
+		{"busy", 6000, 250_000, 2, 2, true},         // 75%
+		{"gomaxprocs 1", 4000, 150_000, 2, 1, true}, // 60% of 1
+		{"no env", 6000, 250_000, 0, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := &results.Results{Plan: results.Plan{Wait: workloads.Duration(time.Millisecond)}, Env: results.Env{Cores: tc.cores, GOMAXPROCS: tc.gmp},
+				Cells: []results.Cell{{Key: results.Key{Batch: 1}, Summary: results.Summary{Reps: 1, Service: results.Percentiles{P50: int64(time.Millisecond)},
+					Throughput: results.Estimate{Mean: tc.tput}, CPUPerTaskNS: tc.cpu}}}}
+			noteOverrun(res)
+			got := false
+			for _, w := range res.Cells[0].Warnings {
+				got = got || strings.HasPrefix(w, "cpu-bound:")
+			}
+			if got != tc.want {
+				t.Errorf("cpu-bound caveat %v, want %v: %q", got, tc.want, res.Cells[0].Warnings)
+			}
+		})
+	}
+}
