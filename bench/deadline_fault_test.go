@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"context"
-
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/wire"
@@ -111,18 +109,7 @@ func TestBatchDeadline(t *testing.T) {
 		for _, policy := range results.OnNodeFailures() {
 			t.Run(tt.name+"/"+policy, func(t *testing.T) {
 				t.Parallel()
-				addrs := nodeServers(t, 2)
-				bad := badNode(t, tt.mode)
-				p := bench.DefaultPlan([]string{"tcp"})
-				p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = []string{addrs[0], bad, addrs[1]}, []int{3}, []int{6000}, 1, 0
-				p.Batch, p.Window, p.OnNodeFailure = []int{4}, []int{2}, policy
-				p.TaskTimeout = workloads.Duration(500 * time.Millisecond)
-				start := time.Now()
-				res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
-				if d := time.Since(start); d > 15*time.Second {
-					t.Errorf("took %v with a 500ms task timeout", d)
-				}
-				node := "tcp-2 (" + bad + ")"
+				res, err, node := runBesideBad(t, badNode(t, tt.mode), policy, 500*time.Millisecond, 15*time.Second)
 				if policy == results.OnFailureRedispatch {
 					// A wrong answer or a stray frame fails the node at
 					// once; its batches move to the others.
@@ -152,14 +139,7 @@ func TestBadResultsTraced(t *testing.T) {
 	for _, policy := range results.OnNodeFailures() {
 		t.Run(policy, func(t *testing.T) {
 			t.Parallel()
-			addrs := nodeServers(t, 2)
-			bad := badNode(t, wrong)
-			p := bench.DefaultPlan([]string{"tcp"})
-			p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = []string{addrs[0], bad, addrs[1]}, []int{3}, []int{6000}, 1, 0
-			p.Batch, p.Window, p.OnNodeFailure = []int{4}, []int{2}, policy
-			p.TaskTimeout = workloads.Duration(2 * time.Second)
-			res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
-			node := "tcp-2 (" + bad + ")"
+			res, err, node := runBesideBad(t, badNode(t, wrong), policy, 2*time.Second, 30*time.Second)
 			// Task ids go round-robin in batches of 4 over 3 nodes: node 2's
 			// third batch holds ids 28-31, and the second of them is wrong.
 			const first = "wrong value for task 29"

@@ -62,7 +62,7 @@ type driver struct {
 	// latency, unclamped, for the window occupancy (Little's law); done is
 	// when the driver's last result was verified, from base.
 	latSum, done time.Duration
-	claims   serviceClaims // service times that could not be true (claims.go)
+	claims       serviceClaims // service times that could not be true (claims.go)
 }
 
 // slot is one in-flight batch: written by the sender before it hands the

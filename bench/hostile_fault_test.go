@@ -114,18 +114,8 @@ func TestHostileNode(t *testing.T) {
 		for _, policy := range results.OnNodeFailures() {
 			t.Run(tt.name+"/"+policy, func(t *testing.T) {
 				t.Parallel()
-				addrs := nodeServers(t, 2)
 				bad := hostileNode(t, tt.bad)
-				p := bench.DefaultPlan([]string{"tcp"})
-				p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = []string{addrs[0], bad, addrs[1]}, []int{3}, []int{6000}, 1, 0
-				p.Batch, p.Window, p.OnNodeFailure = []int{4}, []int{2}, policy
-				p.TaskTimeout = workloads.Duration(300 * time.Millisecond)
-				start := time.Now()
-				res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
-				if d := time.Since(start); d > 10*time.Second {
-					t.Errorf("took %v", d)
-				}
-				node := "tcp-2 (" + bad + ")"
+				res, err, node := runBesideBad(t, bad, policy, 300*time.Millisecond, 10*time.Second)
 				if policy == results.OnFailureRedispatch {
 					checkExactlyOnce(t, runOut{res, err}, node, tt.want)
 					return
@@ -137,4 +127,23 @@ func TestHostileNode(t *testing.T) {
 			})
 		}
 	}
+}
+
+// runBesideBad runs 6000 tasks over two good tcp nodes with the bad one
+// at addr between them (batch 4, window 2, one repetition, no warm-up)
+// under policy and the task timeout, fails t if the run takes longer than
+// within, and returns the outcome and the bad node's name.
+func runBesideBad(t *testing.T, addr, policy string, timeout, within time.Duration) (*results.Results, error, string) {
+	t.Helper()
+	addrs := nodeServers(t, 2)
+	p := bench.DefaultPlan([]string{"tcp"})
+	p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = []string{addrs[0], addr, addrs[1]}, []int{3}, []int{6000}, 1, 0
+	p.Batch, p.Window, p.OnNodeFailure = []int{4}, []int{2}, policy
+	p.TaskTimeout = workloads.Duration(timeout)
+	start := time.Now()
+	res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
+	if d := time.Since(start); d > within {
+		t.Errorf("took %v with a %v task timeout", d, timeout)
+	}
+	return res, err, "tcp-2 (" + addr + ")"
 }

@@ -260,7 +260,7 @@ type Load struct {
 	BoundMaxNS  int64 `json:"bound_max_ns"`
 	// ProbeP50NS is the unloaded round trip of one batch: the p50 latency
 	// of a short closed-loop pass at the same batch with window 1, run
-	// just before the measured pass. 0 if no probe ran.
+	// right after the measured pass. 0 if no probe ran.
 	ProbeP50NS int64 `json:"probe_p50_ns,omitempty"`
 	// Series is the corrected latency per second of the repetition.
 	Series []Second `json:"series"`

@@ -5,56 +5,23 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/snbench/snbench/internal/tmpfs"
 )
 
 // tinyRun is a short goroutine run whose report has a few plots.
 var tinyRun = []string{"run", "--topology", "goroutine", "--workers", "1,2", "--tasks", "1000", "--repetitions", "2",
 	"--warmup", "0", "--format", "csv"}
 
-// mountTmpfs mounts a 64 KiB tmpfs for the test: "read-only" with a
-// directory "out" made before the remount, "full" filled to the last
-// byte, "small" empty. It skips when not root; Cleanup unmounts it.
-func mountTmpfs(t *testing.T, mode string) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a tmpfs")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
-	switch mode {
-	case "read-only":
-		if err := os.Mkdir(filepath.Join(dir, "out"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
-			t.Skipf("cannot remount read-only: %v: %s", err, out)
-		}
-	case "full":
-		f, err := os.Create(filepath.Join(dir, "filler"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for err == nil {
-			_, err = f.Write(make([]byte, 4096))
-		}
-		f.Close()
-	}
-	return dir
-}
-
 // TestOutDirUnwritable: -o on a read-only or full file system fails before
 // anything is measured, in one line, exit 2.
 func TestOutDirUnwritable(t *testing.T) {
 	for _, mode := range []string{"read-only", "full"} {
 		t.Run(mode, func(t *testing.T) {
-			out := filepath.Join(mountTmpfs(t, mode), "out")
+			out := filepath.Join(tmpfs.Mount(t, mode), "out")
 			code, stdout, stderr := snbench(t, append(tinyRun, "-o", out)...)
 			if code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "not writable") {
 				t.Fatalf("exit %d, stderr %q: want exit 2 and one line saying the directory is not writable", code, stderr)
@@ -71,7 +38,7 @@ func TestOutDirUnwritable(t *testing.T) {
 // what was and was not written; index.html, written last, is absent; and
 // every file left is whole, as the manifest's hashes prove.
 func TestOutDirFillsUp(t *testing.T) {
-	out := filepath.Join(mountTmpfs(t, "small"), "out")
+	out := filepath.Join(tmpfs.Mount(t, "small"), "out")
 	code, stdout, stderr := snbench(t, append(tinyRun, "-o", out)...)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (did 64 KiB hold the whole report?):\n%s", code, stderr)

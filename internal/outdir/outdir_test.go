@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/snbench/snbench/internal/outdir"
+	"github.com/snbench/snbench/internal/tmpfs"
 )
 
 func write(t *testing.T, p, s string) {
@@ -161,7 +162,7 @@ func TestPrune(t *testing.T) {
 func TestOpenUnwritable(t *testing.T) {
 	for _, mode := range []string{"read-only", "full"} {
 		t.Run(mode, func(t *testing.T) {
-			mnt := Mount(t, mode)
+			mnt := tmpfs.Mount(t, mode)
 			_, err := outdir.Open(filepath.Join(mnt, "out"), false)
 			if err == nil {
 				t.Fatalf("Open on a %s file system succeeded", mode)

@@ -1,6 +1,7 @@
 package timing
 
 import (
+	"context"
 	"runtime"
 	"time"
 )
@@ -51,4 +52,12 @@ func (w *Waiter) Until(t time.Time) error {
 // Sleep waits for d; see Until.
 func (w *Waiter) Sleep(d time.Duration) error {
 	return w.Until(time.Now().Add(d))
+}
+
+// err is the waiter's context's cause once it is done.
+func (w *Waiter) err() error {
+	if w.ctx.Err() != nil {
+		return context.Cause(w.ctx)
+	}
+	return nil
 }

@@ -35,13 +35,6 @@ func (w *Waiter) park(d time.Duration) error {
 	}
 }
 
-func (w *Waiter) err() error {
-	if w.ctx.Err() != nil {
-		return context.Cause(w.ctx)
-	}
-	return nil
-}
-
 // Close releases the timer.
 func (w *Waiter) Close() error {
 	w.timer.Stop()

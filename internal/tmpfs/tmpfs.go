@@ -1,4 +1,6 @@
-package outdir_test
+// Package tmpfs mounts small tmpfs file systems for tests of what snbench
+// does when its output directory is read-only or full.
+package tmpfs
 
 import (
 	"os"
@@ -7,12 +9,12 @@ import (
 	"testing"
 )
 
-// Mount mounts a 64 KiB tmpfs for the test: "read-only" remounts it
-// read-only with a directory "out" made beforehand (so Open's mkdir
-// succeeds and the write fails), "full" fills it, "small" leaves it
-// empty. It skips when not root or when mount fails; the tmpfs is
-// unmounted in Cleanup.
-func Mount(t *testing.T, mode string) string {
+// Mount mounts a 64 KiB tmpfs for the test and returns its path: "read-only"
+// remounts it read-only with a directory "out" made beforehand (so a mkdir
+// of it succeeds and writes fail), "full" fills it to the last byte, any
+// other mode leaves it empty. It skips the test when not root or when mount
+// fails; Cleanup unmounts it.
+func Mount(t testing.TB, mode string) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to mount a tmpfs")
