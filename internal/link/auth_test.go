@@ -164,3 +164,38 @@ func TestImpostorNode(t *testing.T) {
 		t.Fatalf("error %q", err)
 	}
 }
+
+// TestHugeWelcome plays a node that announces a 32 MiB Welcome: the
+// coordinator refuses it from its header, before reading or allocating
+// it, since frames before the Welcome are bounded to a handshake's size.
+func TestHugeWelcome(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		r := wire.NewReader(c, 0)
+		_, _, _ = r.Next() // hello
+		h := make([]byte, wire.HeaderSize)
+		wire.Header{Version: wire.Version, Type: wire.TypeWelcome, Length: 32 << 20}.Put(h)
+		_, _ = c.Write(h)
+		_, _, _ = r.Next() // the coordinator hangs up
+	})
+	s, err := open(t, ln.Addr().String(), nil)
+	if err == nil {
+		s.Close()
+		t.Fatal("the coordinator accepted a 32 MiB Welcome")
+	}
+	if !strings.Contains(err.Error(), "node tcp-9") || !strings.Contains(err.Error(), "size limit") {
+		t.Fatalf("error %q: want the node named and the size limit", err)
+	}
+}

@@ -52,7 +52,9 @@ type OpenOptions struct {
 // refuses the session gives its reason, and one that does not prove the
 // token gives an error wrapping auth.ErrRefused.
 func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloads.Spec, o OpenOptions) (*Stream, error) {
-	s := &Stream{info: info, conn: conn, r: wire.NewReader(conn, wire.DefaultMaxFrame), child: o.Child}
+	// Until the node is welcomed (and, with a token, has proved it),
+	// its frames are bounded to what a handshake needs.
+	s := &Stream{info: info, conn: conn, r: wire.NewReader(conn, wire.MaxHandshakeFrame), child: o.Child}
 	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	if o.Timeout > 0 {
 		_ = conn.SetDeadline(time.Now().Add(o.Timeout))
@@ -61,6 +63,7 @@ func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloa
 		s.stop()
 		return nil, err
 	}
+	s.r.SetMaxFrame(wire.DefaultMaxFrame)
 	if ctx.Err() == nil {
 		_ = conn.SetDeadline(time.Time{})
 	}
