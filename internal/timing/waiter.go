@@ -15,7 +15,8 @@ const (
 	maxLead     = 500 * time.Microsecond
 	leadStep    = 2 * time.Microsecond
 	// spinBelow is the wait under which arming a timer costs more than it
-	// saves: the remainder is spent yielding.
+	// saves: the remainder is spent yielding, and no wait yields for
+	// longer.
 	spinBelow = 20 * time.Microsecond
 )
 
@@ -23,14 +24,16 @@ const (
 // wake-up lateness: how early it arms its timer.
 func (w *Waiter) Lead() time.Duration { return w.lead }
 
-// Until waits until t: parked on the timer for all but the remainder
-// below the lateness estimate, then yielding the processor until t. It
-// returns an error only if the waiter's context ended (the wait is then
+// Until waits until t: parked on the timer, armed early by the lateness
+// estimate, then yielding the processor for what is left. It never spins
+// for more than spinBelow: where the timer's lateness exceeds the time
+// left, it parks anyway and the wait ends late (the caller measures that
+// lateness as its own), rather than holding a processor that others need.
+// It returns an error only if the waiter's context ended (the wait is then
 // cut short) or the timer failed.
 func (w *Waiter) Until(t time.Time) error {
-	left := time.Until(t)
-	if left > w.lead+spinBelow {
-		armed := left - w.lead
+	for left := time.Until(t); left > spinBelow; left = time.Until(t) {
+		armed := left - min(w.lead, left-spinBelow)
 		start := time.Now()
 		if err := w.park(armed); err != nil {
 			return err
