@@ -45,6 +45,12 @@ type passSpec struct {
 	// label names the pass in failure records when it is neither the
 	// warm-up nor the measured pass.
 	label string
+	// selfRecover says the topology recovers lost batches itself (it
+	// dispatches them, topologies.Dispatcher, and resends them under
+	// redispatch, Config.Resend): a batch's deadline then runs from the
+	// later of its send and the link's last answer, so the topology has the
+	// task timeout of silence to recover it in.
+	selfRecover bool
 }
 
 // name is the pass's name in failure records.
@@ -102,7 +108,7 @@ func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topolo
 	}
 	done := make(chan struct{})
 	wg.Go(func() {
-		watchdog(ctx, drivers, timeout, done, func(d *driver, err error) bool {
+		watchdog(ctx, drivers, timeout, false, done, func(d *driver, err error) bool {
 			fail(d, err)
 			return true
 		})
@@ -208,7 +214,7 @@ func abortError(err error, failed *driver, at time.Duration, drivers []*driver, 
 // mode: the pass fails) or go on with the other drivers (redispatch mode:
 // the driver is dropped). It polls at a quarter of the timeout (at most
 // every 100 ms) and reads only the drivers' atomic counters.
-func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, done <-chan struct{}, onTimeout func(*driver, error) bool) {
+func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, selfRecover bool, done <-chan struct{}, onTimeout func(*driver, error) bool) {
 	tick := min(timeout/4, 100*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -230,9 +236,17 @@ func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, don
 			if d.rd != nil && d.rd.dead.Load() {
 				continue
 			}
+			recv, sent := d.nRecv.Load(), d.nSent.Load()
+			if recv != last[i] || recv >= sent {
+				last[i], since[i] = recv, now
+			}
 			// Every batch in flight has its own deadline, whatever else
-			// the node sends.
-			if age := d.oldestInFlight(now); age >= timeout {
+			// the node sends (see passSpec.selfRecover for the exception).
+			age := d.oldestInFlight(now)
+			if selfRecover {
+				age = min(age, now.Sub(since[i]))
+			}
+			if age >= timeout {
 				err := fmt.Errorf("node %s: %w: a batch in flight for %v has had no answer (task timeout %v)%s",
 					d.name, errTimeout, age.Round(time.Millisecond), timeout, strays(d))
 				if onTimeout(d, err) {
@@ -242,12 +256,7 @@ func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, don
 			}
 			// And the end marker, which no slot holds: answers to batches
 			// in flight are progress, stray frames are not.
-			recv, sent := d.nRecv.Load(), d.nSent.Load()
-			if recv != last[i] || recv >= sent {
-				last[i], since[i] = recv, now
-				continue
-			}
-			if now.Sub(since[i]) >= timeout {
+			if recv < sent && now.Sub(since[i]) >= timeout {
 				err := fmt.Errorf("node %s: %w: no result for %v with %d batches in flight (task timeout %v)%s",
 					d.name, errTimeout, now.Sub(since[i]).Round(time.Millisecond), sent-recv, timeout, strays(d))
 				if onTimeout(d, err) {

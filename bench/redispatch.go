@@ -174,7 +174,7 @@ func runRedispatch(ctx context.Context, cancel context.CancelCauseFunc, drivers 
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	wg.Go(func() {
-		watchdog(ctx, drivers, ps.timeout, done, func(d *driver, err error) bool {
+		watchdog(ctx, drivers, ps.timeout, ps.selfRecover, done, func(d *driver, err error) bool {
 			r.die(d, err)
 			return ctx.Err() != nil
 		})

@@ -291,7 +291,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 	if p.Warmup > 0 {
 		links, idx := fl.live()
 		pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: p.Warmup, batch: k.Batch, window: k.Window, timeout: timeout,
-			redispatch: p.Redispatch(), log: r.Log})
+			redispatch: p.Redispatch(), selfRecover: r.selfRecover(p, k), log: r.Log})
 		if err != nil {
 			return nil, fmt.Errorf("warm-up: %w", err)
 		}
@@ -311,7 +311,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 	}
 	cpu0 := selfCPU()
 	pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: k.Tasks, batch: k.Batch, window: k.Window,
-		timeout: timeout, record: true, rate: float64(k.Rate), arrivals: p.Arrivals, seed: p.Seed, redispatch: p.Redispatch(), log: r.Log})
+		timeout: timeout, record: true, rate: float64(k.Rate), arrivals: p.Arrivals, seed: p.Seed, redispatch: p.Redispatch(), selfRecover: r.selfRecover(p, k), log: r.Log})
 	if err != nil {
 		return nil, err
 	}
@@ -367,6 +367,12 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 	return rep, nil
 }
 
+// selfRecover says whether k's topology recovers lost batches itself in
+// p (see passSpec.selfRecover).
+func (r *Runner) selfRecover(p Plan, k results.Key) bool {
+	return p.Redispatch() && r.dispatchBy(k.Topology) != ""
+}
+
 // probeBatches is how many batches per node the unloaded-round-trip probe
 // of an open-loop cell sends.
 const probeBatches = 64
@@ -383,7 +389,7 @@ func (r *Runner) probe(ctx context.Context, cancel context.CancelCauseFunc, fl *
 		return 0, nil, nil
 	}
 	pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: probeBatches * k.Batch * len(links), batch: k.Batch, window: 1,
-		timeout: p.TaskTimeout.D(), record: true, redispatch: p.Redispatch(), log: r.Log, label: "probe"})
+		timeout: p.TaskTimeout.D(), record: true, redispatch: p.Redispatch(), selfRecover: r.selfRecover(p, k), log: r.Log, label: "probe"})
 	if err != nil {
 		return 0, nil, fmt.Errorf("round-trip probe: %w", err)
 	}
