@@ -133,21 +133,7 @@ func waitFor(t *testing.T, ok func() bool, msg func() string) {
 // TestImpostorNode plays a node that challenges the coordinator but does
 // not know the token: the coordinator must refuse its Welcome.
 func TestImpostorNode(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Go(func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-		r := wire.NewReader(c, 0)
+	addr := fakeNode(t, func(c net.Conn, r *wire.Reader) {
 		_, _, _ = r.Next() // hello
 		_, _ = c.Write(wire.AppendControl(nil, wire.TypeChallenge, auth.NewNonce()))
 		_, _, _ = r.Next() // the coordinator's proof, which does not help
@@ -155,7 +141,7 @@ func TestImpostorNode(t *testing.T) {
 		_, _ = c.Write(w)
 		_, _, _ = r.Next() // the coordinator's error
 	})
-	s, err := open(t, ln.Addr().String(), []byte("the-shared-token-0123"))
+	s, err := open(t, addr, []byte("the-shared-token-0123"))
 	if err == nil {
 		s.Close()
 		t.Fatal("the coordinator accepted an impostor")
@@ -169,28 +155,14 @@ func TestImpostorNode(t *testing.T) {
 // coordinator refuses it from its header, before reading or allocating
 // it, since frames before the Welcome are bounded to a handshake's size.
 func TestHugeWelcome(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Go(func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-		r := wire.NewReader(c, 0)
+	addr := fakeNode(t, func(c net.Conn, r *wire.Reader) {
 		_, _, _ = r.Next() // hello
 		h := make([]byte, wire.HeaderSize)
 		wire.Header{Version: wire.Version, Type: wire.TypeWelcome, Length: 32 << 20}.Put(h)
 		_, _ = c.Write(h)
 		_, _, _ = r.Next() // the coordinator hangs up
 	})
-	s, err := open(t, ln.Addr().String(), nil)
+	s, err := open(t, addr, nil)
 	if err == nil {
 		s.Close()
 		t.Fatal("the coordinator accepted a 32 MiB Welcome")
@@ -198,4 +170,29 @@ func TestHugeWelcome(t *testing.T) {
 	if !strings.Contains(err.Error(), "node tcp-9") || !strings.Contains(err.Error(), "size limit") {
 		t.Fatalf("error %q: want the node named and the size limit", err)
 	}
+}
+
+// fakeNode serves one connection on a loopback port with script, which
+// plays the node's side of the handshake; Cleanup waits for it.
+func fakeNode(t *testing.T, script func(c net.Conn, r *wire.Reader)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		script(c, wire.NewReader(c, 0))
+	})
+	return ln.Addr().String()
 }
