@@ -8,10 +8,10 @@ import (
 	"github.com/snbench/snbench/internal/timing"
 )
 
-// Sleep pauses the calling goroutine for d without holding a processor or
-// spending CPU: parked on a timer of its own (timerfd on Linux) armed early
-// by the timer's typical lateness, then yielding for the few microseconds
-// left. Each call creates and closes a timer; a workload that waits often
+// Sleep pauses the calling goroutine for d without holding a processor:
+// parked on a timer (with a timerfd of its own as the runtime poller's
+// alarm clock on Linux) armed early by the timer's typical lateness, then
+// yielding for at most 20 us of what is left (see timing.Waiter). Each call creates and closes a timer; a workload that waits often
 // keeps a Waiter instead, as Doubling does.
 func Sleep(d time.Duration) {
 	w, err := timing.NewWaiter(context.Background())
