@@ -13,14 +13,18 @@ help: ## list the targets
 build: ## build bin/snbench
 	$(GO) build -trimpath -o $(BIN) ./cmd/snbench
 
-# Tests that assert timing bounds (a 1 ms wait measured within 10%, a rate
-# held within 1%) run on their own after the rest, so that other packages'
-# tests running in parallel do not steal their CPU.
+# Tests that assert timing bounds (a 1 ms wait measured within 5%, a rate
+# held within 1%, open-loop latency within 100 us of the round trip) run on
+# their own after the rest, so that other packages' tests running in
+# parallel do not steal their CPU, and without the race detector, which
+# slows every memory access several-fold: the bounds are about this
+# machine, not about the instrumented binary. The race detector still runs
+# the code they cover, through every other test of bench.
 TIMING_TESTS = TestOpenLoopFixedWait|TestGeneratorHoldsRate|TestStallShowsInCorrectedLatency|TestCapacitySearch|TestOpenLoopLowLoad|TestFixedWaitKnownAnswer
 
 test: ## run every test with the race detector (what CI runs)
 	$(GO) test -race -count=1 -timeout 12m -skip '$(TIMING_TESTS)' $(PKGS)
-	$(GO) test -race -count=1 -timeout 5m -run '$(TIMING_TESTS)' ./bench/
+	$(GO) test -count=1 -timeout 5m -run '$(TIMING_TESTS)' ./bench/
 
 test-short: ## run the tests without the race detector
 	$(GO) test -count=1 $(PKGS)

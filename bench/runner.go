@@ -326,7 +326,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 	// nodes' CPU was read) so that it disturbs neither.
 	var probeP50 int64
 	if k.Rate > 0 {
-		p50, fails, err := r.probe(ctx, cancel, fl, newWL, p, k)
+		p50, fails, err := r.probe(ctx, cancel, fl, newWL, p, k, probeSize(pr.drivers))
 		failures = append(failures, fails...)
 		if err != nil {
 			return nil, err
@@ -373,22 +373,42 @@ func (r *Runner) selfRecover(p Plan, k results.Key) bool {
 	return p.Redispatch() && r.dispatchBy(k.Topology) != ""
 }
 
-// probeBatches is how many batches per node the unloaded-round-trip probe
-// of an open-loop cell sends.
-const probeBatches = 64
+// Bounds of the unloaded-round-trip probe of an open-loop cell: batches
+// per node, and the time it should take.
+const (
+	probeMin, probeMax = 16, 256
+	probeBudget        = 300 * time.Millisecond
+)
+
+// probeSize is how many batches per node the probe sends: as many as fit
+// in probeBudget at the measured pass's round trip from send (p50),
+// between probeMin and probeMax.
+func probeSize(drivers []*driver) int {
+	unc := results.NewHist()
+	for _, d := range drivers {
+		if d.load != nil {
+			unc.Merge(d.load.unc)
+		}
+	}
+	rt := time.Duration(unc.ValueAtQuantile(50))
+	if rt <= 0 {
+		return probeMax
+	}
+	return int(min(max(int64(probeBudget/rt), probeMin), probeMax))
+}
 
 // probe measures an open-loop cell's unloaded round trip: a closed-loop
-// pass of probeBatches batches per node at the cell's batch size with
+// pass of batches batches per node at the cell's batch size with
 // window 1, so no batch ever queues behind another, run on the same nodes
 // right after the measured pass. It returns the pass's
 // p50 latency in ns, the yardstick for the open-loop latency at low load
 // (see results.Load.ProbeP50NS).
-func (r *Runner) probe(ctx context.Context, cancel context.CancelCauseFunc, fl *fleet, newWL func() (workloads.Workload, error), p Plan, k results.Key) (int64, []results.Failure, error) {
+func (r *Runner) probe(ctx context.Context, cancel context.CancelCauseFunc, fl *fleet, newWL func() (workloads.Workload, error), p Plan, k results.Key, batches int) (int64, []results.Failure, error) {
 	links, idx := fl.live()
 	if len(links) == 0 {
 		return 0, nil, nil
 	}
-	pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: probeBatches * k.Batch * len(links), batch: k.Batch, window: 1,
+	pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: batches * k.Batch * len(links), batch: k.Batch, window: 1,
 		timeout: p.TaskTimeout.D(), record: true, redispatch: p.Redispatch(), selfRecover: r.selfRecover(p, k), log: r.Log, label: "probe"})
 	if err != nil {
 		return 0, nil, fmt.Errorf("round-trip probe: %w", err)

@@ -15,8 +15,7 @@ const (
 	maxLead     = 500 * time.Microsecond
 	leadStep    = 2 * time.Microsecond
 	// spinBelow is the wait under which arming a timer costs more than it
-	// saves: the remainder is spent yielding, and no wait yields for
-	// longer.
+	// saves: the remainder is spent yielding.
 	spinBelow = 20 * time.Microsecond
 )
 
@@ -25,14 +24,15 @@ const (
 func (w *Waiter) Lead() time.Duration { return w.lead }
 
 // Until waits until t: parked on the timer, armed early by the lateness
-// estimate, then yielding the processor for what is left. It never spins
-// for more than spinBelow: where the timer's lateness exceeds the time
-// left, it parks anyway and the wait ends late (the caller measures that
-// lateness as its own), rather than holding a processor that others need.
-// It returns an error only if the waiter's context ended (the wait is then
-// cut short) or the timer failed.
+// estimate, then yielding the processor for what is left. Where the
+// timer's lateness exceeds the time left, it still parks (armed for
+// spinBelow) and the wait ends late, which the caller measures as its own
+// lateness, rather than spinning on a processor that others need; so it
+// yields for at most the lateness estimate, and only after an early
+// wake-up. It returns an error only if the waiter's context ended (the
+// wait is then cut short) or the timer failed.
 func (w *Waiter) Until(t time.Time) error {
-	for left := time.Until(t); left > spinBelow; left = time.Until(t) {
+	if left := time.Until(t); left > spinBelow {
 		armed := left - min(w.lead, left-spinBelow)
 		start := time.Now()
 		if err := w.park(armed); err != nil {
