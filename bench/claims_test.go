@@ -10,6 +10,7 @@ import (
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -18,7 +19,7 @@ import (
 // service time svc for every batch, and answers its stats requests with
 // stats, in turn (the last one again once they run out).
 func claimingNode(t *testing.T, spec workloads.Spec, svc time.Duration, stats []wire.Stats) string {
-	return loopbackServer(t, 2, func(conn net.Conn) {
+	return fakenode.Listen(t, 2, func(conn net.Conn) {
 		defer conn.Close()
 		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
 		serveClaiming(conn, spec, svc, stats)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -24,7 +25,7 @@ const (
 // badNode runs a TCP "node" that completes the handshake and answers
 // stats, and misbehaves as mode says.
 func badNode(t *testing.T, mode string) string {
-	return loopbackServer(t, 4, func(conn net.Conn) {
+	return fakenode.Listen(t, 4, func(conn net.Conn) {
 		defer conn.Close()
 		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
 		var mu sync.Mutex

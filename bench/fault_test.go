@@ -17,6 +17,7 @@ import (
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/proctest"
@@ -258,7 +259,7 @@ func nodeServers(t *testing.T, n int) []string {
 // connection (SO_LINGER 0, then close: the kernel sends RST) once the
 // client has sent after bytes.
 func resetProxy(t *testing.T, backend string, after int64) string {
-	return loopbackServer(t, 16, func(client net.Conn) {
+	return fakenode.Listen(t, 16, func(client net.Conn) {
 		server, err := net.Dial("tcp", backend)
 		if err != nil {
 			client.Close()

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -21,65 +21,9 @@ import (
 // may be a half frame; afterwards it reads and ignores everything until
 // the coordinator closes the connection.
 func hostileNode(t *testing.T, bad []byte) string {
-	return loopbackServer(t, 4, func(conn net.Conn) {
-		defer conn.Close()
-		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-		serveHostile(conn, bad)
+	return fakenode.Listen(t, 4, func(conn net.Conn) {
+		fakenode.Answer(conn, wire.Welcome{Node: "hostile"}, bad, true)
 	})
-}
-
-// loopbackServer accepts up to sessions connections on a loopback port,
-// each handled by handle in a goroutine of its own, and returns the
-// address. Cleanup closes the listener and waits for every handler.
-func loopbackServer(t *testing.T, sessions int, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for range sessions {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() { handle(conn) })
-		}
-	})
-	return ln.Addr().String()
-}
-
-func serveHostile(conn net.Conn, bad []byte) {
-	r := wire.NewReader(conn, 0)
-	if _, _, err := r.Next(); err != nil { // the hello
-		return
-	}
-	welcome, _ := wire.AppendJSON(nil, wire.TypeWelcome, wire.Welcome{Node: "hostile"})
-	if _, err := conn.Write(welcome); err != nil {
-		return
-	}
-	sent := false
-	for {
-		h, _, err := r.Next()
-		if err != nil {
-			return
-		}
-		switch {
-		case h.Type == wire.TypeStatsRequest:
-			st, _ := wire.AppendJSON(nil, wire.TypeStats, wire.Stats{})
-			_, _ = conn.Write(st)
-		case h.Type == wire.TypeTasks && !sent:
-			sent = true
-			_, _ = conn.Write(bad)
-		case h.Type == wire.TypeBye:
-			return
-		}
-	}
 }
 
 // header returns a frame header with the given fields.

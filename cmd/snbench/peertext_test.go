@@ -5,63 +5,21 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/wire"
 )
 
-// answerNode is a TCP "node" that completes handshakes and answers stats
-// requests, then answers tasks with answer (once per session) and reads on
-// until the coordinator hangs up.
+// answerNode is a TCP "node" that completes handshakes (with a host name
+// full of control characters) and answers stats requests, then answers
+// tasks with answer (once per session) and reads on until the coordinator
+// hangs up.
 func answerNode(t *testing.T, answer []byte) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
+	return fakenode.Listen(t, 8, func(conn net.Conn) {
+		fakenode.Answer(conn, wire.Welcome{Node: "hostile", Host: "evil\x1b[2Jhost"}, answer, true)
 	})
-	wg.Go(func() {
-		for range 8 {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() { serveAnswer(conn, answer) })
-		}
-	})
-	return ln.Addr().String()
-}
-
-func serveAnswer(conn net.Conn, answer []byte) {
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-	r := wire.NewReader(conn, 0)
-	if _, _, err := r.Next(); err != nil {
-		return // snbench run's reachability check
-	}
-	b, _ := wire.AppendJSON(nil, wire.TypeWelcome, wire.Welcome{Node: "hostile", Host: "evil\x1b[2Jhost"})
-	_, _ = conn.Write(b)
-	sent := false
-	for {
-		h, _, err := r.Next()
-		if err != nil {
-			return
-		}
-		switch {
-		case h.Type == wire.TypeStatsRequest:
-			b, _ := wire.AppendJSON(nil, wire.TypeStats, wire.Stats{})
-			_, _ = conn.Write(b)
-		case h.Type == wire.TypeTasks && !sent:
-			sent = true
-			_, _ = conn.Write(answer)
-		}
-	}
 }
 
 // TestPeerTextEscaped: a node whose Error reason retitles the terminal

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/workloads"
@@ -47,47 +47,9 @@ func TestReliabilityBadInput(t *testing.T) {
 // requests, then answers tasks with bytes that are not a frame.
 func garbageNode(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
+	return fakenode.Listen(t, 8, func(conn net.Conn) {
+		fakenode.Answer(conn, wire.Welcome{Node: "garbage"}, []byte("<html>not a frame</html>"), false)
 	})
-	wg.Go(func() {
-		for range 8 {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-				r := wire.NewReader(conn, 0)
-				if _, _, err := r.Next(); err != nil {
-					return // snbench run's reachability check
-				}
-				b, _ := wire.AppendJSON(nil, wire.TypeWelcome, wire.Welcome{Node: "garbage"})
-				_, _ = conn.Write(b)
-				for {
-					h, _, err := r.Next()
-					if err != nil {
-						return
-					}
-					switch h.Type {
-					case wire.TypeStatsRequest:
-						b, _ := wire.AppendJSON(nil, wire.TypeStats, wire.Stats{})
-						_, _ = conn.Write(b)
-					case wire.TypeTasks:
-						_, _ = conn.Write([]byte("<html>not a frame</html>"))
-					}
-				}
-			})
-		}
-	})
-	return ln.Addr().String()
 }
 
 // TestOnNodeFailure runs the CLI against two good nodes and one that

@@ -6,11 +6,11 @@ import (
 	"log"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
+	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
@@ -176,23 +176,9 @@ func TestHugeWelcome(t *testing.T) {
 // plays the node's side of the handshake; Cleanup waits for it.
 func fakeNode(t *testing.T, script func(c net.Conn, r *wire.Reader)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
+	return fakenode.Listen(t, 1, func(c net.Conn) {
 		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
 		script(c, wire.NewReader(c, 0))
 	})
-	return ln.Addr().String()
 }
