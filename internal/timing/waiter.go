@@ -57,6 +57,23 @@ func (w *Waiter) Sleep(d time.Duration) error {
 	return w.Until(time.Now().Add(d))
 }
 
+// park waits d on the timer, with the platform's alarm armed to wake an
+// idle runtime on time.
+func (w *Waiter) park(d time.Duration) error {
+	w.timer.Reset(d)
+	if err := w.alarm(d); err != nil {
+		w.timer.Stop()
+		return err
+	}
+	select {
+	case <-w.timer.C:
+		return nil
+	case <-w.ctx.Done():
+		w.timer.Stop()
+		return context.Cause(w.ctx)
+	}
+}
+
 // err is the waiter's context's cause once it is done.
 func (w *Waiter) err() error {
 	if w.ctx.Err() != nil {

@@ -41,21 +41,13 @@ func NewWaiter(ctx context.Context) (*Waiter, error) {
 	return &Waiter{ctx: ctx, fd: fd, f: os.NewFile(uintptr(fd), "timerfd"), timer: t, lead: initialLead}, nil
 }
 
-// park waits d on the timer, with the timerfd armed to wake the poller.
-func (w *Waiter) park(d time.Duration) error {
-	w.timer.Reset(d)
+// alarm arms the timerfd to wake the runtime's poller after d.
+func (w *Waiter) alarm(d time.Duration) error {
 	w.its.Value = unix.NsecToTimespec(int64(d))
 	if err := unix.TimerfdSettime(w.fd, 0, &w.its, nil); err != nil {
-		w.timer.Stop()
 		return fmt.Errorf("timing: timerfd_settime: %w", err)
 	}
-	select {
-	case <-w.timer.C:
-		return nil
-	case <-w.ctx.Done():
-		w.timer.Stop()
-		return context.Cause(w.ctx)
-	}
+	return nil
 }
 
 // Close releases the timers.

@@ -24,16 +24,9 @@ func NewWaiter(ctx context.Context) (*Waiter, error) {
 	return &Waiter{ctx: ctx, timer: t, lead: initialLead}, nil
 }
 
-func (w *Waiter) park(d time.Duration) error {
-	w.timer.Reset(d)
-	select {
-	case <-w.timer.C:
-		return nil
-	case <-w.ctx.Done():
-		w.timer.Stop()
-		return context.Cause(w.ctx)
-	}
-}
+// alarm has nothing to arm on this platform: the Go timer alone wakes
+// the waiter.
+func (w *Waiter) alarm(time.Duration) error { return nil }
 
 // Close releases the timer.
 func (w *Waiter) Close() error {
