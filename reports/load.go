@@ -22,7 +22,7 @@ func HasLoad(res *results.Results) bool {
 const loadCaption = "latency runs from each task's intended send time to its batch's verified result; 'p99 from send' is what a tool that " +
 	"stamps the actual send would report; 'lag' is how late the generator sent beyond any wait for a free slot; " +
 	"'window full' counts batches that waited for one (backpressure: the system's behaviour, in their latency); " +
-	"'unloaded rt' is one batch's round trip with nothing else in flight (a closed-loop probe before the pass); " +
+	"'unloaded rt' is one batch's round trip with nothing else in flight (a closed-loop probe right after the pass); " +
 	"'unreliable': the harness could not hold the schedule, or at low load the round trip came out far above the unloaded one"
 
 // WriteLoadTable writes one row per open-loop cell in format
