@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,12 +104,31 @@ func fixedWaitTry(t *testing.T, topo string, workers int) string {
 	case cpuBusy > 0.5:
 		t.Logf("%.0f tasks/s against %.0f: the cores were %.0f%% busy (%v of CPU per task), so CPU may be the limit; throughput not judged",
 			got, want, 100*cpuBusy, time.Duration(s.CPUPerTaskNS))
-	case got < 0.85*want || got > 1.1*want:
-		// 15% below, not 10%: on the 2-vCPU VMs here a coordinator that
-		// waited out the delay idle wakes 80-130 us late when the result
-		// arrives, which the hot no-wait round trip does not include
-		// (tcp, 1 worker: 855/s against 962/s; docs/measurement.md).
-		return fmt.Sprintf("%.0f tasks/s, want within 15%% below and 10%% above %.0f (round trip %v)", got, want, rt)
+	case s.NoWaitRTNS <= 0:
+		t.Fatalf("a fixed-delay cell without its no-wait round trip (nowait_rt_ns)")
+	case got > 1.1*want:
+		return fmt.Sprintf("%.0f tasks/s, more than 10%% above %.0f (round trip %v)", got, want, rt)
+	case got < 0.9*want:
+		// On the 2-vCPU VMs here a coordinator that waited out the delay
+		// idle wakes 80-130 us late when the result arrives, which the hot
+		// no-wait round trip does not include (tcp, 1 worker: 855/s
+		// against 962/s; docs/measurement.md). The answer: the
+		// cell must say so, with its own no-wait round trip.
+		if w := warningWith(res.Cells[0].Warnings, "wake-late:"); w != "" {
+			t.Logf("%.0f tasks/s against %.0f, and the cell says why: %s", got, want, w)
+			return ""
+		}
+		return fmt.Sprintf("%.0f tasks/s, over 10%% below %.0f (round trip %v), and no wake-late caveat: %q", got, want, rt, res.Cells[0].Warnings)
+	}
+	return ""
+}
+
+// warningWith returns the first of ws that starts with prefix, or "".
+func warningWith(ws []string, prefix string) string {
+	for _, w := range ws {
+		if strings.HasPrefix(w, prefix) {
+			return w
+		}
 	}
 	return ""
 }

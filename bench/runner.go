@@ -255,12 +255,7 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	spec := p.Spec(k.Payload)
 	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	cluster, err := topo.Start(cctx, topologies.Config{
-		Workers: k.Workers, Workload: spec, Window: k.Window, Batch: k.Batch,
-		Nodes: p.Nodes, StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(),
-		Token: r.Token, NATS: topologies.NATS{URL: p.NATSURL, Subject: p.NATSSubject, Auth: r.NATSAuth},
-		Resend: p.Redispatch(),
-	})
+	cluster, err := topo.Start(cctx, r.clusterConfig(p, k, k.Workers, spec))
 	if err != nil {
 		return nil, err
 	}
@@ -278,8 +273,80 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	if err != nil {
 		return nil, err
 	}
+	if fixedDelay(p) && k.Rate == 0 {
+		if rep.NoWaitRTNS, err = r.noWaitRT(ctx, topo, p, k); err != nil {
+			return nil, err
+		}
+	}
 	rep.Round = round
 	return rep, nil
+}
+
+// clusterConfig is the configuration of a cluster of workers nodes for
+// cell k of plan p, running spec.
+func (r *Runner) clusterConfig(p Plan, k results.Key, workers int, spec workloads.Spec) topologies.Config {
+	return topologies.Config{
+		Workers: workers, Workload: spec, Window: k.Window, Batch: k.Batch,
+		Nodes: p.Nodes, StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(),
+		Token: r.Token, NATS: topologies.NATS{URL: p.NATSURL, Subject: p.NATSSubject, Auth: r.NATSAuth},
+		Resend: p.Redispatch(),
+	}
+}
+
+// fixedDelay says whether p's workload is a pure wait: a known answer.
+func fixedDelay(p Plan) bool { return p.Wait.D() > 0 && p.CPU <= 0 }
+
+// Bounds of the no-wait round-trip probe of a fixed-delay cell.
+const (
+	noWaitWarmup  = 64
+	noWaitBatches = 1024
+	noWaitBudget  = 100 * time.Millisecond
+)
+
+// noWaitRT measures the round trip in a fixed-delay cell's known answer:
+// one node of k's topology, started for the purpose with the plan's
+// workload less its wait, sent k's batches closed-loop with window 1
+// (noWaitWarmup batches, then as many as fit in noWaitBudget at the
+// warm-up's pace, between noWaitWarmup and noWaitBatches). It returns the batches' p50 latency in ns.
+func (r *Runner) noWaitRT(ctx context.Context, topo topologies.Topology, p Plan, k results.Key) (int64, error) {
+	spec := p.Spec(k.Payload)
+	spec.Wait = 0
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	cluster, err := topo.Start(cctx, r.clusterConfig(p, k, 1, spec))
+	if err != nil {
+		return 0, fmt.Errorf("no-wait round trip: %w", err)
+	}
+	defer cluster.Close()
+	fl := newFleet(cluster)
+	newWL := func() (workloads.Workload, error) { return r.Workloads.New(spec) }
+	links, _ := fl.live()
+	warm := passSpec{policy: p.Dispatch, total: noWaitWarmup * k.Batch, batch: k.Batch, window: 1, timeout: p.TaskTimeout.D(), log: r.Log, label: "no-wait probe"}
+	t0 := time.Now()
+	if _, err := runPass(cctx, cancel, links, newWL, warm); err != nil {
+		return 0, fmt.Errorf("no-wait round trip: %w", err)
+	}
+	// As many batches as the warm-up's pace fits in the budget, in one
+	// pass: a pass of its own per few batches would idle between them.
+	per := time.Since(t0) / noWaitWarmup
+	n := noWaitBatches
+	if per > 0 {
+		n = int(min(max(int64(noWaitBudget/per), noWaitWarmup), noWaitBatches))
+	}
+	measured := warm
+	measured.total, measured.record = n*k.Batch, true
+	pr, err := runPass(cctx, cancel, links, newWL, measured)
+	if err != nil {
+		return 0, fmt.Errorf("no-wait round trip: %w", err)
+	}
+	if !pr.verify.OK() {
+		return 0, fmt.Errorf("no-wait round trip: results did not verify: %+v", pr.verify)
+	}
+	lat := results.NewHist()
+	for _, d := range pr.drivers {
+		lat.Merge(d.lat)
+	}
+	return lat.ValueAtQuantile(50), nil
 }
 
 func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl *fleet, p Plan, k results.Key, spec workloads.Spec) (*results.Rep, error) {

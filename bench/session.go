@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/topologies"
@@ -47,10 +46,7 @@ func (r *Runner) Start(ctx context.Context, p Plan, k results.Key) (*Session, er
 		return nil, fmt.Errorf("starting %s: %w", k, err)
 	}
 	cctx, cancel := context.WithCancelCause(ctx)
-	cluster, err := topo.Start(cctx, topologies.Config{
-		Workers: k.Workers, Workload: p.Spec(k.Payload), Window: k.Window, Batch: k.Batch,
-		Nodes: p.Nodes, StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(), Resend: p.Redispatch(),
-	})
+	cluster, err := topo.Start(cctx, r.clusterConfig(p, k, k.Workers, p.Spec(k.Payload)))
 	if err != nil {
 		cancel(err)
 		return nil, fmt.Errorf("starting %s: %w", k, err)

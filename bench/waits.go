@@ -49,16 +49,64 @@ func noteOverrun(res *results.Results) {
 		}
 		want := per * time.Duration(c.Batch)
 		got := time.Duration(c.Summary.Service.P50)
-		if got > want+time.Duration(overrunShare*float64(want))+overrunSlack {
+		overrun := got > want+time.Duration(overrunShare*float64(want))+overrunSlack
+		if overrun {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("overrun: nodes took %v per batch (service p50) for %v of waiting: this machine did not keep the fixed delay, so throughput is below workers x window x batch / (wait + round trip)",
 				got.Round(time.Microsecond), want))
 		}
+		busy := false
 		if cores := usableCores(res.Env); cores > 0 {
-			busy := c.Summary.Throughput.Mean * c.Summary.CPUPerTaskNS / 1e9 / float64(cores)
-			if busy > cpuBusyShare {
+			share := c.Summary.Throughput.Mean * c.Summary.CPUPerTaskNS / 1e9 / float64(cores)
+			if busy = share > cpuBusyShare; busy {
 				c.Warnings = append(c.Warnings, fmt.Sprintf("cpu-bound: moving and waking for each task cost %v of CPU, keeping the %d cores %.0f%% busy: CPU, not the wait, may set this cell's throughput",
-					time.Duration(c.Summary.CPUPerTaskNS).Round(time.Microsecond), cores, 100*busy))
+					time.Duration(c.Summary.CPUPerTaskNS).Round(time.Microsecond), cores, 100*share))
+			}
+		}
+		if !overrun && !busy {
+			if w := wakeLate(c, want); w != "" {
+				c.Warnings = append(c.Warnings, w)
 			}
 		}
 	}
+}
+
+// wakeShare is how far below its known answer a fixed-delay cell's
+// throughput may fall before wakeLate explains the shortfall.
+const wakeShare = 0.10
+
+// wakeLate is the caveat for a closed-loop fixed-delay cell whose nodes
+// kept the wait (service p50 near batch x wait, here want) and whose
+// cores were not busy, but whose throughput fell more than wakeShare
+// below the known answer workers x window x batch / (want + the no-wait
+// round trip): the batches spent longer outside the wait (latency p50 -
+// service p50) than the same topology's round trip with no wait. What
+// takes the difference is a process, idle through the wait, waking when
+// the batch or its result arrives: the platform's wake-up (a VM's idle
+// vCPU, a deep C-state), which the hot no-wait round trip does not pay.
+// "" when the answer held, or without a no-wait round trip.
+func wakeLate(c *results.Cell, want time.Duration) string {
+	s := c.Summary
+	rt := time.Duration(s.NoWaitRTNS)
+	if rt <= 0 || c.Rate > 0 || s.Throughput.Mean <= 0 {
+		return ""
+	}
+	answer := float64(c.Workers*c.Window*c.Batch) / (want + rt).Seconds()
+	if s.Throughput.Mean >= (1-wakeShare)*answer {
+		return ""
+	}
+	transit := time.Duration(s.Latency.P50 - s.Service.P50)
+	return fmt.Sprintf("wake-late: %s tasks/s is %.1f%% below workers x window x batch / (wait + no-wait round trip %v) = %s/s: batches spent %v outside the wait (latency p50 - service p50) against %v with no wait, so a process idle through the wait wakes late on this machine; this cell measures the platform's wake-up, not the topology",
+		siCount(s.Throughput.Mean), 100*(1-s.Throughput.Mean/answer), rt.Round(time.Microsecond), siCount(answer),
+		transit.Round(time.Microsecond), rt.Round(time.Microsecond))
+}
+
+// siCount prints a rate with three significant digits and an SI prefix.
+func siCount(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.3gM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.3gk", v/1e3)
+	}
+	return fmt.Sprintf("%.3g", v)
 }

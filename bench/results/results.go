@@ -161,6 +161,14 @@ type Rep struct {
 	// of the empty time is slots waiting for the coordinator. Absent where
 	// Occupancy is.
 	DrainIdle float64 `json:"drain_idle,omitempty"`
+	// NoWaitRTNS is, in a closed-loop repetition of a fixed-delay plan (a
+	// wait, no CPU burn), the p50 round trip of one batch of the cell's
+	// size on the same topology with no wait: a one-node cluster started
+	// after the repetition's, window 1. It is the round trip in the known
+	// answer workers x window x batch / (batch x wait + round trip); a
+	// cell that falls short of it although its nodes kept the wait is
+	// waking late from idle (see the wake-late caveat). 0 elsewhere.
+	NoWaitRTNS int64 `json:"nowait_rt_ns,omitempty"`
 	// Load holds what an open-loop repetition adds; nil in closed loop.
 	Load *Load `json:"load,omitempty"`
 	// Redispatch records the node failures that on_node_failure:

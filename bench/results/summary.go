@@ -23,6 +23,9 @@ type Summary struct {
 	// Occupancy is the mean over repetitions of Rep.Occupancy, over those
 	// that have one; 0 (absent) when none has (open loop, older files).
 	Occupancy float64 `json:"occupancy,omitempty"`
+	// NoWaitRTNS is the median over repetitions of Rep.NoWaitRTNS, the
+	// cell's batch round trip with no wait; 0 (absent) where none has.
+	NoWaitRTNS int64 `json:"nowait_rt_ns,omitempty"`
 	// CPUPerTaskNS is the mean over repetitions of coordinator plus node
 	// CPU time per task; CoordCPUPerTaskNS and NodeCPUPerTaskNS split it
 	// (NodeCPUPerTaskNS is 0 where nodes share the coordinator's process).
@@ -161,9 +164,13 @@ func Summarize(c *Cell) error {
 	s.Reps = len(c.Reps)
 	var tput, cpu, coord, nodeCPU []float64
 	var lat, svc []Hist
+	var nowait []float64
 	c.Verify = Verification{}
 	for _, r := range c.Reps {
 		c.Verify = c.Verify.Add(r.Verify)
+		if r.NoWaitRTNS > 0 {
+			nowait = append(nowait, float64(r.NoWaitRTNS))
+		}
 		tput = append(tput, r.Throughput)
 		if r.Tasks > 0 {
 			coord = append(coord, float64(r.CoordCPUNS)/float64(r.Tasks))
@@ -179,6 +186,9 @@ func Summarize(c *Cell) error {
 		svc = append(svc, r.Service)
 	}
 	s.Throughput = MeanCI(tput)
+	if m, err := stats.Median(nowait); err == nil {
+		s.NoWaitRTNS = int64(m)
+	}
 	s.CPUPerTaskNS = meanOf(cpu)
 	s.CoordCPUPerTaskNS = meanOf(coord)
 	s.NodeCPUPerTaskNS = meanOf(nodeCPU)
