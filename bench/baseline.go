@@ -13,7 +13,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/snbench/snbench/bench/results"
-	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/topologies"

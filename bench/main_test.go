@@ -3,7 +3,7 @@ package bench
 import (
 	"testing"
 
-	"github.com/snbench/snbench/internal/topotest"
+	"github.com/snbench/snbench/topologies/topotest"
 )
 
 // TestMain turns the test binary into a node when a test re-executes it as

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/internal/wire"

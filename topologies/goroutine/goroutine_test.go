@@ -3,7 +3,7 @@ package goroutine
 import (
 	"testing"
 
-	"github.com/snbench/snbench/internal/topotest"
+	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/workloads"
 )
 

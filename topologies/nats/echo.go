@@ -12,7 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
-	"github.com/snbench/snbench/internal/topotest"
+	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )

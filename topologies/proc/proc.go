@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 )

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/snbench/snbench/internal/topotest"
+	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 )

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/internal/link"
+	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
-	"github.com/snbench/snbench/internal/topotest"
+	"github.com/snbench/snbench/topologies/topotest"
 )
 
 // TestConformance drives started clusters the way the runner does.
