@@ -1,20 +1,16 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"sync"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/snbench/snbench/bench/results"
-	"github.com/snbench/snbench/topologies/link"
-	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/topologies"
 )
@@ -145,42 +141,27 @@ func readFrame(rd io.Reader, in []byte) error {
 }
 
 // startEchoes starts k.Workers echo endpoints of the transport under k's
-// topology, and returns them with the function that stops them all: the
-// topology starts them itself when it is a topologies.EchoStarter (nats,
-// whose server bench need not know), and startEcho otherwise.
+// topology, and returns them with the function that stops them all. The
+// topology starts them (topologies.EchoStarter): it knows its transport.
 func (r *Runner) startEchoes(ctx context.Context, transport string, k results.Key) ([]rawConn, func() error, error) {
-	if r.Topologies != nil {
-		if t, err := r.Topologies.Get(k.Topology); err == nil {
-			if es, ok := t.(topologies.EchoStarter); ok && es.Transport() == transport {
-				set, err := es.StartEcho(ctx, topologies.EchoConfig{Endpoints: k.Workers, Window: k.Window,
-					Log: r.logWriter(), StartTimeout: 10 * time.Second})
-				if err != nil {
-					return nil, nil, err
-				}
-				var conns []rawConn
-				for _, c := range set.Conns() {
-					conns = append(conns, setConn{c})
-				}
-				return conns, set.Close, nil
-			}
-		}
+	t, err := r.Topologies.Get(k.Topology)
+	if err != nil {
+		return nil, nil, err
 	}
-	conns := make([]rawConn, 0, k.Workers)
-	stop := func() error {
-		for _, c := range conns {
-			c.close()
-		}
-		return nil
+	es, ok := t.(topologies.EchoStarter)
+	if !ok {
+		return nil, nil, fmt.Errorf("topology %s names transport %q but cannot start its echoes (topologies.EchoStarter)", k.Topology, transport)
 	}
-	for i := range k.Workers {
-		c, err := startEcho(ctx, transport, fmt.Sprintf("raw-%s-%d", transport, i+1), r.logWriter())
-		if err != nil {
-			_ = stop()
-			return nil, nil, err
-		}
-		conns = append(conns, c)
+	set, err := es.StartEcho(ctx, topologies.EchoConfig{Endpoints: k.Workers, Window: k.Window,
+		Log: r.logWriter(), StartTimeout: 10 * time.Second})
+	if err != nil {
+		return nil, nil, err
 	}
-	return conns, stop, nil
+	var conns []rawConn
+	for _, c := range set.Conns() {
+		conns = append(conns, setConn{c})
+	}
+	return conns, set.Close, nil
 }
 
 // setConn is an endpoint of a topologies.EchoSet; the set stops it.
@@ -188,142 +169,7 @@ type setConn struct{ io.ReadWriteCloser }
 
 func (c setConn) close() { _ = c.Close() }
 
-// reader is the endpoint itself: the nats link, like the requester, takes
-// each reply whole from its subscription, with no stream to buffer.
+// reader is the endpoint itself: an EchoSet's endpoints read the way the
+// topology's links read the transport (a stream through a buffer,
+// messages one at a time).
 func (c setConn) reader() io.Reader { return c }
-
-// startEcho starts one echo endpoint of the transport.
-func startEcho(ctx context.Context, transport, name string, log io.Writer) (rawConn, error) {
-	switch transport {
-	case topologies.TransportChannel:
-		return newChanEcho(), nil
-	case topologies.TransportPipe:
-		return startPipeEcho(name, log)
-	case topologies.TransportTCP:
-		return startTCPEcho(ctx, name, log)
-	case topologies.TransportNATS:
-		return nil, fmt.Errorf("the %s transport's echoes are started by its topology (topologies.EchoStarter)", transport)
-	}
-	return nil, fmt.Errorf("no raw baseline for transport %q", transport)
-}
-
-// chanEcho is the bare channel transport: frames go to an echo goroutine
-// and back through channels, with no copy.
-type chanEcho struct {
-	in, out chan []byte
-	pending []byte
-	done    chan struct{}
-	once    sync.Once
-	wg      sync.WaitGroup
-}
-
-func newChanEcho() *chanEcho {
-	c := &chanEcho{in: make(chan []byte, 1024), out: make(chan []byte, 1024), done: make(chan struct{})}
-	c.wg.Go(func() {
-		for {
-			select {
-			case b := <-c.in:
-				c.out <- b
-			case <-c.done:
-				return
-			}
-		}
-	})
-	return c
-}
-
-func (c *chanEcho) Write(b []byte) (int, error) {
-	select {
-	case c.in <- b:
-		return len(b), nil
-	case <-c.done:
-		return 0, io.ErrClosedPipe
-	}
-}
-
-func (c *chanEcho) Read(b []byte) (int, error) {
-	if len(c.pending) == 0 {
-		select {
-		case c.pending = <-c.out:
-		case <-c.done:
-			return 0, io.EOF
-		}
-	}
-	n := copy(b, c.pending)
-	c.pending = c.pending[n:]
-	return n, nil
-}
-
-// reader is the endpoint itself: the goroutine link passes messages over
-// channels, with no stream to buffer.
-func (c *chanEcho) reader() io.Reader { return c }
-
-func (c *chanEcho) close() {
-	c.once.Do(func() { close(c.done) })
-	c.wg.Wait()
-}
-
-// procEcho is an echo child and the connection to it: a byte stream,
-// which the cell's link reads through a wire.Reader, so the raw loop reads
-// it through a buffer of the same size (wire.ReadBufferSize).
-type procEcho struct {
-	io.ReadWriter
-	buffered *bufio.Reader // over ReadWriter; set by stream
-	closers  []io.Closer
-	child    *link.Child
-}
-
-// stream sets the connection to the child and the buffer it is read
-// through.
-func (p *procEcho) stream(rw io.ReadWriter) {
-	p.ReadWriter = rw
-	p.buffered = bufio.NewReaderSize(rw, wire.ReadBufferSize)
-}
-
-func (p *procEcho) reader() io.Reader { return p.buffered }
-
-func (p *procEcho) close() {
-	for _, c := range p.closers {
-		c.Close()
-	}
-	if p.child != nil {
-		_ = p.child.Stop(2 * time.Second)
-	}
-}
-
-func startPipeEcho(name string, log io.Writer) (*procEcho, error) {
-	ch, inW, outR, err := link.StartPiped(name, []string{node.EnvMode + "=" + node.ModeEchoStdio}, log)
-	if err != nil {
-		return nil, err
-	}
-	p := &procEcho{closers: []io.Closer{inW, outR}, child: ch}
-	p.stream(struct {
-		io.Reader
-		io.Writer
-	}{outR, inW})
-	return p, nil
-}
-
-func startTCPEcho(ctx context.Context, name string, log io.Writer) (*procEcho, error) {
-	ch, inW, outR, err := link.StartPiped(name, []string{node.EnvMode + "=" + node.ModeEchoTCP}, log)
-	if err != nil {
-		return nil, err
-	}
-	p := &procEcho{closers: []io.Closer{inW}, child: ch}
-	addr, err := link.ReadAnnouncement(outR, time.Now().Add(10*time.Second), node.ListenPrefix)
-	outR.Close()
-	if err != nil {
-		p.close()
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	d := net.Dialer{Timeout: 10 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		p.close()
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	_ = conn.(*net.TCPConn).SetNoDelay(true)
-	p.stream(conn)
-	p.closers = append([]io.Closer{conn}, p.closers...)
-	return p, nil
-}

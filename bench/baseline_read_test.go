@@ -6,9 +6,14 @@ import (
 	"io"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/link"
+	"github.com/snbench/snbench/topologies/proc"
+	"github.com/snbench/snbench/topologies/tcp"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -71,8 +76,8 @@ func TestRawReadsLikeTheLink(t *testing.T) {
 			t.Parallel()
 			stream, size := taskFrames(t, tt.frames, tt.batch)
 
-			link := &askLog{r: bytes.NewReader(stream)}
-			wr := wire.NewReader(link, wire.DefaultMaxFrame)
+			viaLink := &askLog{r: bytes.NewReader(stream)}
+			wr := wire.NewReader(viaLink, wire.DefaultMaxFrame)
 			for i := range tt.frames {
 				if _, _, err := wr.Next(); err != nil {
 					t.Fatalf("link: frame %d: %v", i, err)
@@ -80,11 +85,19 @@ func TestRawReadsLikeTheLink(t *testing.T) {
 			}
 
 			raw := &askLog{r: bytes.NewReader(stream)}
-			p := &procEcho{}
-			p.stream(struct {
-				io.Reader
-				io.Writer
-			}{raw, io.Discard})
+			// The endpoint as a stream topology's StartEcho makes it.
+			set, err := link.StartStreamEchoes(context.Background(), topologies.EchoConfig{Endpoints: 1}, "raw",
+				func(context.Context, string, time.Duration) (link.EchoEndpoint, error) {
+					return link.EchoEndpoint{Conn: struct {
+						io.Reader
+						io.Writer
+					}{raw, io.Discard}}, nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer set.Close()
+			p := setConn{set.Conns()[0]}
 			in := make([]byte, size)
 			var got []byte
 			for i := range tt.frames {
@@ -102,55 +115,44 @@ func TestRawReadsLikeTheLink(t *testing.T) {
 			// A frame larger than the buffer is read in as many reads,
 			// but split differently while the link's body buffer grows to
 			// it (the raw loop's is allocated whole); both warm up first.
-			same := slices.Equal(raw.asked, link.asked)
+			same := slices.Equal(raw.asked, viaLink.asked)
 			if size > wire.ReadBufferSize {
-				same = len(raw.asked) == len(link.asked)
+				same = len(raw.asked) == len(viaLink.asked)
 			}
 			if !same {
-				t.Errorf("raw reads asked for %v bytes, the link's for %v", raw.asked, link.asked)
+				t.Errorf("raw reads asked for %v bytes, the link's for %v", raw.asked, viaLink.asked)
 			}
 		})
 	}
 }
 
-// perFrame is a stream echo read with one read per frame, as the raw loop
-// read it before it read through the link's buffer.
-type perFrame struct{ *procEcho }
-
-func (p perFrame) reader() io.Reader { return p.ReadWriter }
-
 // BenchmarkRawEchoRead measures the raw pipe and TCP echoes at batch 64,
-// window 4 (frames of 1,048 bytes), read per frame (the raw loop before)
-// and through a wire.ReadBufferSize buffer (the raw loop now, as the link
-// reads). Each run of the benchmark runs all four on fresh, warmed-up
-// echoes, so -count interleaves them:
+// window 4 (frames of 1,048 bytes), started by their topologies and read
+// as runBaseline reads them:
 //
 //	go test -run '^$' -bench RawEchoRead -benchtime 20000x -count 10 ./bench/
 func BenchmarkRawEchoRead(b *testing.B) {
 	const batch, window = 64, 4
 	size := wire.HeaderSize + 8 + batch*(8+8*1)
-	for _, transport := range []string{"pipe", "tcp"} {
-		c, err := startEcho(context.Background(), transport, "raw-bench", io.Discard)
+	for _, topo := range []topologies.EchoStarter{proc.New(), tcp.New()} {
+		set, err := topo.StartEcho(context.Background(), topologies.EchoConfig{Endpoints: 1, Window: window, Log: io.Discard})
 		if err != nil {
 			b.Fatal(err)
 		}
-		p := c.(*procEcho)
-		if _, err := echoAll([]rawConn{p}, size, baselineWarmup, window); err != nil { // as runBaseline does
+		c := setConn{set.Conns()[0]}
+		if _, err := echoAll([]rawConn{c}, size, baselineWarmup, window); err != nil { // as runBaseline does
 			b.Fatal(err)
 		}
-		for _, v := range []struct {
-			name string
-			conn rawConn
-		}{{"per-frame", perFrame{p}}, {"buffered", p}} {
-			b.Run(transport+"/"+v.name, func(b *testing.B) {
-				st := &rawStats{lat: results.NewHist()}
-				b.ResetTimer()
-				if err := echoLoop(v.conn, size, b.N, window, st); err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "tasks/s")
-			})
+		b.Run(topo.Transport(), func(b *testing.B) {
+			st := &rawStats{lat: results.NewHist()}
+			b.ResetTimer()
+			if err := echoLoop(c, size, b.N, window, st); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "tasks/s")
+		})
+		if err := set.Close(); err != nil {
+			b.Fatal(err)
 		}
-		c.close()
 	}
 }

@@ -187,7 +187,7 @@ func (r *Runner) baselineRep(ctx context.Context, c *results.Cell) error {
 	if err != nil {
 		return err
 	}
-	tr, ok := topo.(topologies.Transporter)
+	tr, ok := topo.(topologies.EchoStarter)
 	if !ok {
 		return nil
 	}
@@ -273,7 +273,9 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	if err != nil {
 		return nil, err
 	}
-	if fixedDelay(p) && k.Rate == 0 {
+	// Nodes that already run are someone else's to give sessions to: the
+	// probe's extra cluster is only for nodes the topology starts.
+	if fixedDelay(p) && k.Rate == 0 && !p.RemoteNodes() {
 		if rep.NoWaitRTNS, err = r.noWaitRT(ctx, topo, p, k); err != nil {
 			return nil, err
 		}

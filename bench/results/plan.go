@@ -329,6 +329,10 @@ func (p Plan) validateNATS() error {
 	return nil
 }
 
+// RemoteNodes says whether p's cells use nodes that already run (tcp
+// --nodes, nats --nats-subject) instead of nodes the topology starts.
+func (p Plan) RemoteNodes() bool { return len(p.Nodes) > 0 || p.NATSSubject != "" }
+
 // Spec returns the workload spec for a payload.
 func (p Plan) Spec(payload int) workloads.Spec {
 	return workloads.Spec{Name: p.Workload, Payload: payload, CPU: p.CPU, Wait: p.Wait, Seed: p.Seed}

@@ -9,12 +9,13 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
 )
 
 func main() {
-	if code, ok := node.RunIfChild(workloads.DefaultRegistry()); ok {
+	wl := workloads.DefaultRegistry()
+	if code, ok := builtin.Registry(wl).ServeIfNode(wl); ok {
 		os.Exit(code)
 	}
 	ctx, stop := signalContext()

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -29,7 +30,8 @@ func TestMain(m *testing.M) {
 	if n, err := strconv.Atoi(os.Getenv(envNodeMaxThreads)); err == nil && os.Getenv(node.EnvMode) != "" {
 		debug.SetMaxThreads(n) // a node starved of threads: the Go runtime kills it
 	}
-	if code, ok := node.RunIfChild(workloads.DefaultRegistry()); ok {
+	wl := workloads.DefaultRegistry()
+	if code, ok := builtin.Registry(wl).ServeIfNode(wl); ok {
 		os.Exit(code)
 	}
 	if os.Getenv(envRunMain) == "1" {

@@ -5,21 +5,19 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"time"
 
 	"github.com/snbench/snbench/internal/natsconn"
-	"github.com/snbench/snbench/workloads"
+	"github.com/snbench/snbench/topologies"
 )
 
-// Environment variables that turn a re-executed binary into a node.
+// Environment variables of node processes. A process topology starts its
+// binary again with topologies.NodeEnv(mode, name) and, for its mode,
+// these.
 const (
-	// EnvMode is "stdio" (serve one session on stdin/stdout), "tcp"
-	// (listen on a loopback port, print it, serve one session) or "nats"
-	// (connect to a NATS server, print ReadyLine, serve one session).
-	EnvMode = "SNBENCH_NODE"
-	// EnvName is the node's name, for its log lines.
-	EnvName = "SNBENCH_NODE_NAME"
+	// EnvMode and EnvName are topologies.EnvNodeMode and EnvNodeName.
+	EnvMode = topologies.EnvNodeMode
+	EnvName = topologies.EnvNodeName
 	// EnvToken is the token a tcp child demands of its coordinator: the
 	// coordinator makes a fresh one per child, so that no other local
 	// process can take the child's session.
@@ -33,6 +31,13 @@ const (
 	EnvHandshakeTimeout = "SNBENCH_NODE_HANDSHAKE_TIMEOUT"
 )
 
+// The node modes of the built-in process topologies (topologies.NodeMode).
+const (
+	ModeStdio = "stdio" // serve one session on stdin/stdout (subprocess)
+	ModeTCP   = "tcp"   // listen on loopback, print the address, serve one session
+	ModeNATS  = "nats"  // connect to a NATS server, print ReadyLine, serve one session
+)
+
 // ReadyLine is the line a nats child prints on stdout once it waits for
 // its Hello.
 const ReadyLine = "snbench-node ready"
@@ -41,73 +46,65 @@ const ReadyLine = "snbench-node ready"
 // address.
 const ListenPrefix = "snbench-node listening "
 
-// RunIfChild serves as a node when the process was started as one (EnvMode
-// is set) and reports ok = true with the exit code the caller should exit
-// with. Otherwise it returns ok = false at once. Call it first thing in
-// main, and in TestMain of any package whose tests start process nodes:
-//
-//	if code, ok := node.RunIfChild(workloads.DefaultRegistry()); ok {
-//		os.Exit(code)
-//	}
-func RunIfChild(reg *workloads.Registry) (code int, ok bool) {
-	mode := os.Getenv(EnvMode)
-	if mode == "" {
-		return 0, false
-	}
-	name := os.Getenv(EnvName)
-	// The parent closes our stdin (or dies) when the session must end.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var err error
-	switch mode {
-	case "stdio":
-		// A child's only coordinator is the process that started it: its
-		// plan, not the node, bounds the work.
-		err = Serve(ctx, stdio{}, SessionConfig{Registry: reg, Name: name, MaxTaskWork: -1})
-	case "tcp", "nats":
-		go func() {
-			_, _ = io.Copy(io.Discard, os.Stdin)
-			cancel()
-		}()
-		if mode == "tcp" {
-			var hs time.Duration
-			if hs, err = handshakeTimeout(os.Getenv(EnvHandshakeTimeout)); err == nil {
-				err = serveOneTCP(ctx, SessionConfig{Registry: reg, Name: name, Token: []byte(os.Getenv(EnvToken)), MaxTaskWork: -1}, hs)
-			}
-		} else {
-			err = serveOneNATS(ctx, reg, name)
-		}
-	case ModeEchoStdio:
-		err = serveEcho(ctx, mode)
-	case ModeEchoTCP:
-		go func() {
-			_, _ = io.Copy(io.Discard, os.Stdin)
-			cancel()
-		}()
-		err = serveEcho(ctx, mode)
-	case ModeEchoNATS:
-		go func() {
-			_, _ = io.Copy(io.Discard, os.Stdin)
-			cancel()
-		}()
-		err = serveEchoNATS(ctx, name)
-	default:
-		err = fmt.Errorf("unknown %s=%q (want stdio, tcp or nats)", EnvMode, mode)
-	}
-	if err != nil {
-		if name == "" {
-			name = fmt.Sprintf("(pid %d)", os.Getpid())
-		}
-		fmt.Fprintf(os.Stderr, "snbench node %s: %v\n", name, err)
-		return 1, true
-	}
-	return 0, true
+// ServeStdio is the subprocess node mode: one session on the process's
+// stdin and stdout. A child's only coordinator is the process that
+// started it: its plan, not the node, bounds the work.
+func ServeStdio(ctx context.Context, p topologies.NodeProcess) error {
+	return Serve(ctx, stdio{p.Stdin, p.Stdout}, SessionConfig{Registry: p.Workloads, Name: p.Name, MaxTaskWork: -1})
 }
 
-type stdio struct{}
+// ServeOneTCP is the tcp node mode: it listens on a loopback port the OS
+// picks, prints it on stdout (ListenPrefix), and serves the first
+// connection that proves EnvToken, until stdin closes.
+func ServeOneTCP(ctx context.Context, p topologies.NodeProcess) error {
+	ctx = untilStdinCloses(ctx, p.Stdin)
+	hs, err := handshakeTimeout(p.Getenv(EnvHandshakeTimeout))
+	if err != nil {
+		return err
+	}
+	return serveOneTCP(ctx, p.Stdout, SessionConfig{Registry: p.Workloads, Name: p.Name, Token: []byte(p.Getenv(EnvToken)), MaxTaskWork: -1}, hs)
+}
 
-func (stdio) Read(p []byte) (int, error)  { return os.Stdin.Read(p) }
-func (stdio) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
+// ServeOneNATS is the nats node mode: it connects to the server at
+// EnvNATSURL, prints ReadyLine and serves one session on EnvNATSSubject,
+// until stdin closes.
+func ServeOneNATS(ctx context.Context, p topologies.NodeProcess) error {
+	return serveOneNATS(untilStdinCloses(ctx, p.Stdin), p)
+}
+
+// ServeEchoStdio and ServeEchoTCP are the raw-baseline echo modes of the
+// pipe and tcp transports (ModeEchoStdio, ModeEchoTCP).
+func ServeEchoStdio(ctx context.Context, p topologies.NodeProcess) error {
+	return serveEcho(ctx, ModeEchoStdio, p)
+}
+
+// ServeEchoTCP: see ServeEchoStdio.
+func ServeEchoTCP(ctx context.Context, p topologies.NodeProcess) error {
+	return serveEcho(untilStdinCloses(ctx, p.Stdin), ModeEchoTCP, p)
+}
+
+// ServeEchoNATS is the raw-baseline echo mode of the nats transport
+// (ModeEchoNATS).
+func ServeEchoNATS(ctx context.Context, p topologies.NodeProcess) error {
+	return serveEchoNATS(untilStdinCloses(ctx, p.Stdin), p)
+}
+
+// untilStdinCloses returns a context that ends when stdin does: the parent
+// closes a child's stdin (or dies) when the session must end.
+func untilStdinCloses(ctx context.Context, stdin io.Reader) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		_, _ = io.Copy(io.Discard, stdin)
+		cancel()
+	}()
+	return ctx
+}
+
+// stdio joins a process's stdin and stdout into one stream.
+type stdio struct {
+	io.Reader
+	io.Writer
+}
 
 // handshakeTimeout parses EnvHandshakeTimeout's value; empty gives the
 // default of a standalone node's Server.
@@ -124,7 +121,7 @@ func handshakeTimeout(v string) (time.Duration, error) {
 
 // serveOneTCP listens on a loopback port the OS picks, prints it, and serves
 // the first connection, whose handshake must end within handshake.
-func serveOneTCP(ctx context.Context, cfg SessionConfig, handshake time.Duration) error {
+func serveOneTCP(ctx context.Context, stdout io.Writer, cfg SessionConfig, handshake time.Duration) error {
 	if len(cfg.Token) == 0 {
 		cfg.Token = nil
 	}
@@ -134,7 +131,7 @@ func serveOneTCP(ctx context.Context, cfg SessionConfig, handshake time.Duration
 	}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
-	if _, err := fmt.Fprintf(os.Stdout, "%s%s\n", ListenPrefix, ln.Addr()); err != nil {
+	if _, err := fmt.Fprintf(stdout, "%s%s\n", ListenPrefix, ln.Addr()); err != nil {
 		ln.Close()
 		return fmt.Errorf("announcing address: %w", err)
 	}
@@ -171,20 +168,21 @@ func serveOneTCP(ctx context.Context, cfg SessionConfig, handshake time.Duration
 
 // serveOneNATS connects to the coordinator's NATS server, announces
 // ReadyLine and serves one session.
-func serveOneNATS(ctx context.Context, reg *workloads.Registry, name string) error {
-	a := natsconn.Auth{}.FromEnv(os.Getenv)
+func serveOneNATS(ctx context.Context, p topologies.NodeProcess) error {
+	reg, name := p.Workloads, p.Name
+	a := natsconn.Auth{}.FromEnv(p.Getenv)
 	// A server restart loses the messages in flight: the coordinator's
 	// links send theirs again (under redispatch) once both ends are back.
-	nc, err := natsconn.Connect(os.Getenv(EnvNATSURL), "snbench node "+name, a, 10*time.Second,
+	nc, err := natsconn.Connect(p.Getenv(EnvNATSURL), "snbench node "+name, a, 10*time.Second,
 		natsconn.Reconnect(30*time.Second)...)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	n := &NATSNode{Registry: reg, Name: name, Subject: os.Getenv(EnvNATSSubject), Sessions: 1, MaxTaskWork: -1}
+	n := &NATSNode{Registry: reg, Name: name, Subject: p.Getenv(EnvNATSSubject), Sessions: 1, MaxTaskWork: -1}
 	var announce error
 	n.Ready = func() {
-		if _, err := fmt.Fprintln(os.Stdout, ReadyLine); err != nil && announce == nil {
+		if _, err := fmt.Fprintln(p.Stdout, ReadyLine); err != nil && announce == nil {
 			announce = fmt.Errorf("announcing readiness: %w", err)
 		}
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 
 	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies"
 )
 
 // Echo modes of EnvMode: a child that copies its input back unchanged, the
@@ -22,10 +22,10 @@ const (
 const echoBuffer = wire.ReadBufferSize
 
 // serveEcho runs an echo child of the given mode until its input ends.
-func serveEcho(ctx context.Context, mode string) error {
+func serveEcho(ctx context.Context, mode string, p topologies.NodeProcess) error {
 	buf := make([]byte, echoBuffer)
 	if mode == ModeEchoStdio {
-		_, err := io.CopyBuffer(os.Stdout, os.Stdin, buf)
+		_, err := io.CopyBuffer(p.Stdout, p.Stdin, buf)
 		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -34,7 +34,7 @@ func serveEcho(ctx context.Context, mode string) error {
 	}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
-	if _, err := fmt.Fprintf(os.Stdout, "%s%s\n", ListenPrefix, ln.Addr()); err != nil {
+	if _, err := fmt.Fprintf(p.Stdout, "%s%s\n", ListenPrefix, ln.Addr()); err != nil {
 		ln.Close()
 		return fmt.Errorf("echo: announcing address: %w", err)
 	}

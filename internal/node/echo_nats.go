@@ -3,12 +3,12 @@ package node
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/topologies"
 )
 
 // ModeEchoNATS is the echo mode of EnvMode for NATS: connect to the server
@@ -22,16 +22,17 @@ func EchoNATSQueue(subject string) string { return subject + ".echo" }
 
 // serveEchoNATS runs an echo-nats child until ctx ends or its connection
 // closes.
-func serveEchoNATS(ctx context.Context, name string) error {
+func serveEchoNATS(ctx context.Context, p topologies.NodeProcess) error {
+	name := p.Name
 	closed := make(chan struct{})
-	a := natsconn.Auth{}.FromEnv(os.Getenv)
-	nc, err := natsconn.Connect(os.Getenv(EnvNATSURL), "snbench echo "+name, a, 10*time.Second,
+	a := natsconn.Auth{}.FromEnv(p.Getenv)
+	nc, err := natsconn.Connect(p.Getenv(EnvNATSURL), "snbench echo "+name, a, 10*time.Second,
 		nats.NoReconnect(), nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
 	if err != nil {
 		return fmt.Errorf("echo: %w", err)
 	}
 	defer nc.Close()
-	subject := os.Getenv(EnvNATSSubject)
+	subject := p.Getenv(EnvNATSSubject)
 	if subject == "" {
 		return fmt.Errorf("echo: %s is not set", EnvNATSSubject)
 	}
@@ -52,7 +53,7 @@ func serveEchoNATS(ctx context.Context, name string) error {
 	if err := nc.Flush(); err != nil {
 		return fmt.Errorf("echo: subscribing to %s: %w", subject, err)
 	}
-	if _, err := fmt.Fprintln(os.Stdout, ReadyLine); err != nil {
+	if _, err := fmt.Fprintln(p.Stdout, ReadyLine); err != nil {
 		return fmt.Errorf("echo: announcing readiness: %w", err)
 	}
 	select {

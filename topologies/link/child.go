@@ -10,6 +10,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies"
 )
 
 // Child is a node process: the running executable started again in node
@@ -23,7 +26,7 @@ type Child struct {
 }
 
 // StartChild starts the current executable with env added (it must set
-// node.EnvMode), stdin and stdout as given. Its stderr is captured: the
+// topologies.EnvNodeMode, see topologies.NodeEnv), stdin and stdout as given. Its stderr is captured: the
 // first lines go to log, escaped and prefixed with the node's name; the
 // line naming a crash's cause is kept for the exit description; and when
 // log also implements topologies.NodeLogs, the whole stderr (bounded) is
@@ -77,6 +80,26 @@ func (c *Child) ExitWithin(d time.Duration) string {
 	case <-t.C:
 		return ""
 	}
+}
+
+// NotANode adds topologies.NotANodeHint to err, an error about a node
+// process that ended before its handshake, when the process exited with
+// status 0 or wrote what is not a frame: what a binary that does not serve
+// as a node does when started as one (a test binary runs its tests, a
+// custom build prints its help). c may be nil.
+func (c *Child) NotANode(err error) error {
+	if c == nil || err == nil {
+		return err
+	}
+	select {
+	case <-c.done:
+	case <-time.After(500 * time.Millisecond):
+		return err
+	}
+	if c.err == nil || errors.Is(err, wire.ErrMalformed) {
+		return fmt.Errorf("%w; %s", err, topologies.NotANodeHint)
+	}
+	return err
 }
 
 // Stop waits up to grace for the process to exit on its own (its session

@@ -84,7 +84,7 @@ func (s *Stream) handshake(spec workloads.Spec, token []byte) error {
 	}
 	hs, err := s.nextHandshake("handshake: waiting for welcome")
 	if err != nil {
-		return err
+		return s.child.NotANode(err)
 	}
 	var nn []byte
 	if hs.Type == wire.TypeChallenge {

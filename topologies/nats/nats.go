@@ -298,7 +298,7 @@ func (c *cluster) startNodes(cfg topologies.Config) error {
 			f.Close()
 		}
 	}()
-	env := append([]string{node.EnvMode + "=nats", node.EnvNATSURL + "=" + c.url, node.EnvNATSSubject + "=" + c.prefix},
+	env := append([]string{node.EnvMode + "=" + node.ModeNATS, node.EnvNATSURL + "=" + c.url, node.EnvNATSSubject + "=" + c.prefix},
 		c.auth.Env()...)
 	for i := range cfg.Workers {
 		name := fmt.Sprintf("nats-node-%d", i+1)
@@ -315,7 +315,7 @@ func (c *cluster) startNodes(cfg topologies.Config) error {
 		if err := awaitReady(f, deadline); err != nil {
 			ch := c.children[i]
 			if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
-				return fmt.Errorf("node %s (pid %d): %w (process %s)", ch.Name, ch.PID(), err, st)
+				return ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", ch.Name, ch.PID(), err, st))
 			}
 			return fmt.Errorf("node %s (pid %d): %w", ch.Name, ch.PID(), err)
 		}

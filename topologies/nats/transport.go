@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 )
 
@@ -31,4 +32,15 @@ func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topol
 		return nil, fmt.Errorf("nats echo: %w", err)
 	}
 	return e, nil
+}
+
+var _ topologies.NodeModer = Topology{}
+
+// NodeModes returns the modes a nats node and its raw-baseline echo run
+// in.
+func (Topology) NodeModes() []topologies.NodeMode {
+	return []topologies.NodeMode{
+		{Name: node.ModeNATS, Serve: node.ServeOneNATS},
+		{Name: node.ModeEchoNATS, Serve: node.ServeEchoNATS},
+	}
 }

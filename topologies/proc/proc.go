@@ -54,7 +54,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 }
 
 func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {
-	env := []string{node.EnvMode + "=stdio", node.EnvName + "=" + name}
+	env := topologies.NodeEnv(node.ModeStdio, name)
 	ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
 	if err != nil {
 		return nil, nil, err

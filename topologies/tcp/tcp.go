@@ -64,7 +64,7 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 	// A fresh token per child: no other local process can take its
 	// session, and every default run exercises the authenticated handshake.
 	token := auth.NewToken()
-	env := []string{node.EnvMode + "=tcp", node.EnvName + "=" + name, node.EnvToken + "=" + string(token)}
+	env := append(topologies.NodeEnv(node.ModeTCP, name), node.EnvToken+"="+string(token))
 	ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
 	if err != nil {
 		return nil, nil, err
@@ -76,7 +76,7 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 	if err != nil {
 		inW.Close()
 		if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
-			return nil, nil, fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st)
+			return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st))
 		}
 		ch.Kill()
 		return nil, nil, fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err)

@@ -1,0 +1,116 @@
+package link
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies"
+)
+
+// EchoEndpoint is one started raw-baseline echo of a byte-stream
+// transport: the connection to it, what must be closed when it stops, and
+// the child process behind it, if any (stopped and reaped on Close).
+type EchoEndpoint struct {
+	Conn    io.ReadWriter
+	Closers []io.Closer
+	Child   *Child
+}
+
+// StartStreamEchoes starts cfg.Endpoints echoes with start (named
+// name-1, name-2, ...) and returns them as a topologies.EchoSet whose
+// endpoints read through a buffer of the size a Stream reads through, as
+// the topology's links read the transport. It stops what it started
+// before returning an error.
+func StartStreamEchoes(ctx context.Context, cfg topologies.EchoConfig, name string,
+	start func(ctx context.Context, name string, timeout time.Duration) (EchoEndpoint, error)) (topologies.EchoSet, error) {
+	if cfg.Endpoints < 1 {
+		return nil, fmt.Errorf("%d echo endpoints, want at least 1", cfg.Endpoints)
+	}
+	timeout := cfg.StartTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	s := &streamEchoes{}
+	for i := range cfg.Endpoints {
+		ep, err := start(ctx, fmt.Sprintf("%s-%d", name, i+1), timeout)
+		if err != nil {
+			_ = s.Close()
+			return nil, err
+		}
+		s.eps = append(s.eps, &echoConn{Reader: bufio.NewReaderSize(ep.Conn, wire.ReadBufferSize), Writer: ep.Conn, ep: ep})
+	}
+	return s, nil
+}
+
+// StartChildEcho starts the binary again in the echo node mode mode, with
+// its stdin and stdout as the stream (a pipe echo).
+func StartChildEcho(mode, name string, log io.Writer) (EchoEndpoint, error) {
+	ch, inW, outR, err := StartPiped(name, topologies.NodeEnv(mode, name), log)
+	if err != nil {
+		return EchoEndpoint{}, err
+	}
+	return EchoEndpoint{Conn: struct {
+		io.Reader
+		io.Writer
+	}{outR, inW}, Closers: []io.Closer{inW, outR}, Child: ch}, nil
+}
+
+type streamEchoes struct {
+	eps  []*echoConn
+	once sync.Once
+	err  error
+}
+
+func (s *streamEchoes) Conns() []io.ReadWriteCloser {
+	out := make([]io.ReadWriteCloser, len(s.eps))
+	for i, e := range s.eps {
+		out[i] = e
+	}
+	return out
+}
+
+func (s *streamEchoes) Close() error {
+	s.once.Do(func() {
+		var errs []error
+		for _, e := range s.eps {
+			errs = append(errs, e.stop())
+		}
+		s.err = errors.Join(errs...)
+	})
+	return s.err
+}
+
+// echoConn is one endpoint: reads through the buffer, writes straight.
+type echoConn struct {
+	*bufio.Reader
+	io.Writer
+	ep   EchoEndpoint
+	once sync.Once
+	err  error
+}
+
+// Close closes the endpoint's connection (a reader or writer blocked on
+// it returns).
+func (e *echoConn) Close() error {
+	for _, c := range e.ep.Closers {
+		_ = c.Close()
+	}
+	return nil
+}
+
+// stop closes the endpoint and stops its child.
+func (e *echoConn) stop() error {
+	e.once.Do(func() {
+		_ = e.Close()
+		if e.ep.Child != nil {
+			e.err = e.ep.Child.Stop(2 * time.Second)
+		}
+	})
+	return e.err
+}
