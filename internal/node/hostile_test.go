@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/workloads"
 )
 

@@ -12,10 +12,10 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/link"
 )
 
 // echoes is a started raw NATS baseline (see Topology.StartEcho): the

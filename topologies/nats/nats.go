@@ -16,11 +16,11 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/link"
 )
 
 // DispatchBy is what decides which node serves a batch in this topology.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
-	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/workloads"
 )
 

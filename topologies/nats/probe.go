@@ -11,9 +11,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies/link"
 )
 
 // Probing, in resend mode. A node process that is frozen (stopped, or

@@ -7,9 +7,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/link"
 )
 
 // Topology starts subprocess nodes. It is stateless and safe for concurrent

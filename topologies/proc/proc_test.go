@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/workloads"
 )
 

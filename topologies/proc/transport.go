@@ -34,4 +34,3 @@ func (Topology) NodeModes() []topologies.NodeMode {
 		{Name: node.ModeEchoStdio, Serve: node.ServeEchoStdio},
 	}
 }
-

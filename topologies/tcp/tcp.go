@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/link"
 )
 
 // Topology starts TCP nodes on loopback, or connects to running ones. It is

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
+	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/topologies/topotest"
 )
 
