@@ -62,7 +62,11 @@ func ServeOneTCP(ctx context.Context, p topologies.NodeProcess) error {
 	if err != nil {
 		return err
 	}
-	return serveOneTCP(ctx, p.Stdout, SessionConfig{Registry: p.Workloads, Name: p.Name, Token: []byte(p.Getenv(EnvToken)), MaxTaskWork: -1}, hs)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return ServeOne(ctx, ln, p.Stdout, SessionConfig{Registry: p.Workloads, Name: p.Name, Token: []byte(p.Getenv(EnvToken)), MaxTaskWork: -1}, hs)
 }
 
 // ServeOneNATS is the nats node mode: it connects to the server at
@@ -119,15 +123,14 @@ func handshakeTimeout(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// serveOneTCP listens on a loopback port the OS picks, prints it, and serves
-// the first connection, whose handshake must end within handshake.
-func serveOneTCP(ctx context.Context, stdout io.Writer, cfg SessionConfig, handshake time.Duration) error {
+// ServeOne announces ln's address on stdout (ListenPrefix and the
+// address, one line) and serves the first connection it accepts, whose
+// handshake must end within handshake; it closes ln once it has that
+// connection, or when ctx ends. A node mode that listens (tcp, a Unix
+// socket) serves its one session with it.
+func ServeOne(ctx context.Context, ln net.Listener, stdout io.Writer, cfg SessionConfig, handshake time.Duration) error {
 	if len(cfg.Token) == 0 {
 		cfg.Token = nil
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
 	}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
@@ -164,6 +167,18 @@ func serveOneTCP(ctx context.Context, stdout io.Writer, cfg SessionConfig, hands
 		return nil // the parent ended the session
 	}
 	return err
+}
+
+// HandshakeTimeout is the handshake bound a listening child takes from
+// its environment (EnvHandshakeTimeout; 10 s when unset).
+func HandshakeTimeout(getenv func(string) string) (time.Duration, error) {
+	return handshakeTimeout(getenv(EnvHandshakeTimeout))
+}
+
+// UntilStdinCloses returns a context that ends when stdin does: the parent
+// closes a child's stdin (or dies) when the session must end.
+func UntilStdinCloses(ctx context.Context, stdin io.Reader) context.Context {
+	return untilStdinCloses(ctx, stdin)
 }
 
 // serveOneNATS connects to the coordinator's NATS server, announces

@@ -23,18 +23,25 @@ const echoBuffer = wire.ReadBufferSize
 
 // serveEcho runs an echo child of the given mode until its input ends.
 func serveEcho(ctx context.Context, mode string, p topologies.NodeProcess) error {
-	buf := make([]byte, echoBuffer)
 	if mode == ModeEchoStdio {
-		_, err := io.CopyBuffer(p.Stdout, p.Stdin, buf)
+		_, err := io.CopyBuffer(p.Stdout, p.Stdin, make([]byte, echoBuffer))
 		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("echo: listen: %w", err)
 	}
+	return EchoOne(ctx, ln, p.Stdout)
+}
+
+// EchoOne announces ln's address on stdout (ListenPrefix and the address)
+// and copies what the first connection it accepts sends back to it, until
+// that connection or ctx ends: the raw-baseline echo of a transport that
+// listens.
+func EchoOne(ctx context.Context, ln net.Listener, stdout io.Writer) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
-	if _, err := fmt.Fprintf(p.Stdout, "%s%s\n", ListenPrefix, ln.Addr()); err != nil {
+	if _, err := fmt.Fprintf(stdout, "%s%s\n", ListenPrefix, ln.Addr()); err != nil {
 		ln.Close()
 		return fmt.Errorf("echo: announcing address: %w", err)
 	}
@@ -48,8 +55,10 @@ func serveEcho(ctx context.Context, mode string, p topologies.NodeProcess) error
 	}
 	defer conn.Close()
 	context.AfterFunc(ctx, func() { conn.Close() })
-	_ = conn.(*net.TCPConn).SetNoDelay(true)
-	_, err = io.CopyBuffer(conn, conn, buf)
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	_, err = io.CopyBuffer(conn, conn, make([]byte, echoBuffer))
 	if ctx.Err() != nil {
 		return nil
 	}
