@@ -9,3 +9,6 @@ import (
 
 // TestConformance drives started clusters the way the runner does.
 func TestConformance(t *testing.T) { topotest.Conformance(t, New(workloads.DefaultRegistry())) }
+
+// TestEcho checks the raw baseline's echoes.
+func TestEcho(t *testing.T) { topotest.Echo(t, New(workloads.DefaultRegistry())) }

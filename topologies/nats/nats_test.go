@@ -177,3 +177,6 @@ func TestDispatchBy(t *testing.T) {
 		t.Fatalf("nats topology does not say the queue group dispatches")
 	}
 }
+
+// TestEchoConformance checks the raw baseline's echoes with the kit every topology uses.
+func TestEchoConformance(t *testing.T) { topotest.Echo(t, New()) }

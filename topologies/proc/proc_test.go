@@ -19,3 +19,6 @@ func TestStartRejectsNodes(t *testing.T) {
 		t.Fatal("subprocess topology accepted --nodes")
 	}
 }
+
+// TestEcho checks the raw baseline's echoes.
+func TestEcho(t *testing.T) { topotest.Echo(t, New()) }

@@ -65,3 +65,6 @@ func TestChildHandshakeTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestEcho checks the raw baseline's echoes.
+func TestEcho(t *testing.T) { topotest.Echo(t, New()) }

@@ -1,9 +1,12 @@
 package topotest
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
@@ -107,4 +110,85 @@ func drive(l topologies.Link, spec workloads.Spec, first uint64, batches, batch,
 		return fmt.Errorf("%d of %d tasks came back", len(seen), batches*batch)
 	}
 	return <-sendErr
+}
+
+// Echo starts es's raw-baseline echoes at a few shapes (endpoints,
+// window) and checks each endpoint: frames of several sizes written with
+// up to window in flight come back byte for byte and in order, and Close
+// stops every endpoint (a read after it fails, and a second Close does
+// nothing).
+func Echo(t *testing.T, es topologies.EchoStarter) {
+	for _, tc := range []struct{ endpoints, window int }{{1, 1}, {2, 4}} {
+		t.Run(fmt.Sprintf("endpoints=%d/window=%d", tc.endpoints, tc.window), func(t *testing.T) {
+			set, err := es.StartEcho(context.Background(), topologies.EchoConfig{Endpoints: tc.endpoints, Window: tc.window, StartTimeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns := set.Conns()
+			if len(conns) != tc.endpoints {
+				_ = set.Close()
+				t.Fatalf("%d endpoints, want %d", len(conns), tc.endpoints)
+			}
+			errs := make([]error, len(conns))
+			var wg sync.WaitGroup
+			for i, c := range conns {
+				wg.Go(func() { errs[i] = echoFrames(c, i, tc.window) })
+			}
+			finished := make(chan struct{})
+			go func() { wg.Wait(); close(finished) }()
+			select {
+			case <-finished:
+			case <-time.After(20 * time.Second):
+				_ = set.Close() // unblocks the endpoints' reads
+				<-finished
+				t.Fatalf("the echoes did not answer within 20s: %v", errs)
+			}
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("endpoint %d: %v", i+1, err)
+				}
+			}
+			if err := set.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+			if err := set.Close(); err != nil {
+				t.Errorf("second Close: %v", err)
+			}
+		})
+	}
+}
+
+// echoFrames writes frames of 24 to 4,120 bytes through c, window at a
+// time (one size per round), and checks each comes back unchanged, in any
+// order within its round (an endpoint with several echo processes behind
+// it may answer out of order). Each frame's bytes say which endpoint,
+// round and frame it is, so a mixed-up or corrupted echo shows.
+func echoFrames(c io.ReadWriter, endpoint, window int) error {
+	sizes := []int{24, 40, 1048, 4120}
+	for round := range 8 {
+		size := sizes[round%len(sizes)]
+		sent := map[string]int{}
+		for j := range window {
+			f := make([]byte, size)
+			for k := range f {
+				f[k] = byte(endpoint*31 + round*7 + j*3 + k)
+			}
+			f[0], f[1] = byte(endpoint), byte(j)
+			if _, err := c.Write(f); err != nil {
+				return fmt.Errorf("round %d frame %d: write: %w", round, j, err)
+			}
+			sent[string(f)]++
+		}
+		for j := range window {
+			got := make([]byte, size)
+			if _, err := io.ReadFull(c, got); err != nil {
+				return fmt.Errorf("round %d frame %d: read: %w", round, j, err)
+			}
+			if sent[string(got)] == 0 {
+				return fmt.Errorf("round %d: a frame of %d bytes came back that was not sent (or twice)", round, size)
+			}
+			sent[string(got)]--
+		}
+	}
+	return nil
 }
