@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/snbench/snbench/workloads"
@@ -190,10 +190,12 @@ type NodeStats struct {
 	MaxRSSKB int64         // peak resident set size in KiB
 }
 
-// Registry maps names to topologies. Build it before a run; it is not safe
-// for concurrent Register calls.
+// Registry maps names to topologies, in the order they were registered:
+// the order of tables, plots and the default comparison. Build it before
+// a run; it is not safe for concurrent Register calls.
 type Registry struct {
 	entries map[string]regEntry
+	names   []string
 }
 
 type regEntry struct {
@@ -204,8 +206,12 @@ type regEntry struct {
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry { return &Registry{entries: map[string]regEntry{}} }
 
-// Register adds t with a one-line summary, replacing any of the same name.
+// Register adds t with a one-line summary, replacing any of the same name
+// in its place.
 func (r *Registry) Register(t Topology, summary string) {
+	if _, ok := r.entries[t.Name()]; !ok {
+		r.names = append(r.names, t.Name())
+	}
 	r.entries[t.Name()] = regEntry{t: t, summary: summary}
 }
 
@@ -218,35 +224,8 @@ func (r *Registry) Get(name string) (Topology, error) {
 	return e.t, nil
 }
 
-// Names returns the registered names in registration-independent order:
-// the order of Order where listed, then alphabetical.
-func (r *Registry) Names() []string {
-	names := make([]string, 0, len(r.entries))
-	for n := range r.entries {
-		names = append(names, n)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		oi, oj := orderOf(names[i]), orderOf(names[j])
-		if oi != oj {
-			return oi < oj
-		}
-		return names[i] < names[j]
-	})
-	return names
-}
+// Names returns the registered names in registration order.
+func (r *Registry) Names() []string { return slices.Clone(r.names) }
 
 // Summary returns the one-line summary of name.
 func (r *Registry) Summary(name string) string { return r.entries[name].summary }
-
-// order lists the built-in topologies from the most shared to the most
-// distributed, the order tables and plots use.
-var order = [...]string{"goroutine", "subprocess", "tcp", "nats"}
-
-func orderOf(name string) int {
-	for i, n := range order {
-		if n == name {
-			return i
-		}
-	}
-	return len(order)
-}
