@@ -8,22 +8,27 @@ import (
 	"github.com/snbench/snbench/topologies"
 )
 
-// TestBaselines runs every built-in topology with --baselines and checks
-// that each cell has a raw baseline of its bare transport, measured each
-// round, with a throughput the topology's does not exceed by much.
+// TestBaselines runs every registered topology that has a raw baseline
+// (topologies.EchoStarter) with --baselines and checks that each cell has
+// a raw baseline of its bare transport, measured each round, with a
+// throughput the topology's does not exceed by much.
 func TestBaselines(t *testing.T) {
 	r := newRunner()
-	// Enough tasks that each baseline takes some 10 ms: shorter ones are
-	// at the mercy of a single scheduling delay on a busy machine.
-	for _, tc := range []struct {
-		topology, transport string
-		tasks               int
-	}{
-		{"goroutine", topologies.TransportChannel, 500_000},
-		{"subprocess", topologies.TransportPipe, 100_000},
-		{"tcp", topologies.TransportTCP, 40_000},
-		{"nats", topologies.TransportNATS, 40_000},
-	} {
+	for _, name := range r.Topologies.Names() {
+		topo, _ := r.Topologies.Get(name)
+		es, ok := topo.(topologies.EchoStarter)
+		if !ok {
+			continue
+		}
+		// Enough tasks that each baseline takes some 10 ms: shorter ones
+		// are at the mercy of a single scheduling delay on a busy machine.
+		tc := struct {
+			topology, transport string
+			tasks               int
+		}{name, es.Transport(), 40_000}
+		if _, processes := topo.(topologies.NodeModer); !processes {
+			tc.tasks = 500_000 // goroutine nodes are fast
+		}
 		t.Run(tc.topology, func(t *testing.T) {
 			p := bench.DefaultPlan([]string{tc.topology})
 			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{1, 2}, []int{tc.tasks}, 2, 1000
