@@ -20,5 +20,5 @@
 // published data set against its published parameters.
 //
 // The package sits above bench and reports (it runs the one and calls the
-// other); only cmd/snbench imports it.
+// other); only the command line (internal/app) imports it.
 package doctor

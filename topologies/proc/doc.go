@@ -2,6 +2,7 @@
 // process, the snbench binary (or test binary) started again in node mode,
 // speaking wire frames over its stdin and stdout.
 //
-// Binaries other than cmd/snbench that start proc nodes must call
-// node.RunIfChild first thing in main (or TestMain).
+// A binary (or test binary) that starts subprocess nodes must serve as one
+// when started as one: call snbench.Extensions.ServeIfNode (or
+// topologies.Registry.ServeIfNode) first thing in main or TestMain.
 package proc

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"os"
@@ -31,11 +31,12 @@ func TestMain(m *testing.M) {
 		debug.SetMaxThreads(n) // a node starved of threads: the Go runtime kills it
 	}
 	wl := workloads.DefaultRegistry()
-	if code, ok := builtin.Registry(wl).ServeIfNode(wl); ok {
+	topos := builtin.Registry(wl)
+	if code, ok := topos.ServeIfNode(wl); ok {
 		os.Exit(code)
 	}
 	if os.Getenv(envRunMain) == "1" {
-		main()
+		Main(topos, wl)
 	}
 	goleak.VerifyTestMain(m)
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -34,10 +34,10 @@ type example struct {
 	code int
 }
 
-// manual is the manual's text: the package comment of doc.go.
+// manual is the manual's text: the package comment of cmd/snbench/doc.go.
 func manual(t *testing.T) string {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	f, err := parser.ParseFile(token.NewFileSet(), "../../cmd/snbench/doc.go", nil, parser.ParseComments|parser.PackageClauseOnly)
 	if err != nil {
 		t.Fatal(err)
 	}

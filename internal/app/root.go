@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -23,7 +23,12 @@ type app struct {
 // error main reports. Tests call it in-process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	wl := workloads.DefaultRegistry()
-	a := &app{stdout: stdout, stderr: stderr, workloads: wl, topologies: builtin.Registry(wl)}
+	return runWith(ctx, args, stdout, stderr, builtin.Registry(wl), wl)
+}
+
+// runWith is run with the given topologies and workloads.
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, topos *topologies.Registry, wl *workloads.Registry) error {
+	a := &app{stdout: stdout, stderr: stderr, workloads: wl, topologies: topos}
 	root := &cobra.Command{
 		Use:   "snbench",
 		Short: "Benchmark and load-test shared-nothing topologies",
