@@ -5,7 +5,7 @@ OUT     ?= results/latest
 BIN     ?= bin/snbench
 FUZZTIME ?= 10s
 
-.PHONY: help build test test-short bench run lint fuzz clean peers bench-baseline bench-compare bench-ab
+.PHONY: help build test test-short examples bench run lint fuzz clean peers bench-baseline bench-compare bench-ab
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,9 +22,22 @@ build: ## build bin/snbench
 # the code they cover, through every other test of bench.
 TIMING_TESTS = TestOpenLoopFixedWait|TestGeneratorHoldsRate|TestStallShowsInCorrectedLatency|TestCapacitySearch|TestOpenLoopLowLoad|TestFixedWaitKnownAnswer
 
-test: ## run every test with the race detector (what CI runs)
+test: ## run every test with the race detector (what CI runs), then the examples
 	$(GO) test -race -count=1 -timeout 12m -skip '$(TIMING_TESTS)' $(PKGS)
 	$(GO) test -count=1 -timeout 5m -run '$(TIMING_TESTS)' ./bench/
+	$(MAKE) examples
+
+# Each example under examples/ is a module of its own that uses snbench
+# from outside, through its public API only (a replace to this checkout):
+# its tests run, then its benchmarks once at a small size.
+EXAMPLES = $(patsubst %/go.mod,%,$(wildcard examples/*/go.mod))
+
+examples: ## test the example modules (custom workloads and topologies from outside)
+	@for d in $(EXAMPLES); do \
+	  echo "example $$d"; \
+	  (cd $$d && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 5m ./... && \
+	   $(GO) test -count=1 -run '^$$' -bench . -benchtime 2000x -timeout 5m ./...) || exit 1; \
+	done
 
 test-short: ## run the tests without the race detector
 	$(GO) test -count=1 $(PKGS)

@@ -126,4 +126,4 @@ func (r *Registry) NodeMode(name string) (NodeMode, error) {
 // NotANodeHint is what an error about a node process that ended before its
 // handshake adds: the usual cause is a binary that does not serve as a
 // node when started as one.
-const NotANodeHint = "if this is a test binary or a custom build, it must serve as a node when started as one: call ServeIfNode first in TestMain or main (see topologies.Registry.ServeIfNode)"
+const NotANodeHint = "if this is a test binary or a custom build, it must serve as a node when started as one: call ServeIfNode first in TestMain or main (snbench.Extensions.ServeIfNode, or topologies.Registry.ServeIfNode)"
