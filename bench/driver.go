@@ -16,9 +16,9 @@ import (
 	"github.com/snbench/snbench/workloads"
 )
 
-// endTag marks the end-of-stream batch; its low bits carry how many task
-// batches the sender sent before it.
-const endTag = uint64(1) << 63
+// endTag marks the end-of-stream batch (topologies.EndTag); its low bits
+// carry how many batches the sender sent.
+const endTag = topologies.EndTag
 
 // driver is the coordinator's side of one node for one pass: a sender and a
 // receiver goroutine, its window of slots, its verifier and histograms.

@@ -133,6 +133,12 @@ func (c Config) Validate() error {
 	return c.Workload.Validate()
 }
 
+// EndTag is the tag bit of the end-of-stream marker: after a link's last
+// batch the coordinator sends a batch with no tasks and tag EndTag | n (n:
+// how many batches it sent), and the node answers it, last, with a result
+// with no tasks and the same tag. A link passes it like any batch.
+const EndTag = uint64(1) << 63
+
 // Cluster is a started set of nodes. Close stops every node it started,
 // reaps every process, and is safe to call more than once.
 type Cluster interface {

@@ -69,8 +69,38 @@ func TestValuesDependOnSeedAndFitDoubling(t *testing.T) {
 	if same > 1 {
 		t.Fatalf("%d of 1000 values equal under different seeds", same)
 	}
-	if workloads.Value(1, 5, 0) != workloads.Value(1, 5, 0) {
-		t.Fatal("Value is not deterministic")
+}
+
+// TestValueIsItsFormula: coordinator and node each compute the inputs, in
+// different processes (and, for nodes written elsewhere, languages), so
+// Value must be exactly its documented formula: the position (id, j)
+// scrambled by a multiply and an xor-shift, shifted to 62 bits and made
+// signed. The formula is written out here again, apart from the code.
+func TestValueIsItsFormula(t *testing.T) {
+	t.Parallel()
+	formula := func(seed, id uint64, j int) int64 {
+		x := (seed ^ 0x2545f4914f6cdd1d) + id*0x9e3779b97f4a7c15 + uint64(j)*0xd1b54a32d192ed03
+		x *= 0xbf58476d1ce4e5b9
+		x ^= x >> 31
+		return int64(x) >> 2
+	}
+	for _, seed := range []uint64{0, 1, 2, 1 << 40, ^uint64(0)} {
+		for _, id := range []uint64{0, 1, 5, 1000, 1 << 33, ^uint64(0)} {
+			for j := range 3 {
+				if got, want := workloads.Value(seed, id, j), formula(seed, id, j); got != want {
+					t.Errorf("Value(%d, %d, %d) = %d, want %d", seed, id, j, got, want)
+				}
+			}
+		}
+	}
+	// One value by hand, so that a change to both copies shows too:
+	// seed 0, id 0, j 0 is 0x2545f4914f6cdd1d * 0xbf58476d1ce4e5b9 mod
+	// 2^64, xor-shifted by 31, then shifted right (signed) by 2.
+	x, m := uint64(0x2545f4914f6cdd1d), uint64(0xbf58476d1ce4e5b9)
+	x *= m
+	x ^= x >> 31
+	if got := workloads.Value(0, 0, 0); got != int64(x)>>2 {
+		t.Errorf("Value(0, 0, 0) = %d, want %d", got, int64(x)>>2)
 	}
 }
 

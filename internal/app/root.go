@@ -33,8 +33,8 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, topos
 		Use:   "snbench",
 		Short: "Benchmark and load-test shared-nothing topologies",
 		Long: "snbench measures how latency and throughput change with the way shared-nothing\n" +
-			"workers are connected (goroutines, subprocesses, TCP) and with scale.\n" +
-			"Run `snbench run` for the default comparison.",
+			"workers are connected (here: " + strings.Join(topos.Names(), ", ") + ") and with scale.\n" +
+			"Run `snbench run` for the default comparison; `snbench list` says what each topology is.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -34,6 +34,9 @@
 // batches and publishes them again to the survivors, and drops the second
 // reply to any batch (see resend.go; Link.Resent and Link.Duplicates count
 // them). The dead process's link then fails only Stats. A NATS server that
-// goes away fails every link in either mode: the connections do not
-// reconnect, so no reply is silently lost.
+// goes away fails every link without Resend: those connections do not
+// reconnect, so no reply is silently lost. With Resend each link's
+// connection reconnects for up to the task timeout and then publishes its
+// outstanding batches again (resend.go), so a server restart is survived
+// too.
 package nats

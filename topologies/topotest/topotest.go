@@ -12,8 +12,8 @@ import (
 	"github.com/snbench/snbench/workloads"
 )
 
-// EndTag is the tag bit the runner sets on the end-of-stream marker.
-const EndTag = uint64(1) << 63
+// EndTag is topologies.EndTag, the end-of-stream marker's tag bit.
+const EndTag = topologies.EndTag
 
 // Exercise sends batches batches of batch tasks through every link of c,
 // at most window in flight per link, then the end marker, and fails t
