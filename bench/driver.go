@@ -25,6 +25,7 @@ const endTag = topologies.EndTag
 // Only the watchdog reads it from outside, through the atomic counters.
 type driver struct {
 	link   topologies.Link
+	resent topologies.Resender // link, if it resends batches itself; else nil
 	name   string
 	wl     workloads.Workload // the coordinator's own instance: Fill and Verify
 	src    source
@@ -97,6 +98,7 @@ func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, w
 		sent:  make(chan int, window),
 		seen:  seen,
 	}
+	d.resent, _ = link.(topologies.Resender)
 	for i := range d.slots {
 		d.slots[i].ids = make([]uint64, 0, batch)
 		d.free <- i
@@ -227,7 +229,7 @@ func (d *driver) receive(ctx context.Context) error {
 		d.done = now
 		got++
 		if d.rd != nil {
-			d.rd.answered(d, sl, now, r.Resent)
+			d.rd.answered(d, sl, now, d.resent != nil && d.resent.LastResent())
 		}
 		d.free <- int(s)
 	}

@@ -121,7 +121,7 @@ type rdDriver struct {
 
 	// Receiver side.
 	dropped   int64          // answers to batches already handed on
-	transport int64          // tasks the link itself sent again (workloads.Result.Resent)
+	transport int64          // tasks the link itself sent again (topologies.Resender)
 	lat       *hdr.Histogram // resent tasks' latency; nil until one
 }
 

@@ -165,6 +165,16 @@ type Link interface {
 	Stats() (s NodeStats, ok bool, err error)
 }
 
+// Resender is implemented by links that may send a batch again by
+// themselves before its answer comes (nats under Config.Resend, after a
+// node process died, the server restarted or the batch stalled). The
+// coordinator counts such an answer's latency as failover cost.
+type Resender interface {
+	// LastResent says whether the result the last Recv returned answers a
+	// batch the link had sent again.
+	LastResent() bool
+}
+
 // NodeInfo describes one node.
 type NodeInfo struct {
 	// Name is unique in the cluster, e.g. "tcp-2".

@@ -25,12 +25,6 @@ type Result struct {
 	IDs     []uint64
 	Values  []int64
 	Service time.Duration
-	// Resent is set by a link that had to send the batch again before
-	// this answer came (nats under redispatch: after a node process died,
-	// the server restarted or the batch stalled); the coordinator counts
-	// its latency as failover cost. Links that never resend leave it
-	// false.
-	Resent bool
 }
 
 // Len returns the number of tasks in r.

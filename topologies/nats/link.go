@@ -29,6 +29,10 @@ import (
 // In resend mode (topologies.Config.Resend) the link survives the death of
 // a node process while others live: see resend.go.
 type Link struct {
+	// lastResent is whether the result Recv last returned answers a batch
+	// sent again (LastResent); Recv's goroutine alone touches it.
+	lastResent bool
+
 	info     topologies.NodeInfo
 	ctx      context.Context
 	nc       *nats.Conn
@@ -258,7 +262,7 @@ func (l *Link) Recv(r *workloads.Result) error {
 			if err := l.decode(m, r); err != nil {
 				return err
 			}
-			r.Resent = again
+			l.lastResent = again
 			return nil
 		case tag := <-l.marker:
 			l.held, l.heldTag = true, tag
@@ -341,3 +345,9 @@ func (l *Link) close() {
 func (l *Link) fail(op string, err error) error {
 	return fmt.Errorf("node %s: %s: %w", l.info, op, err)
 }
+
+var _ topologies.Resender = (*Link)(nil)
+
+// LastResent says whether the result the last Recv returned answers a
+// batch the link had published again (under Config.Resend).
+func (l *Link) LastResent() bool { return l.lastResent }
