@@ -1,0 +1,68 @@
+package bench_test
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/goroutine"
+	"github.com/snbench/snbench/workloads"
+)
+
+// recording is the goroutine topology under another name, keeping the
+// Config of every Start.
+type recording struct {
+	*goroutine.Topology
+	mu  sync.Mutex
+	got []topologies.Config
+}
+
+func (*recording) Name() string { return "recording" }
+
+func (t *recording) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
+	t.mu.Lock()
+	t.got = append(t.got, cfg)
+	t.mu.Unlock()
+	return t.Topology.Start(ctx, cfg)
+}
+
+// TestSessionConfigMatchesRun: a Session (go test -bench) starts its
+// cluster with the very Config a Run gives the same cell, credentials and
+// topology settings included. They were built apart once and drifted: the
+// Session dropped the remote-node token and the NATS settings.
+func TestSessionConfigMatchesRun(t *testing.T) {
+	wl := workloads.DefaultRegistry()
+	rec := &recording{Topology: goroutine.New(wl)}
+	reg := topologies.NewRegistry()
+	reg.Register(rec, "")
+	r := &bench.Runner{Topologies: reg, Workloads: wl, Token: []byte("a token"),
+		NATSAuth: topologies.NATSAuth{Token: "nats token", User: "u", Password: "p"}}
+	p := bench.DefaultPlan([]string{"recording"})
+	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{2}, []int{1000}, 1, 0
+	p.NATSURL = "nats://127.0.0.1:4222"
+	if _, err := r.Run(context.Background(), p, bench.CaptureEnv()); err != nil {
+		t.Fatal(err)
+	}
+	k := results.Key{Topology: "recording", Workers: 2, Tasks: 1000, Payload: 1, Window: p.Window[0], Batch: p.Batch[0]}
+	s, err := r.Start(context.Background(), p, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.got) != 2 {
+		t.Fatalf("%d clusters started, want 2 (the run's, the session's)", len(rec.got))
+	}
+	run, sess := rec.got[0], rec.got[1]
+	if !reflect.DeepEqual(run, sess) {
+		t.Errorf("the session's config differs from the run's:\nrun     %+v\nsession %+v", run, sess)
+	}
+	if string(sess.Token) != "a token" || sess.NATS.URL != p.NATSURL || sess.NATS.Auth.Token != "nats token" {
+		t.Errorf("the session's config lacks the credentials or settings: %+v", sess)
+	}
+}
