@@ -180,3 +180,9 @@ func TestDispatchBy(t *testing.T) {
 
 // TestEchoConformance checks the raw baseline's echoes with the kit every topology uses.
 func TestEchoConformance(t *testing.T) { topotest.Echo(t, New()) }
+
+// BenchmarkStart8 starts and closes 8 nodes and the embedded server (the
+// start-up of a repetition at 8 workers):
+//
+//	go test -run '^$' -bench Start8 -benchtime 20x
+func BenchmarkStart8(b *testing.B) { topotest.BenchmarkStart(b, New(), 8) }

@@ -37,20 +37,9 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	c := &link.Cluster{}
-	for i := range cfg.Workers {
-		name := fmt.Sprintf("subprocess-%d", i+1)
-		s, ch, err := startNode(ctx, name, cfg, timeout)
-		if ch != nil {
-			c.Children = append(c.Children, ch)
-		}
-		if err != nil {
-			_ = c.Close()
-			return nil, err
-		}
-		c.Streams = append(c.Streams, s)
-	}
-	return c, nil
+	return link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
+		return startNode(ctx, fmt.Sprintf("subprocess-%d", i+1), cfg, timeout)
+	})
 }
 
 func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {

@@ -22,3 +22,9 @@ func TestStartRejectsNodes(t *testing.T) {
 
 // TestEcho checks the raw baseline's echoes.
 func TestEcho(t *testing.T) { topotest.Echo(t, New()) }
+
+// BenchmarkStart8 starts and closes 8 nodes (the start-up of a
+// repetition at 8 workers):
+//
+//	go test -run '^$' -bench Start8 -benchtime 20x
+func BenchmarkStart8(b *testing.B) { topotest.BenchmarkStart(b, New(), 8) }

@@ -35,29 +35,14 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	c := &link.Cluster{}
-	for i := range cfg.Workers {
+	return link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("tcp-%d", i+1)
-		var (
-			s   *link.Stream
-			ch  *link.Child
-			err error
-		)
 		if len(cfg.Nodes) > 0 {
-			s, err = dialNode(ctx, name, cfg.Nodes[i], cfg, timeout, nil)
-		} else {
-			s, ch, err = startNode(ctx, name, cfg, timeout)
+			s, err := dialNode(ctx, name, cfg.Nodes[i], cfg, timeout, nil)
+			return s, nil, err
 		}
-		if ch != nil {
-			c.Children = append(c.Children, ch)
-		}
-		if err != nil {
-			_ = c.Close()
-			return nil, err
-		}
-		c.Streams = append(c.Streams, s)
-	}
-	return c, nil
+		return startNode(ctx, name, cfg, timeout)
+	})
 }
 
 func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {

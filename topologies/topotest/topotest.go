@@ -192,3 +192,24 @@ func echoFrames(c io.ReadWriter, endpoint, window int) error {
 	}
 	return nil
 }
+
+// BenchmarkStart measures starting a cluster of topo with workers nodes,
+// handshakes included, and closing it: the start-up every repetition
+// pays. It reports start and close time per cluster separately.
+func BenchmarkStart(b *testing.B, topo topologies.Topology, workers int) {
+	var start, stop time.Duration
+	for range b.N {
+		t0 := time.Now()
+		c, err := topo.Start(context.Background(), topologies.Config{Workers: workers, Workload: workloads.DefaultSpec(), Window: 4, Batch: 64, StartTimeout: 10 * time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := c.Close(); err != nil {
+			b.Fatal(err)
+		}
+		start, stop = start+t1.Sub(t0), stop+time.Since(t1)
+	}
+	b.ReportMetric(float64(start.Microseconds())/float64(b.N)/1000, "ms-start")
+	b.ReportMetric(float64(stop.Microseconds())/float64(b.N)/1000, "ms-close")
+}

@@ -59,26 +59,20 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err != nil {
 		return nil, fmt.Errorf("unix: socket directory: %w", err)
 	}
-	c := &cluster{dir: dir}
-	for i := range cfg.Workers {
-		name := fmt.Sprintf("unix-%d", i+1)
-		s, ch, err := startNode(ctx, name, filepath.Join(dir, fmt.Sprintf("node-%d.sock", i+1)), cfg, timeout)
-		if ch != nil {
-			c.Children = append(c.Children, ch)
-		}
-		if err != nil {
-			_ = c.Close()
-			return nil, err
-		}
-		c.Streams = append(c.Streams, s)
+	lc, err := link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
+		return startNode(ctx, fmt.Sprintf("unix-%d", i+1), filepath.Join(dir, fmt.Sprintf("node-%d.sock", i+1)), cfg, timeout)
+	})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
 	}
-	return c, nil
+	return &cluster{Cluster: lc, dir: dir}, nil
 }
 
 // cluster is the nodes and the directory of their sockets, which Close
 // removes (snbench made it, and only its sockets are in it).
 type cluster struct {
-	link.Cluster
+	*link.Cluster
 	dir string
 }
 

@@ -67,3 +67,9 @@ func TestNodeModeNeedsSocket(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStart8 starts and closes 8 nodes (the start-up of a
+// repetition at 8 workers):
+//
+//	go test -run '^$' -bench Start8 -benchtime 20x
+func BenchmarkStart8(b *testing.B) { topotest.BenchmarkStart(b, New(), 8) }
