@@ -1,6 +1,7 @@
 package changepoint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -231,13 +232,18 @@ func (d *detector) retest(lo, cp, hi int) retest {
 func (d *detector) pvalue(seg []float64, q float64, lo, hi, minSeg int, stopEarly bool) float64 {
 	rng := rand.New(rand.NewPCG(d.opt.Seed, uint64(lo)<<32|uint64(hi)))
 	perm := slices.Clone(seg)
+	var sp splitter
+	sp.rankOf(perm) // ranks travel with their values through the shuffles
 	tol := 1e-9 * q
 	n := d.opt.Permutations
 	limit := d.opt.Alpha * float64(n+1) // p > Alpha once count+1 exceeds this
 	count := 0
 	for k := 1; k <= n; k++ {
-		rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		if _, pq := bestSplit(perm, minSeg); pq >= q-tol {
+		rng.Shuffle(len(perm), func(i, j int) {
+			perm[i], perm[j] = perm[j], perm[i]
+			sp.rank[i], sp.rank[j] = sp.rank[j], sp.rank[i]
+		})
+		if _, pq := sp.bestRanked(perm, minSeg); pq >= q-tol {
 			count++
 			if stopEarly && float64(count+1) > limit {
 				return float64(count+1) / float64(k+1)
@@ -251,33 +257,91 @@ func (d *detector) pvalue(seg []float64, q float64, lo, hi, minSeg int, stopEarl
 // long) with the largest energy statistic, and that statistic; q is 0
 // where every split gives 0 (a constant series).
 func bestSplit(xs []float64, minSeg int) (tau int, q float64) {
+	var s splitter
+	return s.best(xs, minSeg)
+}
+
+// splitter finds best splits in O(n log n): the sums of distances within
+// every prefix and every suffix come from Fenwick trees of counts and
+// sums over the values' ranks. Its buffers are reused between calls.
+type splitter struct {
+	order         []int
+	rank          []int
+	cnt, sum      []float64
+	wLeft, wRight []float64
+}
+
+func (s *splitter) best(xs []float64, minSeg int) (tau int, q float64) {
+	s.rankOf(xs)
+	return s.bestRanked(xs, minSeg)
+}
+
+// bestRanked is best with s.rank already holding the ranks of xs.
+func (s *splitter) bestRanked(xs []float64, minSeg int) (tau int, q float64) {
 	n := len(xs)
-	// colAbove[t] = sum over i<t of |x_i - x_t|; rowBelow[t] = sum over
-	// j>t of |x_t - x_j|; O(n^2) once, then every split in O(1).
-	colAbove := make([]float64, n)
-	rowBelow := make([]float64, n)
-	total := 0.0
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			v := math.Abs(xs[i] - xs[j])
-			rowBelow[i] += v
-			colAbove[j] += v
-			total += v
+	s.wLeft = s.within(xs, s.wLeft, false)
+	s.wRight = s.within(xs, s.wRight, true)
+	total := s.wLeft[n]
+	for t := minSeg; t <= n-minSeg; t++ {
+		wl, wr := s.wLeft[t], s.wRight[n-t]
+		if v := stat(t, n, wl, wr, total-wl-wr); v > q {
+			tau, q = t, v
 		}
-	}
-	// within[t] = sum over i<j<t (the left side of split t).
-	withinLeft := 0.0
-	withinRight := total
-	for t := 0; t < n; t++ {
-		if t >= minSeg && n-t >= minSeg {
-			if s := stat(t, n, withinLeft, withinRight, total-withinLeft-withinRight); s > q {
-				tau, q = t, s
-			}
-		}
-		withinLeft += colAbove[t]
-		withinRight -= rowBelow[t]
 	}
 	return tau, q
+}
+
+// rankOf sets s.rank[i] to the 1-based rank of xs[i].
+func (s *splitter) rankOf(xs []float64) {
+	n := len(xs)
+	s.order = grow(s.order, n)
+	s.rank = grow(s.rank, n)
+	for i := range s.order {
+		s.order[i] = i
+	}
+	slices.SortFunc(s.order, func(a, b int) int { return cmp.Compare(xs[a], xs[b]) })
+	for r, i := range s.order {
+		s.rank[i] = r + 1
+	}
+}
+
+// within fills w[k] with the sum of |x_i - x_j| over the pairs among the
+// first k points of xs (of the last k, reversed), k = 0..n.
+func (s *splitter) within(xs []float64, w []float64, reversed bool) []float64 {
+	n := len(xs)
+	w = grow(w, n+1)
+	s.cnt = grow(s.cnt, n+1)
+	s.sum = grow(s.sum, n+1)
+	clear(s.cnt)
+	clear(s.sum)
+	seenSum := 0.0
+	for k := 0; k < n; k++ {
+		i := k
+		if reversed {
+			i = n - 1 - k
+		}
+		x, r := xs[i], s.rank[i]
+		var c, below float64 // earlier points ranked below x: count, sum
+		for j := r; j > 0; j -= j & -j {
+			c += s.cnt[j]
+			below += s.sum[j]
+		}
+		d := (c*x - below) + (seenSum - below) - (float64(k)-c)*x
+		w[k+1] = w[k] + d
+		for j := r; j <= n; j += j & -j {
+			s.cnt[j]++
+			s.sum[j] += x
+		}
+		seenSum += x
+	}
+	return w
+}
+
+func grow[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
 }
 
 // energy returns the statistic of the split of xs at tau.

@@ -9,11 +9,6 @@ import (
 	"github.com/snbench/snbench/reports/changepoint"
 )
 
-// trials is the number of seeded series each statistical test draws: 200
-// resolves a rate to half a percent and keeps the package's tests well
-// under a minute with -race on two cores.
-const trials = 200
-
 // series draws n entries around 100 with relative Gaussian noise: level(i)
 // gives entry i's true level, and each entry is the median of samples
 // draws (one value per repetition, as history keeps them).
