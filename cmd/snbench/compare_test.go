@@ -157,4 +157,3 @@ func TestHelpOfRegressionCommands(t *testing.T) {
 		}
 	}
 }
-
