@@ -276,7 +276,7 @@ func (r *runner) run(dir string) (failed string) {
 	return ""
 }
 
-// TestActionSteps: a pull request that makes the benchmark 3x slower gets
+// TestActionSteps: a pull request that makes the benchmark 10x slower gets
 // the comparison in its summary and in one sticky comment (created, then
 // updated), and fails; pushes append to the history on the data branch,
 // which lasts across runs.
@@ -305,9 +305,9 @@ func TestActionSteps(t *testing.T) {
 	git(t, base, "clone", "-q", origin, work)
 	git(t, work, "config", "user.name", "t")
 	git(t, work, "config", "user.email", "t@example.com")
-	baseSHA := commitFiles(t, work, fakeProject(2000), "base")
+	baseSHA := commitFiles(t, work, fakeProject(1000), "base")
 	git(t, work, "push", "-q", "origin", "HEAD:main")
-	headSHA := commitFiles(t, work, fakeProject(6000), "3x the work")
+	headSHA := commitFiles(t, work, fakeProject(10000), "10x the work") // a regression no busy machine hides
 
 	api := &commentsAPI{token: "t0ken"}
 	srv := httptest.NewServer(api)
@@ -327,7 +327,7 @@ func TestActionSteps(t *testing.T) {
 	r := &runner{t: t, action: act, env: env, with: with}
 
 	if failed := r.run(work); failed != "Fail on a significant regression" {
-		t.Fatalf("pull request: failed at %q, want the regression verdict", failed)
+		t.Fatalf("pull request: failed at %q, want the regression verdict; summary:\n%s", failed, r.summary)
 	}
 	if r.outputs["report"]["regression"] != "true" || !strings.Contains(r.summary, "| BenchmarkSum") && !strings.Contains(r.summary, "Sum") {
 		t.Fatalf("outputs %v, summary:\n%s", r.outputs, r.summary)

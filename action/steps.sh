@@ -52,7 +52,8 @@ step_pr_measure() {
     exit 2
   fi
   rm -rf "$work/base" "$work/old.txt" "$work/new.txt"
-  git fetch --no-tags --depth=1 origin "$base_sha" 2>/dev/null || true
+  # actions/checkout fetches one commit by default: fetch the base if it is missing.
+  git cat-file -e "$base_sha^{commit}" 2>/dev/null || git fetch -q --no-tags --depth=1 origin "$base_sha"
   git worktree add --detach "$work/base" "$base_sha" >/dev/null
   : > "$work/old.txt"
   : > "$work/new.txt"
