@@ -27,8 +27,10 @@ const maxSyntaxWarnings = 10
 // chart anyone's benchmarks. name is used in errors.
 //
 // Each distinct benchmark name becomes a cell and each line a repetition,
-// with the iteration count as its tasks. A name's topology=, workers=,
-// tasks=, payload=, window= and batch= parts give the cell's key; without
+// with the iteration count (b.N) as its tasks; b.N is never part of the
+// cell's key, since the testing package picks it anew for every -count
+// and -cpu run. A name's topology=, workers=, tasks=, payload=, window=
+// and batch= parts give the cell's key (tasks 1 without a tasks= part); without
 // a topology= part the whole name except those parts is the topology, and
 // without a workers= part the GOMAXPROCS suffix (-N, as -cpu sets it) is
 // the workers, so `go test -bench . -cpu 1,2,4,8` charts as a scaling
@@ -102,7 +104,7 @@ func (g *gobenchReader) add(rec *benchfmt.Result) {
 	if !ok {
 		var workload string
 		var procs int
-		k, workload, procs = keyOfName(rec.Name, rec.Iters)
+		k, workload, procs = keyOfName(rec.Name)
 		if g.workload == "" {
 			g.workload = workload
 		}
@@ -160,7 +162,7 @@ func (g *gobenchReader) add(rec *benchfmt.Result) {
 
 // keyOfName derives a cell key, the workload and the GOMAXPROCS from a
 // benchmark name (see FromGobench).
-func keyOfName(name benchfmt.Name, iters int) (k Key, workload string, procs int) {
+func keyOfName(name benchfmt.Name) (k Key, workload string, procs int) {
 	base, parts := name.Parts()
 	axes := map[string]*int{"workers": &k.Workers, "tasks": &k.Tasks, "payload": &k.Payload, "window": &k.Window, "batch": &k.Batch}
 	limits := map[string]int{"workers": MaxWorkers, "tasks": MaxTasks, "payload": workloads.MaxPayload, "window": MaxWindow, "batch": MaxBatch}
@@ -200,7 +202,10 @@ func keyOfName(name benchfmt.Name, iters int) (k Key, workload string, procs int
 		k.Workers = max(1, min(procs, MaxWorkers))
 	}
 	if k.Tasks == 0 {
-		k.Tasks = max(1, min(iters, MaxTasks))
+		// Not b.N: the testing package picks it per run to fill the
+		// benchtime, so it differs between -count and -cpu runs of one
+		// benchmark, and keying cells by it would split them.
+		k.Tasks = 1
 	}
 	for _, d := range []*int{&k.Payload, &k.Window, &k.Batch} {
 		if *d == 0 {

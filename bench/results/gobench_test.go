@@ -2,6 +2,7 @@ package results_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -150,10 +151,10 @@ func TestFromGobenchGoTest(t *testing.T) {
 		topologies  []string
 		workersAxis []int
 	}{
-		{"gotest_doubling.txt", 8, results.Key{Topology: "goroutine", Workers: 1, Tasks: 5000, Payload: 1, Window: 1, Batch: 1},
+		{"gotest_doubling.txt", 8, results.Key{Topology: "goroutine", Workers: 1, Tasks: 1, Payload: 1, Window: 1, Batch: 1},
 			2, (15167 + 6259) / 2, (26308451 + 29018142) / 2.0,
 			[]string{"goroutine", "goroutine-2", "tcp", "tcp-2"}, []int{1, 2}},
-		{"gotest_custom.txt", 6, results.Key{Topology: "Encode/size=16", Workers: 1, Tasks: 20000, Payload: 1, Window: 1, Batch: 1},
+		{"gotest_custom.txt", 6, results.Key{Topology: "Encode/size=16", Workers: 1, Tasks: 1, Payload: 1, Window: 1, Batch: 1},
 			2, 0, 1/12.40e-9/2 + 1/4.974e-9/2,
 			[]string{"Encode/size=16", "Encode/size=1024", "Publish"}, []int{1, 2}},
 	}
@@ -194,6 +195,40 @@ func TestFromGobenchGoTest(t *testing.T) {
 				t.Errorf("env %+v", res.Env)
 			}
 		})
+	}
+}
+
+// TestFromGobenchVaryingN: go test -bench . -count 3 -cpu 1,2 with the
+// default benchtime picks a different b.N for nearly every line; each
+// benchmark is still one cell per -cpu value, its -count lines its
+// repetitions, and -cpu its workers axis.
+func TestFromGobenchVaryingN(t *testing.T) {
+	t.Parallel()
+	f, err := os.Open(filepath.Join("testdata", "gotest_varying_n.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := results.FromGobench("gotest_varying_n.txt", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res.Plan.Topologies, ","); got != "Sort/n=100,Sort/n=1000,Parallel" {
+		t.Errorf("topologies %s", got)
+	}
+	if fmt.Sprint(res.Plan.Workers) != "[1 2]" || fmt.Sprint(res.Plan.Tasks) != "[1]" || res.Plan.Repetitions != 3 {
+		t.Errorf("plan workers %v tasks %v repetitions %d, want [1 2], [1], 3", res.Plan.Workers, res.Plan.Tasks, res.Plan.Repetitions)
+	}
+	if len(res.Cells) != 6 {
+		t.Fatalf("%d cells, want 3 benchmarks x 2 worker counts", len(res.Cells))
+	}
+	for _, c := range res.Cells {
+		if len(c.Reps) != 3 {
+			t.Errorf("cell %v: %d repetitions, want 3", c.Key, len(c.Reps))
+		}
+	}
+	if res.Env.OS != "linux" || res.Env.Arch != "amd64" || !strings.HasPrefix(res.Env.CPUModel, "Oxide") {
+		t.Errorf("env %+v, want the header's goos, goarch, cpu", res.Env)
 	}
 }
 

@@ -15,7 +15,7 @@ The commands are:
 	compare    compare two runs metric by metric; exit status 1 on a regression
 	calibrate  measure this machine's noise (A/A runs) for compare --threshold auto
 	doctor     measure what this machine can measure honestly; run the known-answer checks
-	history    keep results across commits (append) and chart their trends (plot)
+	history    keep results across commits (append), find change points (changes), chart them (plot)
 	node       serve tasks for a coordinator over TCP, NATS or stdin/stdout
 	list       list topologies, workloads and dispatch policies
 
@@ -189,12 +189,18 @@ much it missed. See docs/measurement.md.
 
 'snbench history append RESULTS' adds a run to an append-only JSON Lines file
 (--file, default history.jsonl) under its commit and date; a crash never
-loses earlier entries. 'snbench history plot' charts every benchmark and
-metric across the history, with the steps compare would call a regression
-or an improvement marked.
+loses earlier entries. 'snbench history changes' lists where each
+benchmark's metric changed for good (change points, by E-divisive means
+with a permutation test: entry, commit, before -> after, magnitude,
+confidence), as text, markdown or json; --fail-on regression exits 1 on a
+regression. A change needs at least 2 x --min-segment (default 6) entries;
+a shorter history is bad input (exit status 2). 'snbench history plot'
+charts every benchmark and metric across the history with exactly those
+change points marked.
 
 	$ snbench history append old/results.json --file history.jsonl --commit abc1234
 	$ snbench history append new/results.json --file history.jsonl --commit def5678
+	$ snbench history changes --file history.jsonl    # exit status 2
 	$ snbench history plot --file history.jsonl -o trends
 
 # Node

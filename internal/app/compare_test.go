@@ -12,7 +12,6 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/snbench/snbench/reports/compare"
-	"github.com/snbench/snbench/reports/history"
 )
 
 // benchFile writes Go benchmark format: reps lines of one benchmark whose
@@ -155,44 +154,6 @@ func TestHelpOfRegressionCommands(t *testing.T) {
 	for _, want := range []string{`(default 0.05)`, `(default "5%")`, `(default "results/calibration.json")`, "Exit status: 0 no regression, 1 regression, 2 bad input"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("compare --help lacks %q", want)
-		}
-	}
-}
-
-func TestHistoryCommands(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "h", "history.jsonl")
-	for i, slow := range []float64{1, 1, 1, 1.25, 1.25} {
-		p := benchFile(t, dir, fmt.Sprintf("r%d.txt", i), uint64(i), 10, slow, fmt.Sprintf("commit%d", i))
-		code, _, stderr := snbench(t, "history", "append", p, "--file", file, "--date", fmt.Sprintf("2026-01-0%dT00:00:00Z", i+1))
-		if code != 0 {
-			t.Fatalf("append: exit %d: %s", code, stderr)
-		}
-	}
-	es, _, err := history.Read(file)
-	if err != nil || len(es) != 5 || es[3].Commit != "commit3" || es[3].Date.Day() != 4 {
-		t.Fatalf("history: %v, %d entries: %+v", err, len(es), es)
-	}
-	out := filepath.Join(dir, "charts")
-	code, stdout, stderr := snbench(t, "history", "plot", "--file", file, "-o", out)
-	if code != 0 || !strings.Contains(stdout, "regression at commit3") {
-		t.Fatalf("plot: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	if pngs, _ := filepath.Glob(filepath.Join(out, "*.png")); len(pngs) != 1 {
-		t.Errorf("charts %v, want one (tasks/s; sec/op is left out beside it)", pngs)
-	}
-	for _, tt := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"history", "append", filepath.Join(dir, "nope.json"), "--file", file}, "no such file"},
-		{[]string{"history", "append", filepath.Join(dir, "r0.txt"), "--file", file, "--date", "yesterday"}, "--date"},
-		{[]string{"history", "plot", "--file", filepath.Join(dir, "nope.jsonl")}, "no such file"},
-		{[]string{"history", "plot", "--file", file, "--threshold", "x"}, "--threshold"},
-		{[]string{"history", "prune"}, `unknown command "prune"`},
-	} {
-		if code, _, stderr := snbench(t, tt.args...); code != 2 || !strings.Contains(stderr, tt.want) {
-			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tt.args, code, stderr, tt.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/reports/changepoint"
 	"github.com/snbench/snbench/reports/compare"
 	"github.com/snbench/snbench/reports/history"
 )
@@ -17,18 +18,18 @@ const defaultHistoryFile = "history.jsonl"
 func (a *app) historyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "history",
-		Short: "Keep results across commits (append) and chart their trends (plot)",
+		Short: "Keep results across commits (append), find their change points (changes) and chart them (plot)",
 		Long: "history keeps an append-only JSON Lines file with one entry per run: its commit,\n" +
 			"date and the per-repetition samples of every benchmark and metric.",
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("history: unknown command %q (want append or plot)", args[0])
+				return usagef("history: unknown command %q (want append, changes or plot)", args[0])
 			}
 			return cmd.Help()
 		},
 	}
-	cmd.AddCommand(a.historyAppendCmd(), a.historyPlotCmd())
+	cmd.AddCommand(a.historyAppendCmd(), a.historyChangesCmd(), a.historyPlotCmd())
 	return cmd
 }
 
@@ -98,48 +99,179 @@ func historyEntry(path string) (history.Entry, error) {
 	return history.FromSet(s), nil
 }
 
-func (a *app) historyPlotCmd() *cobra.Command {
-	var file, out, threshold string
-	var metrics []string
-	var alpha float64
+// changeFlags are the change-point flags history changes and plot share.
+type changeFlags struct {
+	metrics    []string
+	alpha      float64
+	threshold  string
+	minSegment int
+}
+
+func (f *changeFlags) register(cmd *cobra.Command) {
+	def := changepoint.DefaultOptions()
+	fl := cmd.Flags()
+	fl.StringSliceVar(&f.metrics, "metric", nil, "metrics to examine, e.g. time, p99, B/op, items/op (default: all)")
+	fl.Float64Var(&f.alpha, "alpha", def.Alpha, "significance level of the permutation test of each change point")
+	fl.StringVar(&f.threshold, "threshold", fmt.Sprintf("%g%%", 100*def.MinMagnitude), "smallest change reported, a percentage `PCT` (the magnitude filter)")
+	fl.IntVar(&f.minSegment, "min-segment", def.MinSegment, "fewest entries a level must last to count as a change")
+}
+
+// options validates the flags into change options.
+func (f *changeFlags) options() (history.ChangeOptions, error) {
+	opt := history.DefaultChangeOptions()
+	opt.Detect.Alpha, opt.Detect.MinSegment = f.alpha, f.minSegment
+	t, err := parsePercent(f.threshold)
+	if err != nil {
+		return opt, usagef("--threshold: %v", err)
+	}
+	opt.Detect.MinMagnitude = t
+	for _, m := range f.metrics {
+		u, err := compare.ResolveMetric(m)
+		if err != nil {
+			return opt, usagef("--metric: %v", err)
+		}
+		opt.Metrics = append(opt.Metrics, u)
+	}
+	if err := opt.Detect.Validate(); err != nil {
+		return opt, &usageError{err: err}
+	}
+	return opt, nil
+}
+
+// readHistory reads a history file, printing its warnings (a torn last
+// line); an unreadable file is bad input.
+func (a *app) readHistory(file string) ([]history.Entry, error) {
+	entries, warnings, err := history.Read(file)
+	if err != nil {
+		return nil, &usageError{err: err}
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(a.stderr, "snbench: warning: %s\n", w)
+	}
+	return entries, nil
+}
+
+// historyRegressionError is history changes --fail-on regression's
+// verdict; main exits 1 on it.
+type historyRegressionError struct{ n int }
+
+func (e *historyRegressionError) Error() string {
+	if e.n == 1 {
+		return "history changes: 1 regression"
+	}
+	return fmt.Sprintf("history changes: %d regressions", e.n)
+}
+
+func (a *app) historyChangesCmd() *cobra.Command {
+	var file, format, failOn string
+	var last int
+	f := &changeFlags{}
 	cmd := &cobra.Command{
-		Use:   "plot",
-		Short: "Chart each benchmark and metric across the history, regressions marked",
-		Long: "plot writes one trend chart per benchmark and metric (PNG and SVG) to --out: the\n" +
-			"median of each run with its 95% interval, and the steps from one run to the next\n" +
-			"that snbench compare would call a regression (red) or an improvement (green).",
+		Use:   "changes",
+		Short: "List the lasting changes (change points) of every benchmark and metric in a history",
+		Long: "changes finds where each benchmark's metric changed for good across the history, by\n" +
+			"E-divisive means as Hunter and Apache Otava do: the split of the per-entry medians with\n" +
+			"the largest energy distance between its sides, kept when a permutation test finds it\n" +
+			"significant (--alpha), repeated in each part; a level must last --min-segment entries\n" +
+			"and differ by --threshold. Each change is re-tested against its neighbouring segments\n" +
+			"without their most outlying entry, so a one-entry spike is never a change.\n\n" +
+			"Each change: the entry (numbered from 1) and commit where the new level starts, the\n" +
+			"benchmark and metric, the medians before and after, the magnitude, the confidence\n" +
+			"(1 - p) and the verdict. The same history always gives the same answer.\n\n" +
+			"Exit status: 0, or 1 with --fail-on regression when a regression is listed (within\n" +
+			"the --last N entries, when given); 2 for bad input, including a history too short to\n" +
+			"hold a change (fewer than 2 x --min-segment entries).",
+		Example: "  snbench history changes --file history.jsonl\n" +
+			"  snbench history changes --file history.jsonl --metric time --format markdown --fail-on regression --last 3",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opt := compare.DefaultOptions()
-			opt.Alpha = alpha
-			t, err := parsePercent(threshold)
-			if err != nil {
-				return usagef("--threshold: %v", err)
+			switch format {
+			case history.FormatText, history.FormatMarkdown, history.FormatJSON:
+			default:
+				return usagef("--format: unknown %q (want text, markdown or json)", format)
 			}
-			opt.Threshold = t
-			for _, m := range metrics {
-				u, err := compare.ResolveMetric(m)
-				if err != nil {
-					return usagef("--metric: %v", err)
-				}
-				opt.Metrics = append(opt.Metrics, u)
+			if failOn != "" && failOn != "regression" {
+				return usagef("--fail-on: unknown %q (want regression)", failOn)
 			}
-			if err := opt.Validate(); err != nil {
-				return &usageError{err: err}
+			if last < 0 {
+				return usagef("--last: %d: want 0 (all) or more", last)
 			}
-			entries, warnings, err := history.Read(file)
-			if err != nil {
-				return &usageError{err: err}
-			}
-			for _, w := range warnings {
-				fmt.Fprintf(a.stderr, "snbench: warning: %s\n", w)
-			}
-			res, err := history.Plot(entries, out, history.PlotOptions{Compare: opt})
+			opt, err := f.options()
 			if err != nil {
 				return err
 			}
-			for _, m := range res.Marks {
-				fmt.Fprintf(a.stdout, "%s at %s: %s %s %+.2f%%\n", m.Verdict, m.Commit, m.Benchmark, m.Unit, 100*m.Change)
+			entries, err := a.readHistory(file)
+			if err != nil {
+				return err
+			}
+			res, err := history.Changes(cmd.Context(), entries, opt)
+			if err != nil {
+				return &usageError{err: fmt.Errorf("%s: %w", file, err)}
+			}
+			if last > 0 {
+				keep := res.Changes[:0]
+				for _, c := range res.Changes {
+					if c.Entry > len(entries)-last {
+						keep = append(keep, c)
+					}
+				}
+				res.Changes = keep
+			}
+			if err := history.WriteChanges(a.stdout, res, format); err != nil {
+				return err
+			}
+			if n := res.Regressions(); failOn == "regression" && n > 0 {
+				return &historyRegressionError{n: n}
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&file, "file", defaultHistoryFile, "history `FILE` (JSON Lines)")
+	fl.StringVar(&format, "format", history.FormatText, "output: text, markdown or json")
+	fl.StringVar(&failOn, "fail-on", "", "exit 1 when a change of this kind is listed: regression")
+	fl.IntVar(&last, "last", 0, "list only the changes that start in the last `N` entries (default: all)")
+	f.register(cmd)
+	return cmd
+}
+
+func (a *app) historyPlotCmd() *cobra.Command {
+	var file, out string
+	f := &changeFlags{}
+	cmd := &cobra.Command{
+		Use:   "plot",
+		Short: "Chart each benchmark and metric across the history, change points marked",
+		Long: "plot writes one trend chart per benchmark and metric (PNG and SVG) to --out: the\n" +
+			"median of each run with its 95% interval, and exactly the change points that\n" +
+			"'snbench history changes' lists, with the same flags: regressions red, improvements\n" +
+			"green, changes of a metric whose better direction is unknown grey. It prints the\n" +
+			"changes, one a line. A history too short for change points is charted unmarked.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opt, err := f.options()
+			if err != nil {
+				return err
+			}
+			entries, err := a.readHistory(file)
+			if err != nil {
+				return err
+			}
+			res, err := history.Plot(cmd.Context(), entries, out, history.PlotOptions{Changes: opt})
+			if err != nil {
+				return err
+			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(a.stderr, "snbench: warning: %s\n", w)
+			}
+			if res.Changes != nil {
+				for _, c := range res.Changes.Changes {
+					mag := ""
+					if c.Magnitude != nil {
+						mag = fmt.Sprintf(" %+.2f%%", 100**c.Magnitude)
+					}
+					fmt.Fprintf(a.stdout, "%s at entry %d (%s): %s %s%s, confidence %.1f%%\n",
+						c.Verdict, c.Entry, c.Commit, c.Benchmark, c.Unit, mag, 100*c.Confidence)
+				}
 			}
 			fmt.Fprintf(a.stderr, "history: %d entries, %d charts in %s\n", len(entries), len(res.Files)/2, out)
 			return nil
@@ -148,8 +280,6 @@ func (a *app) historyPlotCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&file, "file", defaultHistoryFile, "history `FILE` (JSON Lines)")
 	fl.StringVarP(&out, "out", "o", "history", "`DIR` for the charts")
-	fl.StringSliceVar(&metrics, "metric", nil, "metrics to chart (default: all)")
-	fl.Float64Var(&alpha, "alpha", 0.05, "significance level of the regression marks (Holm-Bonferroni per step)")
-	fl.StringVar(&threshold, "threshold", "5%", "smallest significant worsening marked as a regression, a percentage `PCT`")
+	f.register(cmd)
 	return cmd
 }

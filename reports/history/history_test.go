@@ -2,6 +2,7 @@ package history_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -223,20 +224,24 @@ func TestConcurrentAppends(t *testing.T) {
 	}
 }
 
-// TestPlot: a slowdown at the fourth commit is marked as a regression,
-// and every chart is written in both formats.
+// TestPlot: a lasting slowdown from the seventh commit is marked as a
+// regression in both metrics, a one-entry spike is not, and every chart
+// is written in both formats.
 func TestPlot(t *testing.T) {
 	t.Parallel()
 	var es []history.Entry
-	for i := range 6 {
+	for i := range 12 {
 		slow := 1.0
-		if i >= 3 {
+		switch {
+		case i == 3:
+			slow = 1.4
+		case i >= 6:
 			slow = 1.25
 		}
 		es = append(es, entry(i, slow, 10))
 	}
 	dir := t.TempDir()
-	res, err := history.Plot(es, dir, history.PlotOptions{Compare: compare.DefaultOptions()})
+	res, err := history.Plot(context.Background(), es, dir, history.PlotOptions{Changes: history.DefaultChangeOptions()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,17 +253,19 @@ func TestPlot(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	regs := 0
-	for _, m := range res.Marks {
-		if m.Verdict != compare.VerdictRegression || m.Commit != "c3" {
-			t.Errorf("unexpected mark %+v", m)
+	if res.Changes == nil || len(res.Changes.Changes) != 2 {
+		t.Fatalf("changes %+v, want tasks/s and p99 at c6", res.Changes)
+	}
+	for _, c := range res.Changes.Changes {
+		if c.Verdict != history.VerdictRegression || c.Commit != "c6" || c.Entry != 7 {
+			t.Errorf("unexpected change %+v", c)
 		}
-		regs++
 	}
-	if regs != 2 {
-		t.Errorf("%d regressions marked, want 2 (tasks/s and p99 at c3): %+v", regs, res.Marks)
-	}
-	if _, err := history.Plot(nil, dir, history.PlotOptions{Compare: compare.DefaultOptions()}); err == nil {
+	if _, err := history.Plot(context.Background(), nil, dir, history.PlotOptions{Changes: history.DefaultChangeOptions()}); err == nil {
 		t.Error("Plot of no entries succeeded")
+	}
+	short, err := history.Plot(context.Background(), es[:2], t.TempDir(), history.PlotOptions{Changes: history.DefaultChangeOptions()})
+	if err != nil || short.Changes != nil || len(short.Warnings) == 0 || len(short.Files) != 4 {
+		t.Errorf("two entries: %+v %v, want charts without change points and a warning", short, err)
 	}
 }

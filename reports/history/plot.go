@@ -1,6 +1,8 @@
 package history
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"image/color"
@@ -22,39 +24,30 @@ import (
 
 // PlotOptions configures Plot.
 type PlotOptions struct {
-	// Compare decides which steps between consecutive entries are
-	// regressions (and improvements), as snbench compare would; its
-	// Metrics choose the charts (empty: every unit except the
-	// compare.Redundant ones).
-	Compare compare.Options
+	// Changes finds the change points to mark; its Metrics choose the
+	// charts (empty: every unit except the compare.Redundant ones).
+	Changes ChangeOptions
 	// Formats are the image formats to write, by file extension; empty
 	// means png and svg.
 	Formats []string
 }
 
-// Mark is a step between two consecutive entries that Compare judged a
-// regression or an improvement.
-type Mark struct {
-	Commit    string  // the later entry's title
-	Benchmark string  // benchmark name
-	Unit      string  // tidied unit
-	Change    float64 // new/old - 1
-	Verdict   string  // compare.VerdictRegression or compare.VerdictImprovement
-}
-
 // PlotResult is what Plot wrote and found.
 type PlotResult struct {
-	Files    []string
-	Marks    []Mark
+	Files []string
+	// Changes are the change points marked, exactly those Changes finds;
+	// nil where the history is too short to hold one (see Warnings).
+	Changes  *ChangesResult
 	Warnings []string
 }
 
 // Plot draws one trend chart per benchmark and metric across entries (in
 // file order): the median of each entry's repetitions with its 95%
-// interval (or range), significant regressions from one entry to the next
-// marked in red and improvements in green. It writes each chart in every
-// format to dir.
-func Plot(entries []Entry, dir string, opt PlotOptions) (*PlotResult, error) {
+// interval (or range), and the change points that Changes finds marked at
+// their first entry, regressions in red, improvements in green, changes
+// of unknown direction in grey. It writes each chart in every format to
+// dir. A history too short for change points is charted without marks.
+func Plot(ctx context.Context, entries []Entry, dir string, opt PlotOptions) (*PlotResult, error) {
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("history plot: no entries")
 	}
@@ -70,33 +63,25 @@ func Plot(entries []Entry, dir string, opt PlotOptions) (*PlotResult, error) {
 	for i, e := range entries {
 		sets[i] = e.Set()
 	}
-	marks := map[[2]string]map[int]Mark{} // benchmark, unit -> entry index -> mark
-	for i := 1; i < len(sets); i++ {
-		r, err := compare.Compare(sets[i-1], sets[i], opt.Compare)
-		if err != nil {
-			continue // nothing shared between the two entries
-		}
-		for _, w := range r.Warnings {
-			if !slices.Contains(res.Warnings, w) {
-				res.Warnings = append(res.Warnings, w)
+	marks := map[[2]string]map[int]Change{} // benchmark, unit -> entry index -> change
+	changes, err := Changes(ctx, entries, opt.Changes)
+	switch {
+	case errors.Is(err, ErrTooFewEntries):
+		res.Warnings = append(res.Warnings, err.Error()+": charted without change points")
+	case err != nil:
+		return nil, err
+	default:
+		res.Changes = changes
+		res.Warnings = append(res.Warnings, changes.Warnings...)
+		for _, c := range changes.Changes {
+			k := [2]string{c.Benchmark, c.Unit}
+			if marks[k] == nil {
+				marks[k] = map[int]Change{}
 			}
-		}
-		for _, t := range r.Tables {
-			for _, row := range t.Rows {
-				if row.Verdict != compare.VerdictRegression && row.Verdict != compare.VerdictImprovement {
-					continue
-				}
-				k := [2]string{row.Name, t.Unit}
-				if marks[k] == nil {
-					marks[k] = map[int]Mark{}
-				}
-				m := Mark{Commit: entries[i].Title(), Benchmark: row.Name, Unit: t.Unit, Change: row.Change, Verdict: row.Verdict}
-				marks[k][i] = m
-				res.Marks = append(res.Marks, m)
-			}
+			marks[k][c.Entry-1] = c
 		}
 	}
-	for _, k := range chartKeys(sets, opt.Compare.Metrics) {
+	for _, k := range chartKeys(sets, opt.Changes.Metrics) {
 		p, err := trendChart(entries, sets, k[0], k[1], marks[k])
 		if err != nil {
 			return nil, err
@@ -145,7 +130,7 @@ func chartKeys(sets []*compare.Set, metrics []string) [][2]string {
 }
 
 // trendChart draws one benchmark's metric across the entries.
-func trendChart(entries []Entry, sets []*compare.Set, name, unit string, marks map[int]Mark) (*plot.Plot, error) {
+func trendChart(entries []Entry, sets []*compare.Set, name, unit string, marks map[int]Change) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = name
 	p.X.Label.Text = "commit"
@@ -186,8 +171,9 @@ func trendChart(entries []Entry, sets []*compare.Set, name, unit string, marks m
 		col     color.Color
 		shape   draw.GlyphDrawer
 	}{
-		{compare.VerdictRegression, color.RGBA{R: 220, A: 255}, draw.PyramidGlyph{}},
-		{compare.VerdictImprovement, color.RGBA{G: 160, A: 255}, draw.CircleGlyph{}},
+		{VerdictRegression, color.RGBA{R: 220, A: 255}, draw.PyramidGlyph{}},
+		{VerdictImprovement, color.RGBA{G: 160, A: 255}, draw.CircleGlyph{}},
+		{VerdictChange, color.Gray{Y: 110}, draw.SquareGlyph{}},
 	} {
 		var at plotter.XYs
 		for _, pt := range pts {
@@ -204,7 +190,7 @@ func trendChart(entries []Entry, sets []*compare.Set, name, unit string, marks m
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: m.col, Radius: vg.Points(5), Shape: m.shape}
 		p.Add(sc)
-		p.Legend.Add(m.verdict, sc)
+		p.Legend.Add(m.verdict+" (change point)", sc)
 	}
 	p.Legend.Top = true
 	p.X.Min, p.X.Max = -0.5, float64(len(entries))-0.5
