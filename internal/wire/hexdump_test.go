@@ -37,18 +37,25 @@ func parseHex(text string) ([]byte, error) {
 // dump writes annotated hex lines.
 type dump struct{ strings.Builder }
 
-// bytes writes b on one line with a comment, aligned for lines of up to
-// 8 bytes (or 16 when b is longer).
+// Widths of the hex column: 8 bytes for a header field or a value, 16 for
+// a row of a nonce, a proof or text.
+const (
+	fieldWidth = 8*3 - 1
+	rowWidth   = 16*3 - 1
+)
+
+// bytes writes b on one line with a comment, aligned for a field.
 func (d *dump) bytes(b []byte, format string, args ...any) {
+	d.line(b, fieldWidth, fmt.Sprintf(format, args...))
+}
+
+// line writes b in a hex column of width characters, then the comment.
+func (d *dump) line(b []byte, width int, comment string) {
 	parts := make([]string, len(b))
 	for i, x := range b {
 		parts[i] = fmt.Sprintf("%02x", x)
 	}
-	width := 23 // 8 bytes
-	if len(b) > 8 {
-		width = 47 // 16 bytes
-	}
-	fmt.Fprintf(d, "%-*s  # %s\n", width, strings.Join(parts, " "), fmt.Sprintf(format, args...))
+	fmt.Fprintf(d, "%-*s  # %s\n", width, strings.Join(parts, " "), comment)
 }
 
 // comment writes a line that is only a comment.
@@ -62,10 +69,10 @@ func (d *dump) rows(b []byte, label string, text bool) {
 	for off := 0; off < len(b); off += 16 {
 		row := b[off:min(off+16, len(b))]
 		if text {
-			d.bytes(row, "%s", printable(row))
+			d.line(row, rowWidth, printable(row))
 			continue
 		}
-		d.bytes(row, "%s, bytes %d-%d", label, off, off+len(row)-1)
+		d.line(row, rowWidth, fmt.Sprintf("%s, bytes %d-%d", label, off, off+len(row)-1))
 	}
 }
 

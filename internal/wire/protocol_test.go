@@ -119,6 +119,17 @@ func (g protocolGolden) encode(t testing.TB) []byte {
 	return mustJSON(t, g.typ, g.want)
 }
 
+// text returns the annotated hex dump of g's frame: the golden file's
+// contents.
+func (g protocolGolden) text(t testing.TB) string {
+	t.Helper()
+	text, err := annotate(g.name, g.about, g.encode(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
 // decode decodes frame f with the decoder of g's frame type, and returns
 // the value it got (of g.want's type) and that value encoded again.
 func (g protocolGolden) decode(t *testing.T, f []byte) (got any, again []byte, err error) {
@@ -174,11 +185,7 @@ func TestProtocolGolden(t *testing.T) {
 	}
 	for _, g := range goldens {
 		t.Run(g.name, func(t *testing.T) {
-			frame := g.encode(t)
-			text, err := annotate(g.name, g.about, frame)
-			if err != nil {
-				t.Fatal(err)
-			}
+			frame, text := g.encode(t), g.text(t)
 			path := filepath.Join(protocolDir, g.name)
 			if *update {
 				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
