@@ -12,6 +12,7 @@ import (
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -20,6 +21,9 @@ const (
 	misTag = "mistag" // answers its first batch under another's tag, the rest correctly
 	stray  = "stray"  // answers no batch; sends a frame answering nothing every 50 ms
 	wrong  = "wrong"  // answers every batch, one task of its third with a wrong value
+	// miscount answers every batch, and the end marker with a count one
+	// higher than the coordinator sent.
+	miscount = "miscount"
 )
 
 // badNode runs a TCP "node" that completes the handshake and answers
@@ -79,6 +83,8 @@ func badNode(t *testing.T, mode string) string {
 				wl.Serve(&in, &out)
 				served++
 				switch {
+				case mode == miscount && out.Tag&topologies.EndTag != 0:
+					out.Tag++
 				case mode == misTag && served == 1:
 					out.Tag ^= 1 // the other slot's tag
 				case mode == wrong && served == 3:
@@ -165,5 +171,22 @@ func TestBadResultsTraced(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEndMarkerMiscount: a node whose end marker counts more batches than
+// were sent would hold the pass until the task timeout, waiting for
+// results that never come. It is failed the moment its marker arrives,
+// with the count in the error.
+func TestEndMarkerMiscount(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	_, err, node := runBesideBad(t, badNode(t, miscount), results.OnFailureFail, 5*time.Second, 15*time.Second)
+	var ne *bench.NodeError
+	if !errors.As(err, &ne) || !strings.Contains(err.Error(), node) || !strings.Contains(err.Error(), "end marker counts") {
+		t.Fatalf("error %v: want a NodeError naming %s and its miscounted end marker", err, node)
+	}
+	if took := time.Since(start); took > 4*time.Second {
+		t.Errorf("took %v: the run waited for the 5s task timeout instead of failing at the marker", took)
 	}
 }

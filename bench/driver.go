@@ -172,7 +172,21 @@ func (d *driver) receive(ctx context.Context) error {
 		}
 		if r.Tag&endTag != 0 {
 			d.nRecv.Add(1)
-			ended, want = true, r.Tag&^endTag
+			// The marker must count what was sent and come back last: a
+			// node that miscounts would otherwise end the pass early (the
+			// rest counted lost) or hold it until the task timeout.
+			n := r.Tag &^ endTag
+			if sent := uint64(d.nSent.Load()) - 1; n != sent {
+				why := fmt.Sprintf("its end marker counts %d batches, but %d were sent", n, sent)
+				d.noteBad(why)
+				return fmt.Errorf("node %s: %w: %s", d.name, errWrongAnswer, why)
+			}
+			if got != n {
+				why := fmt.Sprintf("its end marker came back with no result for %d of the %d batches sent", n-got, n)
+				d.noteBad(why)
+				return fmt.Errorf("node %s: %w: %s", d.name, errWrongAnswer, why)
+			}
+			ended, want = true, n
 			continue
 		}
 		// Take over the slots the sender has handed out, until this
