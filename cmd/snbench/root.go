@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/snbench/snbench/internal/buildinfo"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
@@ -32,16 +34,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"Run `snbench run` for the default comparison.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Read().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
-	root.AddCommand(a.runCmd(), a.nodeCmd(), a.listCmd(), a.reportCmd(), a.compareCmd(), a.calibrateCmd(), a.historyCmd(), a.doctorCmd())
+	root.AddCommand(a.runCmd(), a.nodeCmd(), a.listCmd(), a.reportCmd(), a.compareCmd(), a.calibrateCmd(), a.historyCmd(), a.doctorCmd(), a.versionCmd())
 	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil && isCobraUsage(err) {
+	var ue *usageError
+	if err != nil && !errors.As(err, &ue) && isCobraUsage(err) {
+		// Cobra's own errors for commands and arguments; flag errors
+		// already went through the flag-error function, hint and all.
 		return usagef("%v (see '%s --help')", err, cmd.CommandPath())
 	}
 	return err
