@@ -253,7 +253,29 @@ func checkFormat(format string) error {
 
 // renderGrid draws a terminal (box drawing) or Markdown table: numbers
 // right-aligned, the columns in left left-aligned.
+//
+// Written to a writer from FitTo, a terminal table fits its width (see
+// fitGrid): columns it left out are named on a line under it.
 func renderGrid(w io.Writer, format string, hdr []string, rows [][]string, left map[int]bool) error {
+	width, raw := fitWidth(w)
+	if format != FormatTerminal || width <= 0 {
+		return renderBox(raw, format, hdr, rows, left)
+	}
+	h, r, l, hidden, compact := fitGrid(width, hdr, rows, left)
+	var err error
+	if compact {
+		err = renderCompact(raw, h, r, l)
+	} else {
+		err = renderBox(raw, format, h, r, l)
+	}
+	if err == nil && len(hidden) > 0 {
+		_, err = fmt.Fprintln(w, hiddenNote(width, hidden))
+	}
+	return err
+}
+
+// renderBox draws every column of a terminal or Markdown table.
+func renderBox(w io.Writer, format string, hdr []string, rows [][]string, left map[int]bool) error {
 	align := make([]tw.Align, len(hdr))
 	for i := range align {
 		align[i] = tw.AlignRight
@@ -302,25 +324,19 @@ func writeNotes(w io.Writer, res *results.Results, format string) error {
 		bullet = "- "
 	}
 	var lines []string
-	for i := range res.Cells {
-		c := &res.Cells[i]
-		if c.Error != "" {
-			lines = append(lines, fmt.Sprintf("%s%s: ERROR: %s", bullet, c.Key, c.Error))
+	for _, l := range cellNotes(res) {
+		if sub, ok := strings.CutPrefix(l, "  "); ok && bullet != "" {
+			l = "  " + bullet + sub // a group's per-cell line: a nested item
+		} else {
+			l = bullet + l
 		}
-		if !c.Verify.OK() && len(c.Reps) > 0 {
-			v := c.Verify
-			lines = append(lines, fmt.Sprintf("%s%s: VERIFICATION FAILED: expected %d, verified %d, lost %d, duplicate %d, wrong %d",
-				bullet, c.Key, v.Expected, v.Verified, v.Lost, v.Duplicate, v.Wrong))
-		}
-		for _, warn := range c.Warnings {
-			lines = append(lines, fmt.Sprintf("%s%s: * %s", bullet, c.Key, warn))
-		}
+		lines = append(lines, l)
 	}
 	for _, l := range tieNotes(res) {
 		lines = append(lines, bullet+l)
 	}
-	for _, warn := range res.Warnings {
-		lines = append(lines, bullet+"run: "+warn)
+	for _, l := range runNotes(res) {
+		lines = append(lines, bullet+l)
 	}
 	if res.Incomplete {
 		lines = append(lines, bullet+"run INCOMPLETE: "+res.Error)

@@ -19,6 +19,8 @@ type app struct {
 	stdout, stderr io.Writer
 	workloads      *workloads.Registry
 	topologies     *topologies.Registry
+	// env, when set, stands in for os.Getenv (tests).
+	env func(string) string
 }
 
 // run runs snbench with args (without the program name) and returns the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -53,6 +54,7 @@ type runFlags struct {
 	out         string
 	force       bool
 	format      string
+	wide        bool
 	progress    string
 	doctor      bool
 	load        loadFlags
@@ -108,6 +110,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
 	fl.BoolVar(&f.force, "force", false, "replace files in DIR that snbench did not write (by default it refuses)")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
+	fl.BoolVar(&f.wide, "wide", false, wideUsage)
 	f.load.register(fl)
 	f.reliability.register(fl)
 	fl.Var(&f.maxMemory, "max-memory", "memory the run may use, e.g. 4GiB, in place of the machine's limits (cgroup, MemAvailable; not the address-space limit): a plan whose estimate does not fit is refused (default: those limits)")
@@ -257,7 +260,7 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	res.Warnings = append(res.Warnings, doctorWarnings(env.Doctor)...)
 	// The table first: whatever happens to the files, the figures are on
 	// stdout.
-	printErr := a.printResults(res, f.format)
+	printErr := a.printResults(a.tableOut(f.format, f.wide), res, f.format)
 	writeFailures(a.stderr, res, f.format)
 	return errors.Join(runErr, printErr, a.saveRun(d, res, !f.load.noReport))
 }
@@ -310,30 +313,30 @@ func (a *app) saveRun(d *outdir.Dir, res *results.Results, report bool) error {
 	return errors.Join(a.writeReport(res, d), pruneErr)
 }
 
-func (a *app) printResults(res *results.Results, format string) error {
+func (a *app) printResults(out io.Writer, res *results.Results, format string) error {
 	if format == "gobench" {
-		return results.WriteGobench(a.stdout, res)
+		return results.WriteGobench(out, res)
 	}
 	if format == "json" {
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
 	if reports.HasBaselines(res) && format != reports.FormatCSV {
-		if err := reports.WriteTable(a.stdout, res, format); err != nil {
+		if err := reports.WriteTable(out, res, format); err != nil {
 			return err
 		}
-		fmt.Fprintln(a.stdout)
-		return reports.WriteBaselineTable(a.stdout, res, format)
+		fmt.Fprintln(out)
+		return reports.WriteBaselineTable(out, res, format)
 	}
 	switch {
 	case format == reports.FormatCSV:
 	case len(res.Capacity) > 0:
-		return reports.WriteCapacityTable(a.stdout, res, format)
+		return reports.WriteCapacityTable(out, res, format)
 	case reports.HasLoad(res):
-		return reports.WriteLoadTable(a.stdout, res, format)
+		return reports.WriteLoadTable(out, res, format)
 	}
-	return reports.WriteTable(a.stdout, res, format)
+	return reports.WriteTable(out, res, format)
 }
 
 // progressBar returns a bar on stderr, or nil when it is off (by flag, or
