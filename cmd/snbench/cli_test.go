@@ -157,7 +157,7 @@ func TestHelpNamesEveryDefault(t *testing.T) {
 		}
 	}
 	_, stdout, _ := snbench(t, "run", "--help")
-	for _, want := range []string{`--workers list`, `(default 1,2,4,8)`, `(default 5)`, `(default "round-robin")`, `(default 5s)`, `(default "results/latest")`} {
+	for _, want := range []string{`--workers list`, `(default 1,2,4,8)`, `(default 5)`, `(default "round-robin")`, `(default 5s)`, `results/latest naming the newest`} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("run --help lacks %q", want)
 		}

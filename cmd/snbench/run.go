@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -107,7 +106,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.BoolVar(&f.natsRemote, "nats-remote", false, "use nodes already running on --nats-url ('snbench node --nats URL') instead of starting them")
 	fl.StringVar(&f.natsSubject, "nats-subject", node.DefaultSubject, "`SUBJECT` prefix of the running nodes that --nats-remote uses")
 	f.nats.register(fl)
-	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
+	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for results.json and the report (default: a new directory results/<time>-<commit>/ for each run, with results/latest naming the newest)")
 	fl.BoolVar(&f.force, "force", false, "replace files in DIR that snbench did not write (by default it refuses)")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
 	fl.BoolVar(&f.wide, "wide", false, wideUsage)
@@ -222,6 +221,14 @@ func (a *app) runner(progress func(done, total int, key results.Key)) *bench.Run
 }
 
 func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
+	kept := f.out == ""
+	if kept {
+		dir, err := newRunDir()
+		if err != nil {
+			return err
+		}
+		f.out = dir
+	}
 	d, err := openOut(f.out, f.force, runFiles(!f.load.noReport))
 	if err != nil {
 		return err
@@ -262,7 +269,13 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	// stdout.
 	printErr := a.printResults(a.tableOut(f.format, f.wide), res, f.format)
 	writeFailures(a.stderr, res, f.format)
-	return errors.Join(runErr, printErr, a.saveRun(d, res, !f.load.noReport))
+	saveErr := a.saveRun(d, res, !f.load.noReport)
+	if kept {
+		if _, err := os.Stat(d.Join(resultsFile)); err == nil {
+			saveErr = errors.Join(saveErr, a.markLatest(d.Path()))
+		}
+	}
+	return errors.Join(runErr, printErr, saveErr)
 }
 
 // runFiles matches the files a run writes into its output directory:
