@@ -1,7 +1,7 @@
 # snbench: a thin layer over the go tool. `make help` lists the targets.
 GO      ?= go
 PKGS    ?= ./...
-OUT     ?= results/latest
+OUT     ?=
 BIN     ?= bin/snbench
 FUZZTIME ?= 10s
 
@@ -26,19 +26,21 @@ test: ## run every test with the race detector (what CI runs)
 	$(GO) test -race -count=1 -timeout 12m -skip '$(TIMING_TESTS)' $(PKGS)
 	$(GO) test -count=1 -timeout 5m -run '$(TIMING_TESTS)' ./bench/
 
-test-short: ## run the tests without the race detector
-	$(GO) test -count=1 $(PKGS)
+test-short: ## run the quick tests: -short, without the race detector
+	$(GO) test -short -count=1 $(PKGS)
 
 bench: ## run the Go benchmarks of every topology
 	$(GO) test -run '^$$' -bench . -benchtime 200000x ./bench/
 
-run: ## run the default comparison and write $(OUT)/results.json
-	$(GO) run ./cmd/snbench run -o $(OUT)
+run: ## run the default comparison, kept in results/<time>-<commit>/ (or OUT=DIR)
+	$(GO) run ./cmd/snbench run $(if $(OUT),-o $(OUT))
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, staticcheck (pinned in go.mod) and go mod tidy -diff
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
 
 fuzz: ## run every fuzz target for $(FUZZTIME) each
 	@for pkg in $$($(GO) list $(PKGS)); do \

@@ -69,7 +69,7 @@ func TestValuesDependOnSeedAndFitDoubling(t *testing.T) {
 	if same > 1 {
 		t.Fatalf("%d of 1000 values equal under different seeds", same)
 	}
-	if workloads.Value(1, 5, 0) != workloads.Value(1, 5, 0) {
+	if v1, v2 := workloads.Value(1, 5, 0), workloads.Value(1, 5, 0); v1 != v2 {
 		t.Fatal("Value is not deterministic")
 	}
 }
