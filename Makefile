@@ -4,6 +4,10 @@ PKGS    ?= ./...
 OUT     ?=
 BIN     ?= bin/snbench
 FUZZTIME ?= 10s
+# Minimizing an input that found new coverage (not a failure) is capped: at
+# the default 60 s a 5 s run spent its whole budget minimizing one 1 KB
+# input (compare FuzzParse: 10 executions in 20 s; 9091 in 10 s at 1 s).
+FUZZMINTIME ?= 1s
 
 .PHONY: help build test test-short bench run lint fuzz clean peers bench-baseline bench-compare bench-ab
 
@@ -45,7 +49,7 @@ lint: ## gofmt, go vet, staticcheck (pinned in go.mod) and go mod tidy -diff
 fuzz: ## run every fuzz target for $(FUZZTIME) each
 	@for pkg in $$($(GO) list $(PKGS)); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME) $$pkg || exit 1; \
 	  done; \
 	done
 
