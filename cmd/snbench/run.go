@@ -240,6 +240,9 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	if err != nil {
 		return err
 	}
+	if l := planLine(p); l != "" {
+		fmt.Fprintln(a.stderr, l)
+	}
 	bar := a.progressBar(f.progress, len(p.Keys())*p.Repetitions)
 	progress := func(done, total int, key results.Key) {
 		if bar != nil {
