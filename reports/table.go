@@ -309,7 +309,8 @@ func renderBox(w io.Writer, format string, hdr []string, rows [][]string, left m
 // first so that the caption is not read as a table row.
 func writeCaption(w io.Writer, format, caption string) error {
 	if format == FormatMarkdown {
-		caption = "\n" + caption
+		// lambda*N / (1 + sigma*(N-1)) is no emphasis: escape the stars.
+		caption = "\n" + strings.ReplaceAll(caption, "*", `\*`)
 	}
 	_, err := fmt.Fprintln(w, caption)
 	return err
@@ -357,26 +358,47 @@ func writeCSV(w io.Writer, rows []Row) error {
 		"service_p50_ns", "service_p99_ns",
 		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task", "occupancy",
 		"speedup", "efficiency", "vs_best", "status", "verified", "lost", "duplicate", "wrong"}
-	_ = cw.Write(append(hdr, sampleCSVHeader()...))
+	_ = cw.Write(append(append(hdr, sampleCSVHeader()...), "warnings"))
 	f := func(v float64) string {
 		if math.IsNaN(v) {
 			return ""
 		}
-		return strconv.FormatFloat(v, 'g', 6, 64)
+		return plainFloat(v)
 	}
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, r := range rows {
 		c, s := r.Cell, r.Cell.Summary
 		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
 			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), c.Dispatch,
-			f(s.Throughput.Mean), f(s.Throughput.Lo), f(s.Throughput.Hi), f(s.Throughput.CV), strconv.Itoa(s.Reps),
+			f(s.Throughput.Mean), f(clampLo(s.Throughput)), f(s.Throughput.Hi), f(s.Throughput.CV), strconv.Itoa(s.Reps),
 			i(s.Latency.P50), i(s.Latency.P90), i(s.Latency.P99), i(s.Latency.P999), i(s.Latency.Max),
 			i(s.Service.P50), i(s.Service.P99),
 			f(s.CPUPerTaskNS), f(s.CoordCPUPerTaskNS), f(s.NodeCPUPerTaskNS), f(orNaN(s.Occupancy)),
-			f(r.Speedup), f(r.Efficiency), f(r.VsBest), c.Status,
+			f(r.Speedup), f(r.Efficiency), f(r.VsBest), csvStatus(c),
 			i(c.Verify.Verified), i(c.Verify.Lost), i(c.Verify.Duplicate), i(c.Verify.Wrong)}
-		_ = cw.Write(append(row, sampleCSV(c)...))
+		row = append(row, sampleCSV(c)...)
+		_ = cw.Write(append(row, strings.Join(c.Warnings, " | ")))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvStatus is the cell's status as results.json names it, with the
+// table's * when the cell carries warnings (the warnings column lists
+// them): "ok*" in the CSV where the table says ok*.
+func csvStatus(c *results.Cell) string {
+	if c.Status == results.StatusOK && len(c.Warnings) > 0 {
+		return c.Status + "*"
+	}
+	return c.Status
+}
+
+// clampLo is the lower end of a throughput interval, at least 0: a
+// Student-t interval of a few widely spread repetitions can reach below
+// zero, which no throughput can be.
+func clampLo(e results.Estimate) float64 {
+	if e.Lo < 0 {
+		return 0
+	}
+	return e.Lo
 }
