@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usagef("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
 	root.AddCommand(a.runCmd(), a.nodeCmd(), a.listCmd(), a.reportCmd(), a.compareCmd(), a.calibrateCmd(), a.historyCmd(), a.doctorCmd(), a.versionCmd())
+	a.wireVocabulary(root)
 	cmd, err := root.ExecuteContextC(ctx)
 	var ue *usageError
 	if err != nil && !errors.As(err, &ue) && isCobraUsage(err) {
