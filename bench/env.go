@@ -5,17 +5,18 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/buildinfo"
 )
 
 // CaptureEnv describes this machine and build: CPU model, cores,
-// GOMAXPROCS, Go version, OS and kernel, the git commit where available
-// (from the build's VCS stamp, else `git rev-parse HEAD` in the working
-// directory), and now as the start time.
+// GOMAXPROCS, Go version, OS and kernel, snbench's module version and the
+// git commit where available (from the build's VCS stamp, with whether the
+// tree was dirty, else `git rev-parse HEAD` in the working directory), and
+// now as the start time.
 func CaptureEnv() results.Env {
 	host, _ := os.Hostname()
 	env := results.Env{
@@ -29,16 +30,8 @@ func CaptureEnv() results.Env {
 		Kernel:     readTrim("/proc/sys/kernel/osrelease"),
 		Start:      time.Now().UTC(),
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if v := bi.Main.Version; v != "" && v != "(devel)" {
-			env.Version = v
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				env.Commit = s.Value
-			}
-		}
-	}
+	bi := buildinfo.Read()
+	env.Version, env.Commit, env.Dirty = bi.Version, bi.Revision, bi.Dirty
 	if env.Commit == "" {
 		env.Commit = gitCommit()
 	}

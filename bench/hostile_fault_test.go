@@ -77,6 +77,8 @@ func TestHostileNode(t *testing.T) {
 // at addr between them (batch 4, window 2, one repetition, no warm-up)
 // under policy and the task timeout, fails t if the run takes longer than
 // within, and returns the outcome and the bad node's name.
+//
+//lint:ignore ST1008 the run's error is one of its outcomes here, beside the node it names
 func runBesideBad(t *testing.T, addr, policy string, timeout, within time.Duration) (*results.Results, error, string) {
 	t.Helper()
 	addrs := nodeServers(t, 2)

@@ -129,9 +129,7 @@ func noteRedispatch(c *results.Cell, rep *results.Rep) {
 	if rep.Redispatch == nil {
 		return
 	}
-	for _, line := range RedispatchNotes(rep) {
-		c.Warnings = append(c.Warnings, line)
-	}
+	c.Warnings = append(c.Warnings, RedispatchNotes(rep)...)
 }
 
 // RedispatchNotes describes the node failures a repetition survived under

@@ -115,10 +115,10 @@ func marked(s string, tied bool) string {
 }
 
 // tieNotes returns one line for each comparison the table suggests and
-// the intervals do not establish: per scale, each pair of topologies whose
-// intervals overlap at some worker count, then each topology whose
-// intervals at N workers overlap its 1-worker cell's; and tieLegend when
-// rows carry tieMark.
+// the intervals do not establish: per scale and worker counts, the pairs
+// of topologies whose intervals overlap there, on one line; then the
+// topologies whose intervals at N workers overlap their 1-worker cell's,
+// on one line per scale; and tieLegend when rows carry tieMark.
 func tieNotes(res *results.Results) []string {
 	var out []string
 	topos := topologiesOf(res)
@@ -127,6 +127,8 @@ func tieNotes(res *results.Results) []string {
 			continue
 		}
 		in := inScale(sc.label(res.Plan))
+		var order []string
+		pairs := map[string][]string{} // worker list -> "a and b"
 		for i, a := range topos {
 			for _, b := range topos[i+1:] {
 				var ws []int
@@ -135,16 +137,38 @@ func tieNotes(res *results.Results) []string {
 						ws = append(ws, w)
 					}
 				}
-				if len(ws) > 0 {
-					out = append(out, fmt.Sprintf("%s and %s at %s%s: order not established, their 95%% intervals overlap",
-						a, b, workersList(ws), in))
+				if len(ws) == 0 {
+					continue
 				}
+				k := workersList(ws)
+				if _, ok := pairs[k]; !ok {
+					order = append(order, k)
+				}
+				pairs[k] = append(pairs[k], a+" and "+b)
 			}
 		}
-		for _, t := range topos {
-			if l := speedupNote(res, t, sc); l != "" {
-				out = append(out, l+in+": the 95% intervals overlap the 1-worker cell's")
+		for _, k := range order {
+			ps := pairs[k]
+			if len(ps) == 1 {
+				out = append(out, fmt.Sprintf("%s at %s%s: order not established, their 95%% intervals overlap", ps[0], k, in))
+				continue
 			}
+			out = append(out, fmt.Sprintf("order not established at %s%s, the 95%% intervals overlap: %s", k, in, strings.Join(ps, "; ")))
+		}
+		var speedups []string
+		var only string
+		for _, t := range topos {
+			if ws := speedupTies(res, t, sc); len(ws) > 0 {
+				speedups = append(speedups, t+" at "+workersList(ws))
+				only = fmt.Sprintf("%s: no speedup established at %s", t, workersList(ws))
+			}
+		}
+		switch len(speedups) {
+		case 0:
+		case 1:
+			out = append(out, only+in+": the 95% intervals overlap the 1-worker cell's")
+		default:
+			out = append(out, "no speedup established"+in+", the 95% intervals overlap the 1-worker cell's: "+strings.Join(speedups, "; "))
 		}
 	}
 	for _, r := range Rows(res) {
@@ -155,13 +179,12 @@ func tieNotes(res *results.Results) []string {
 	return out
 }
 
-// speedupNote is "tcp: no speedup established at 2, 4 workers" for the
-// worker counts of t's sweep at sc whose intervals overlap the 1-worker
-// cell's, or "".
-func speedupNote(res *results.Results, t string, sc scale) string {
+// speedupTies returns the worker counts of t's sweep at sc whose
+// intervals overlap the 1-worker cell's.
+func speedupTies(res *results.Results, t string, sc scale) []int {
 	base := cellIn(res, t, sc, 1)
 	if !comparable(base) {
-		return ""
+		return nil
 	}
 	var ws []int
 	for _, c := range sweep(res, t, sc) {
@@ -169,10 +192,7 @@ func speedupNote(res *results.Results, t string, sc scale) string {
 			ws = append(ws, c.Workers)
 		}
 	}
-	if len(ws) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s: no speedup established at %s", t, workersList(ws))
+	return ws
 }
 
 // cellIn returns topology t's first cell at scale sc and w workers, or nil.

@@ -59,15 +59,16 @@ func TestTies(t *testing.T) {
 		// the best; both overlapping pairs get a note.
 		{name: "three in a chain", cells: []tieCell{{"a", 1, est{100, 95, 105}}, {"b", 1, est{97, 92, 102}}, {"c", 1, est{88, 84, 92}}},
 			best: []string{"a/1", "b/1"}, notes: []string{
-				"a and b at 1 worker: order not established, their 95% intervals overlap",
-				"b and c at 1 worker: order not established, their 95% intervals overlap", tieLegend}},
+				"order not established at 1 worker, the 95% intervals overlap: a and b; b and c", tieLegend}},
 		// a: 2 workers overlap 1, 4 workers do not; b: 2 and 4 overlap.
 		{name: "speedup", cells: []tieCell{
 			{"a", 1, est{100, 90, 110}}, {"a", 2, est{115, 105, 125}}, {"a", 4, est{150, 111, 189}},
 			{"b", 1, est{10, 9, 11}}, {"b", 2, est{10, 8, 12}}, {"b", 4, est{11, 10.5, 11.5}}},
 			speedup: []string{"a/2", "b/2", "b/4"}, notes: []string{
-				"a: no speedup established at 2 workers: the 95% intervals overlap the 1-worker cell's",
-				"b: no speedup established at 2 and 4 workers: the 95% intervals overlap the 1-worker cell's", tieLegend}},
+				"no speedup established, the 95% intervals overlap the 1-worker cell's: a at 2 workers; b at 2 and 4 workers", tieLegend}},
+		{name: "one speedup", cells: []tieCell{{"a", 1, est{100, 90, 110}}, {"a", 2, est{115, 105, 125}}},
+			speedup: []string{"a/2"}, best: []string{}, notes: []string{
+				"a: no speedup established at 2 workers: the 95% intervals overlap the 1-worker cell's", tieLegend}},
 		{name: "no 1-worker cell: no speedup to mark", cells: []tieCell{{"a", 2, est{100, 90, 110}}, {"a", 4, est{100, 90, 110}}}},
 	}
 	for _, tt := range tests {

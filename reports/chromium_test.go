@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/internal/needs"
 )
 
 // probeScript measures the rendered page and writes what it found into
@@ -98,7 +99,7 @@ func renderInChromium(t *testing.T, res *results.Results) probe {
 	t.Helper()
 	bin := findChromium()
 	if bin == "" {
-		t.Skip("chromium is not installed (apt-get install -y chromium; CI installs it), so the report is not checked in a browser")
+		needs.Skip(t, "chromium is not installed (apt-get install -y chromium; CI installs it), so the report is not checked in a browser")
 	}
 	if testing.Short() {
 		t.Skip("starts a browser; skipped in -short mode")

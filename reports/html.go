@@ -284,7 +284,11 @@ func envRows(res *results.Results) [][2]string {
 		{"OS", strings.TrimSpace(e.OS + "/" + e.Arch + " " + e.Kernel)}, {"Go", e.GoVersion},
 	}
 	if e.Commit != "" || e.Version != "" {
-		rows = append(rows, [2]string{"snbench", strings.TrimSpace(e.Version + " " + e.Commit)})
+		commit := e.Commit
+		if e.Dirty {
+			commit += "+dirty"
+		}
+		rows = append(rows, [2]string{"snbench", strings.TrimSpace(e.Version + " " + commit)})
 	}
 	if !res.Started.IsZero() {
 		rows = append(rows, [2]string{"started", res.Started.UTC().Format(time.RFC3339)},

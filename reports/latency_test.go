@@ -55,7 +55,7 @@ func TestOccupancyShown(t *testing.T) {
 	t.Parallel()
 	res := basic(t)
 	withOccupancies(t, res, "tcp", 2, 0.6) // 19.5 batches per slot: not a short pass
-	caveat := "tcp/workers=2/tasks=10000/payload=1/window=4/batch=64: * coordinator-bound: window occupancy 0.60"
+	caveat := "tcp/workers=2: * coordinator-bound: window occupancy 0.60"
 	tests := []struct {
 		format    string
 		want, not []string

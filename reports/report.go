@@ -109,13 +109,15 @@ func (r *Report) WriteTo(d *outdir.Dir) (string, error) {
 	for i, n := range names {
 		var b bytes.Buffer
 		err := files[n](&b)
-		if err == nil {
-			err = d.WriteFile(n, b.Bytes())
+		if err != nil {
+			err = fmt.Errorf("%s: %w", n, err)
+		} else {
+			err = d.WriteFile(n, b.Bytes()) // names the file itself
 		}
 		if err != nil {
 			_, _ = d.Prune(IsReportFile)
 			return "", fmt.Errorf("report: %w", &outdir.PartialError{Dir: d.Path(), Written: d.Written(), NotWritten: names[i:],
-				Err: fmt.Errorf("%s: %w", n, err)})
+				Err: err})
 		}
 	}
 	if _, err := d.Prune(IsReportFile); err != nil {

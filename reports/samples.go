@@ -21,10 +21,8 @@ const (
 // thinLegend says exactly what ThinMark means; it is printed under every
 // table that shows one.
 func thinLegend() string {
-	return fmt.Sprintf("%s: a thin percentile: fewer than %d measurements lie beyond it, where beyond pN is "+
-		"m × (1 − N/100) and m is the cell's latency measurements pooled over its repetitions, one per batch "+
-		"(a batch's tasks share one measurement); the few largest measurements decide it, and another run may "+
-		"move it by the gaps between them", ThinMark, results.ThinBeyond)
+	return fmt.Sprintf("%s: a thin percentile: fewer than %d of the cell's latency measurements (one per batch, pooled over "+
+		"its repetitions) lie beyond it, so its few largest measurements decide it and another run may move it", ThinMark, results.ThinBeyond)
 }
 
 // latencyCell formats a cell's latency reading ns: percentile p, by its

@@ -178,7 +178,14 @@ func csvFloat(v float64) string {
 	case math.IsInf(v, 1):
 		return "inf"
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	return plainFloat(v)
+}
+
+// plainFloat formats v for CSV with 6 significant digits and never an
+// exponent (10744000, not 1.0744e+07), so that spreadsheets and scripts
+// read every figure the same way.
+func plainFloat(v float64) string {
+	return strconv.FormatFloat(roundSig(v, 6), 'f', -1, 64)
 }
 
 // WriteGrowthTable writes the doubling analysis of res (see Growth) in

@@ -253,7 +253,29 @@ func checkFormat(format string) error {
 
 // renderGrid draws a terminal (box drawing) or Markdown table: numbers
 // right-aligned, the columns in left left-aligned.
+//
+// Written to a writer from FitTo, a terminal table fits its width (see
+// fitGrid): columns it left out are named on a line under it.
 func renderGrid(w io.Writer, format string, hdr []string, rows [][]string, left map[int]bool) error {
+	width, raw := fitWidth(w)
+	if format != FormatTerminal || width <= 0 {
+		return renderBox(raw, format, hdr, rows, left)
+	}
+	h, r, l, hidden, compact := fitGrid(width, hdr, rows, left)
+	var err error
+	if compact {
+		err = renderCompact(raw, h, r, l)
+	} else {
+		err = renderBox(raw, format, h, r, l)
+	}
+	if err == nil && len(hidden) > 0 {
+		_, err = fmt.Fprintln(w, hiddenNote(width, hidden))
+	}
+	return err
+}
+
+// renderBox draws every column of a terminal or Markdown table.
+func renderBox(w io.Writer, format string, hdr []string, rows [][]string, left map[int]bool) error {
 	align := make([]tw.Align, len(hdr))
 	for i := range align {
 		align[i] = tw.AlignRight
@@ -287,7 +309,8 @@ func renderGrid(w io.Writer, format string, hdr []string, rows [][]string, left 
 // first so that the caption is not read as a table row.
 func writeCaption(w io.Writer, format, caption string) error {
 	if format == FormatMarkdown {
-		caption = "\n" + caption
+		// lambda*N / (1 + sigma*(N-1)) is no emphasis: escape the stars.
+		caption = "\n" + strings.ReplaceAll(caption, "*", `\*`)
 	}
 	_, err := fmt.Fprintln(w, caption)
 	return err
@@ -302,25 +325,19 @@ func writeNotes(w io.Writer, res *results.Results, format string) error {
 		bullet = "- "
 	}
 	var lines []string
-	for i := range res.Cells {
-		c := &res.Cells[i]
-		if c.Error != "" {
-			lines = append(lines, fmt.Sprintf("%s%s: ERROR: %s", bullet, c.Key, c.Error))
+	for _, l := range cellNotes(res) {
+		if sub, ok := strings.CutPrefix(l, "  "); ok && bullet != "" {
+			l = "  " + bullet + sub // a group's per-cell line: a nested item
+		} else {
+			l = bullet + l
 		}
-		if !c.Verify.OK() && len(c.Reps) > 0 {
-			v := c.Verify
-			lines = append(lines, fmt.Sprintf("%s%s: VERIFICATION FAILED: expected %d, verified %d, lost %d, duplicate %d, wrong %d",
-				bullet, c.Key, v.Expected, v.Verified, v.Lost, v.Duplicate, v.Wrong))
-		}
-		for _, warn := range c.Warnings {
-			lines = append(lines, fmt.Sprintf("%s%s: * %s", bullet, c.Key, warn))
-		}
+		lines = append(lines, l)
 	}
 	for _, l := range tieNotes(res) {
 		lines = append(lines, bullet+l)
 	}
-	for _, warn := range res.Warnings {
-		lines = append(lines, bullet+"run: "+warn)
+	for _, l := range runNotes(res) {
+		lines = append(lines, bullet+l)
 	}
 	if res.Incomplete {
 		lines = append(lines, bullet+"run INCOMPLETE: "+res.Error)
@@ -341,26 +358,47 @@ func writeCSV(w io.Writer, rows []Row) error {
 		"service_p50_ns", "service_p99_ns",
 		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task", "occupancy",
 		"speedup", "efficiency", "vs_best", "status", "verified", "lost", "duplicate", "wrong"}
-	_ = cw.Write(append(hdr, sampleCSVHeader()...))
+	_ = cw.Write(append(append(hdr, sampleCSVHeader()...), "warnings"))
 	f := func(v float64) string {
 		if math.IsNaN(v) {
 			return ""
 		}
-		return strconv.FormatFloat(v, 'g', 6, 64)
+		return plainFloat(v)
 	}
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, r := range rows {
 		c, s := r.Cell, r.Cell.Summary
 		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
 			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), c.Dispatch,
-			f(s.Throughput.Mean), f(s.Throughput.Lo), f(s.Throughput.Hi), f(s.Throughput.CV), strconv.Itoa(s.Reps),
+			f(s.Throughput.Mean), f(clampLo(s.Throughput)), f(s.Throughput.Hi), f(s.Throughput.CV), strconv.Itoa(s.Reps),
 			i(s.Latency.P50), i(s.Latency.P90), i(s.Latency.P99), i(s.Latency.P999), i(s.Latency.Max),
 			i(s.Service.P50), i(s.Service.P99),
 			f(s.CPUPerTaskNS), f(s.CoordCPUPerTaskNS), f(s.NodeCPUPerTaskNS), f(orNaN(s.Occupancy)),
-			f(r.Speedup), f(r.Efficiency), f(r.VsBest), c.Status,
+			f(r.Speedup), f(r.Efficiency), f(r.VsBest), csvStatus(c),
 			i(c.Verify.Verified), i(c.Verify.Lost), i(c.Verify.Duplicate), i(c.Verify.Wrong)}
-		_ = cw.Write(append(row, sampleCSV(c)...))
+		row = append(row, sampleCSV(c)...)
+		_ = cw.Write(append(row, strings.Join(c.Warnings, " | ")))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvStatus is the cell's status as results.json names it, with the
+// table's * when the cell carries warnings (the warnings column lists
+// them): "ok*" in the CSV where the table says ok*.
+func csvStatus(c *results.Cell) string {
+	if c.Status == results.StatusOK && len(c.Warnings) > 0 {
+		return c.Status + "*"
+	}
+	return c.Status
+}
+
+// clampLo is the lower end of a throughput interval, at least 0: a
+// Student-t interval of a few widely spread repetitions can reach below
+// zero, which no throughput can be.
+func clampLo(e results.Estimate) float64 {
+	if e.Lo < 0 {
+		return 0
+	}
+	return e.Lo
 }

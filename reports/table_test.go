@@ -74,7 +74,7 @@ func TestTableShowsFailures(t *testing.T) {
 	}{
 		{FormatTerminal, []string{"FAILED 7 lost", "ERROR", "VERIFICATION FAILED: expected 30000, verified 29993, lost 7",
 			"node 3: connection reset by peer", "run: generator fell behind schedule by 12%"}},
-		{FormatMarkdown, []string{"FAILED 7 lost", "| ERROR", "- subprocess/workers=4/"}},
+		{FormatMarkdown, []string{"FAILED 7 lost", "| ERROR", "- subprocess/workers=4: VERIFICATION FAILED"}},
 		{FormatCSV, []string{",failed,29993,7,0,0", ",error,0,0,0,0"}},
 	}
 	for _, tt := range tests {

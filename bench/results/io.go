@@ -103,15 +103,22 @@ func Parse(name string, b []byte) (*Results, error) {
 	if head.Schema == nil {
 		return nil, fail("schema", "missing: not an snbench results file")
 	}
-	if *head.Schema != SchemaVersion && *head.Schema != 1 {
-		return nil, fail("schema", "version %d, this snbench reads versions 1 to %d", *head.Schema, SchemaVersion)
+	if *head.Schema > SchemaVersion {
+		return nil, fail("schema", "version %d is newer than this snbench reads (1 to %d): it was written by a newer snbench; "+
+			"update this one (go install github.com/snbench/snbench/cmd/snbench@latest)", *head.Schema, SchemaVersion)
+	}
+	if *head.Schema < 1 {
+		return nil, fail("schema", "version %d: not an snbench results file (versions start at 1)", *head.Schema)
 	}
 	if *head.Schema == 1 {
 		b = migrateV1(b)
 	}
+	// Fields this version does not know are ignored: a tool, or a later
+	// snbench of the same major schema, may add some (additions never
+	// change what the known fields mean; a change that does raises the
+	// schema version, refused above).
 	var r Results
 	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {

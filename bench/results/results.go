@@ -46,8 +46,15 @@ type Env struct {
 	OS         string `json:"os"`
 	Arch       string `json:"arch"`
 	Kernel     string `json:"kernel,omitempty"`
-	Commit     string `json:"commit,omitempty"`
-	// Version is snbench's module version, if known.
+	// Commit is the VCS revision snbench was built from (or, without a
+	// build stamp, the working directory's HEAD).
+	Commit string `json:"commit,omitempty"`
+	// Dirty is set when the build's working tree had uncommitted changes:
+	// Commit alone does not say what ran.
+	Dirty bool `json:"dirty,omitempty"`
+	// Version is snbench's module version as the build recorded it: a
+	// tag or pseudo-version for `go install ...@version`, "(devel)" for a
+	// build from a clone.
 	Version string    `json:"version,omitempty"`
 	Start   time.Time `json:"start"`
 	// Doctor is what `snbench doctor` measured here first (run --doctor).

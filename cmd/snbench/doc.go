@@ -34,8 +34,12 @@ result is verified against its input, and lost, duplicated or wrong results
 fail the cell. The run prints a table (throughput with its 95% confidence
 interval, latency percentiles from merged HDR histograms, CPU per task,
 speedup, parallel efficiency and the ratio to the best topology) and writes
-DIR/results.json beside a full report (see Report). DIR is results/latest
-unless -o says otherwise.
+DIR/results.json beside a full report (see Report). Unless -o names DIR,
+each run is kept in a new directory, results/<time>-<commit>/ (for example
+results/20260102-030405-0123abc/), and results/latest (a symlink, and the
+one-line file results/LATEST where symlinks fail) names the newest: nothing
+an earlier run wrote is replaced. 'snbench compare --last' compares the two
+newest.
 
 Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 

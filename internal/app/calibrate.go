@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/internal/cli"
 	"github.com/snbench/snbench/reports/compare"
 	"github.com/snbench/snbench/workloads"
 )
@@ -18,7 +19,7 @@ import (
 type calibrateFlags struct {
 	topology    string
 	workers     int
-	tasks       int
+	tasks       cli.Count
 	repetitions int
 	runs        int
 	warmup      int
@@ -52,7 +53,8 @@ func (a *app) calibrateCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.topology, "topology", "goroutine", "topology of the calibration cell")
 	fl.IntVar(&f.workers, "workers", 2, "workers of the calibration cell")
-	fl.IntVar(&f.tasks, "tasks", 1_000_000, "tasks per repetition")
+	f.tasks = cli.Count{N: 1_000_000}
+	fl.Var(&f.tasks, "tasks", "tasks per repetition (k and M suffixes, like run's --tasks)")
 	fl.IntVar(&f.repetitions, "repetitions", 10, "repetitions per run (use what your CI comparisons use)")
 	fl.IntVar(&f.runs, "runs", 5, "A/A runs (every pair is compared)")
 	fl.IntVar(&f.warmup, "warmup", 10_000, "warm-up tasks before each repetition")
@@ -86,14 +88,14 @@ func (a *app) doCalibrate(ctx context.Context, files []string, f *calibrateFlags
 		}
 	} else {
 		p := bench.DefaultPlan([]string{f.topology})
-		p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{f.workers}, []int{f.tasks}, f.repetitions, f.warmup
+		p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{f.workers}, []int{f.tasks.N}, f.repetitions, f.warmup
 		p.CPU = workloads.Duration(f.cpu)
 		r := a.runner(nil)
 		if err := r.Check(p); err != nil {
 			return &usageError{err: err}
 		}
 		for i := range f.runs {
-			fmt.Fprintf(a.stderr, "calibrate: run %d of %d: %s, %d workers, %d x %d tasks\n", i+1, f.runs, f.topology, f.workers, f.repetitions, f.tasks)
+			fmt.Fprintf(a.stderr, "calibrate: run %d of %d: %s, %d workers, %d x %d tasks\n", i+1, f.runs, f.topology, f.workers, f.repetitions, f.tasks.N)
 			res, err := r.Run(ctx, p, env)
 			if err != nil {
 				return fmt.Errorf("calibrate: run %d: %w", i+1, err)

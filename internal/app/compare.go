@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -24,6 +25,8 @@ type compareFlags struct {
 	format      string
 	resamples   int
 	seed        uint64
+	last        bool
+	runs        string
 }
 
 // regressionError is compare's verdict that something got worse; main
@@ -48,15 +51,31 @@ func (a *app) compareCmd() *cobra.Command {
 			"both have, metric by metric: medians with 95% CIs, the change with its 95% CI,\n" +
 			"and the Mann-Whitney U p-value, corrected for multiple comparisons (Holm-Bonferroni).\n" +
 			"A change is a regression when it is significant and worse than --threshold.\n" +
-			"OLD and NEW may each be several runs, comma-separated or a quoted glob\n" +
+			"OLD and NEW may each be a run's directory, or several runs, comma-separated or a quoted glob\n" +
 			"('old/*/results.json'): their repetitions are pooled, so runs of both sides\n" +
 			"can be interleaved to spread a changing machine load over both.\n" +
 			"Exit status: 0 no regression, 1 regression, 2 bad input.",
-		Args: cobra.ExactArgs(2),
+		Example: "  snbench compare --last                       # the two newest runs under results/\n" +
+			"  snbench compare results/latest results/20260102-030405-0123abc\n" +
+			"  snbench compare 'old/*/results.json' 'new/*/results.json'",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if f.last {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opt, err := f.options(def)
 			if err != nil {
 				return err
+			}
+			if f.last {
+				old, cur, err := lastRuns(f.runs)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stderr, "compare: %s -> %s\n", old, cur)
+				args = []string{old, cur}
 			}
 			return a.doCompare(args[0], args[1], opt, f)
 		},
@@ -69,6 +88,8 @@ func (a *app) compareCmd() *cobra.Command {
 	fl.StringVar(&f.format, "format", compare.OutputText, "output: "+strings.Join(compare.Outputs(), ", "))
 	fl.IntVar(&f.resamples, "resamples", def.Resamples, "bootstrap resamples for latency percentile CIs (0: off)")
 	fl.Uint64Var(&f.seed, "seed", def.Seed, "bootstrap seed")
+	fl.BoolVar(&f.last, "last", false, "compare the two newest runs kept under --runs (what 'snbench run' without -o keeps), older as OLD")
+	fl.StringVar(&f.runs, "runs", runsRoot, "`DIR` of kept runs that --last reads")
 	return cmd
 }
 
@@ -117,6 +138,9 @@ func expandFiles(arg string) ([]string, error) {
 			continue
 		}
 		if !strings.ContainsAny(item, "*?[") {
+			if fi, err := os.Stat(item); err == nil && fi.IsDir() {
+				item = filepath.Join(item, resultsFile) // a run's directory
+			}
 			out = append(out, item)
 			continue
 		}

@@ -22,8 +22,8 @@ type loadFlags struct {
 	arrivals  string
 	slo       string
 	steps     bool
-	start     int
-	max       int
+	start     cli.Count
+	max       cli.Count
 	precision float64
 	baselines bool
 	noReport  bool
@@ -46,8 +46,9 @@ func (l *loadFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&l.arrivals, "arrivals", results.ArrivalsConstant, "open loop: arrival schedule, constant or poisson")
 	fl.StringVar(&l.slo, "slo", "", "capacity search: latency objective each step must hold, e.g. 'p99<5ms' or 'p50<1ms,p99.9<20ms' (default none: verification and achieved rate only)")
 	fl.BoolVar(&l.steps, "rate-steps", false, "capacity search: double the offered rate per step until a step fails (SLO, lost results, or achieved < 95% of offered), then bisect")
-	fl.IntVar(&l.start, "rate-start", def.Start, "capacity search: first offered rate, tasks/s")
-	fl.IntVar(&l.max, "rate-max", def.Max, "capacity search: highest offered rate, tasks/s")
+	l.start, l.max = cli.Count{N: def.Start}, cli.Count{N: def.Max}
+	fl.Var(&l.start, "rate-start", "capacity search: first offered rate, tasks/s (k and M suffixes, like --rate)")
+	fl.Var(&l.max, "rate-max", "capacity search: highest offered rate, tasks/s (k and M suffixes)")
 	fl.Float64Var(&l.precision, "precision", def.Precision, "capacity search: stop bisecting when the last good and first bad rates are this close (relative)")
 }
 
@@ -71,10 +72,10 @@ func (l *loadFlags) apply(changed func(string) bool, p *bench.Plan) {
 			s = *p.Search
 		}
 		if changed("rate-start") {
-			s.Start = l.start
+			s.Start = l.start.N
 		}
 		if changed("rate-max") {
-			s.Max = l.max
+			s.Max = l.max.N
 		}
 		if changed("precision") {
 			s.Precision = l.precision

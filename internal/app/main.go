@@ -58,7 +58,20 @@ func signalContext() (context.Context, func()) {
 // interrupted is the cause of a run stopped by a signal.
 type interrupted struct{ sig syscall.Signal }
 
-func (e *interrupted) Error() string { return fmt.Sprintf("interrupted by %v", e.sig) }
+// Error names the signal, as the cause of "run interrupted: SIGINT".
+func (e *interrupted) Error() string { return signalName(e.sig) }
+
+// signalName is "SIGINT" for syscall.SIGINT, "SIGTERM" for SIGTERM, and
+// the signal's description for any other.
+func signalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return fmt.Sprintf("signal %d (%v)", int(s), s)
+}
 
 // usageError is bad input: a flag, argument or file the user gave. It
 // exits with code 2.

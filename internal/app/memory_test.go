@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/snbench/snbench/internal/needs"
 )
 
 // buildSnbench builds snbench without the race detector (whose shadow
@@ -19,7 +21,7 @@ func buildSnbench(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("needs the go tool to build snbench: %v", err)
+		needs.Skip(t, "needs the go tool to build snbench: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "snbench")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -38,7 +40,7 @@ func buildSnbench(t *testing.T) string {
 // for a bitset of every id per driver fit, and run until interrupted.
 func TestPlansUnderAddressSpaceLimit(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
-		t.Skip("needs sh for ulimit")
+		needs.Skip(t, "needs sh for ulimit")
 	}
 	bin := buildSnbench(t)
 	tests := []struct {

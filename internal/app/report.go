@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ type reportFlags struct {
 	out    string
 	force  bool
 	format string
+	wide   bool
 }
 
 // formatNone prints no table.
@@ -50,6 +52,7 @@ func (a *app) reportCmd() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for the report (default: the directory of the RESULTS file, when there is one)")
 	fl.BoolVar(&f.force, "force", false, "replace files in DIR that snbench did not write (by default it refuses)")
+	fl.BoolVar(&f.wide, "wide", false, wideUsage)
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "tables printed on stdout: table, markdown, csv (the summary only) or none")
 	return cmd
 }
@@ -95,7 +98,7 @@ func (a *app) doReport(paths []string, f *reportFlags) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := a.printReportTables(res, f.format); err != nil {
+	if err := a.printReportTables(a.tableOut(f.format, f.wide), res, f.format); err != nil {
 		return err
 	}
 	index, err := rep.WriteTo(d)
@@ -109,27 +112,27 @@ func (a *app) doReport(paths []string, f *reportFlags) error {
 // printReportTables prints the table snbench run prints for the same
 // results and, except for CSV (one table per stream) and open-loop runs
 // (whose throughput is the offered rate), the scaling and doubling tables.
-func (a *app) printReportTables(res *results.Results, format string) error {
+func (a *app) printReportTables(out io.Writer, res *results.Results, format string) error {
 	switch {
 	case format == formatNone:
 		return nil
 	case format == reports.FormatCSV:
-		return reports.WriteTable(a.stdout, res, format)
+		return reports.WriteTable(out, res, format)
 	case len(res.Capacity) > 0:
-		return reports.WriteCapacityTable(a.stdout, res, format)
+		return reports.WriteCapacityTable(out, res, format)
 	case reports.HasLoad(res):
-		return reports.WriteLoadTable(a.stdout, res, format)
+		return reports.WriteLoadTable(out, res, format)
 	}
-	if err := reports.WriteTable(a.stdout, res, format); err != nil {
+	if err := reports.WriteTable(out, res, format); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout)
-	if err := reports.WriteScalingTable(a.stdout, res, format); err != nil {
+	fmt.Fprintln(out)
+	if err := reports.WriteScalingTable(out, res, format); err != nil {
 		return err
 	}
 	if len(reports.Growths(res)) > 0 {
-		fmt.Fprintln(a.stdout)
-		return reports.WriteGrowthTable(a.stdout, res, format)
+		fmt.Fprintln(out)
+		return reports.WriteGrowthTable(out, res, format)
 	}
 	return nil
 }

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/snbench/snbench/internal/buildinfo"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/workloads"
@@ -17,6 +19,8 @@ type app struct {
 	stdout, stderr io.Writer
 	workloads      *workloads.Registry
 	topologies     *topologies.Registry
+	// env, when set, stands in for os.Getenv (tests).
+	env func(string) string
 }
 
 // run runs snbench with args (without the program name) and returns the
@@ -37,16 +41,22 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, topos
 			"Run `snbench run` for the default comparison; `snbench list` says what each topology is.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Read().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
-	root.AddCommand(a.runCmd(), a.nodeCmd(), a.listCmd(), a.reportCmd(), a.compareCmd(), a.calibrateCmd(), a.historyCmd(), a.doctorCmd())
+	root.AddCommand(a.runCmd(), a.nodeCmd(), a.listCmd(), a.reportCmd(), a.compareCmd(), a.calibrateCmd(), a.historyCmd(), a.doctorCmd(), a.versionCmd())
+	a.wireVocabulary(root)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil && isCobraUsage(err) {
+	var ue *usageError
+	if err != nil && !errors.As(err, &ue) && isCobraUsage(err) {
+		// Cobra's own errors for commands and arguments; flag errors
+		// already went through the flag-error function, hint and all.
 		return usagef("%v (see '%s --help')", err, cmd.CommandPath())
 	}
 	return err

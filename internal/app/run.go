@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -53,6 +53,7 @@ type runFlags struct {
 	out         string
 	force       bool
 	format      string
+	wide        bool
 	progress    string
 	doctor      bool
 	load        loadFlags
@@ -105,9 +106,10 @@ func (a *app) runCmd() *cobra.Command {
 	fl.BoolVar(&f.natsRemote, "nats-remote", false, "use nodes already running on --nats-url ('snbench node --nats URL') instead of starting them")
 	fl.StringVar(&f.natsSubject, "nats-subject", node.DefaultSubject, "`SUBJECT` prefix of the running nodes that --nats-remote uses")
 	f.nats.register(fl)
-	fl.StringVarP(&f.out, "out", "o", filepath.Join("results", "latest"), "`DIR` for results.json")
+	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for results.json and the report (default: a new directory results/<time>-<commit>/ for each run, with results/latest naming the newest)")
 	fl.BoolVar(&f.force, "force", false, "replace files in DIR that snbench did not write (by default it refuses)")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
+	fl.BoolVar(&f.wide, "wide", false, wideUsage)
 	f.load.register(fl)
 	f.reliability.register(fl)
 	fl.Var(&f.maxMemory, "max-memory", "memory the run may use, e.g. 4GiB, in place of the machine's limits (cgroup, MemAvailable; not the address-space limit): a plan whose estimate does not fit is refused (default: those limits)")
@@ -219,6 +221,14 @@ func (a *app) runner(progress func(done, total int, key results.Key)) *bench.Run
 }
 
 func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
+	kept := f.out == ""
+	if kept {
+		dir, err := newRunDir()
+		if err != nil {
+			return err
+		}
+		f.out = dir
+	}
 	d, err := openOut(f.out, f.force, runFiles(!f.load.noReport))
 	if err != nil {
 		return err
@@ -229,6 +239,9 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	env, err := a.captureEnv(ctx, f.doctor)
 	if err != nil {
 		return err
+	}
+	if l := planLine(p); l != "" {
+		fmt.Fprintln(a.stderr, l)
 	}
 	bar := a.progressBar(f.progress, len(p.Keys())*p.Repetitions)
 	progress := func(done, total int, key results.Key) {
@@ -257,9 +270,15 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	res.Warnings = append(res.Warnings, doctorWarnings(env.Doctor)...)
 	// The table first: whatever happens to the files, the figures are on
 	// stdout.
-	printErr := a.printResults(res, f.format)
+	printErr := a.printResults(a.tableOut(f.format, f.wide), res, f.format)
 	writeFailures(a.stderr, res, f.format)
-	return errors.Join(runErr, printErr, a.saveRun(d, res, !f.load.noReport))
+	saveErr := a.saveRun(d, res, !f.load.noReport)
+	if kept {
+		if _, err := os.Stat(d.Join(resultsFile)); err == nil {
+			saveErr = errors.Join(saveErr, a.markLatest(d.Path()))
+		}
+	}
+	return errors.Join(runErr, printErr, saveErr)
 }
 
 // runFiles matches the files a run writes into its output directory:
@@ -310,30 +329,30 @@ func (a *app) saveRun(d *outdir.Dir, res *results.Results, report bool) error {
 	return errors.Join(a.writeReport(res, d), pruneErr)
 }
 
-func (a *app) printResults(res *results.Results, format string) error {
+func (a *app) printResults(out io.Writer, res *results.Results, format string) error {
 	if format == "gobench" {
-		return results.WriteGobench(a.stdout, res)
+		return results.WriteGobench(out, res)
 	}
 	if format == "json" {
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
 	if reports.HasBaselines(res) && format != reports.FormatCSV {
-		if err := reports.WriteTable(a.stdout, res, format); err != nil {
+		if err := reports.WriteTable(out, res, format); err != nil {
 			return err
 		}
-		fmt.Fprintln(a.stdout)
-		return reports.WriteBaselineTable(a.stdout, res, format)
+		fmt.Fprintln(out)
+		return reports.WriteBaselineTable(out, res, format)
 	}
 	switch {
 	case format == reports.FormatCSV:
 	case len(res.Capacity) > 0:
-		return reports.WriteCapacityTable(a.stdout, res, format)
+		return reports.WriteCapacityTable(out, res, format)
 	case reports.HasLoad(res):
-		return reports.WriteLoadTable(a.stdout, res, format)
+		return reports.WriteLoadTable(out, res, format)
 	}
-	return reports.WriteTable(a.stdout, res, format)
+	return reports.WriteTable(out, res, format)
 }
 
 // progressBar returns a bar on stderr, or nil when it is off (by flag, or

@@ -135,3 +135,26 @@ func (s *Scale) Set(v string) error {
 
 // Type names the value in help.
 func (*Scale) Type() string { return "list" }
+
+// Count is one positive integer flag that takes what a scale list's items
+// take: "1000", "100_000", "10k", "2M".
+type Count struct {
+	// N is the value.
+	N int
+}
+
+// Set parses s.
+func (c *Count) Set(s string) error {
+	v, err := parsePositive(strings.TrimSpace(s))
+	if err != nil {
+		return err
+	}
+	c.N = v
+	return nil
+}
+
+// String formats the value.
+func (c *Count) String() string { return strconv.Itoa(c.N) }
+
+// Type names the flag's value in help.
+func (c *Count) Type() string { return "count" }

@@ -70,3 +70,19 @@ func FuzzParseScale(f *testing.F) {
 		}
 	})
 }
+
+func TestCount(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int{"1000": 1000, "1k": 1000, "2M": 2_000_000, "100_000": 100_000} {
+		var c Count
+		if err := c.Set(in); err != nil || c.N != want {
+			t.Errorf("Count.Set(%q) = %d, %v; want %d", in, c.N, err, want)
+		}
+	}
+	for _, in := range []string{"0", "-1", "1..4", "x", "1,2"} {
+		var c Count
+		if err := c.Set(in); err == nil {
+			t.Errorf("Count.Set(%q) accepted %d", in, c.N)
+		}
+	}
+}

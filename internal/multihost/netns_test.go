@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/snbench/snbench/internal/needs"
 	"github.com/snbench/snbench/internal/syncbuf"
 	"io"
 	"net"
@@ -51,16 +52,16 @@ func requireNetns(t *testing.T) {
 		t.Skip("creates network namespaces: skipped in -short mode")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces and veth pairs (CI runs as root)")
+		needs.Skip(t, "needs root to create network namespaces and veth pairs (CI runs as root)")
 	}
 	for _, tool := range []string{"ip", "tc"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("needs %s from iproute2 (apt-get install iproute2): %v", tool, err)
+			needs.Skip(t, "needs %s from iproute2 (apt-get install iproute2): %v", tool, err)
 		}
 	}
 	probe := fmt.Sprintf("%s%dprobe", prefix, os.Getpid())
 	if out, err := runIP("ip", "netns", "add", probe); err != nil {
-		t.Skipf("cannot create a network namespace here: %v: %s", err, out)
+		needs.Skip(t, "cannot create a network namespace here: %v: %s", err, out)
 	}
 	_, _ = runIP("ip", "netns", "del", probe)
 	removeStale(t)
@@ -248,7 +249,7 @@ func buildSnbench(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("needs the go tool to build snbench: %v", err)
+		needs.Skip(t, "needs the go tool to build snbench: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "snbench")
 	args := []string{"build", "-o", bin}

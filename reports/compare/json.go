@@ -2,8 +2,14 @@ package compare
 
 import "math"
 
+// JSONSchemaVersion is the version of compare's JSON output (the
+// "schema" field); it rises when a field changes meaning or goes away.
+const JSONSchemaVersion = 1
+
 // jsonReport is Report as JSON: NaN and infinities become null.
 type jsonReport struct {
+	Schema       int         `json:"schema"`
+	Tool         string      `json:"tool"`
 	Old          string      `json:"old"`
 	New          string      `json:"new"`
 	Alpha        float64     `json:"alpha"`
@@ -52,7 +58,7 @@ func num(f float64) *float64 {
 }
 
 func (r *Report) jsonView() jsonReport {
-	j := jsonReport{Old: r.Old, New: r.New, Alpha: r.Alpha, Confidence: r.Confidence, Threshold: r.Threshold,
+	j := jsonReport{Schema: JSONSchemaVersion, Tool: "snbench compare", Old: r.Old, New: r.New, Alpha: r.Alpha, Confidence: r.Confidence, Threshold: r.Threshold,
 		Tests: r.Tests, Regressions: r.Regressions, Improvements: r.Improvements, Warnings: r.Warnings,
 		Tables: []jsonTable{}}
 	row := func(x *Row) jsonRow {

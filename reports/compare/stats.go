@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/montanaflynn/stats"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -178,17 +179,15 @@ func (c *memo) shiftCI(old, new []float64, conf float64) (lo, hi float64) {
 }
 
 // median returns the median of xs (NaN when empty) without changing xs.
+// Descriptive statistics have one home, montanaflynn/stats (bench/results
+// uses it too); gonum's distuv gives the distribution quantiles it lacks,
+// and x/perf's benchmath the rank tests.
 func median(xs []float64) float64 {
-	if len(xs) == 0 {
+	m, err := stats.Median(xs) // sorts a copy
+	if err != nil {
 		return math.NaN()
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return m
 }
 
 // geomean returns the geometric mean of xs, which must be positive.
