@@ -211,7 +211,7 @@ change points marked.
 
 'snbench node' serves tasks for a coordinator: with --listen ADDR (default
 127.0.0.1:7070) for 'snbench run --topology tcp --nodes ADDR,...', with
---nats URL for 'snbench run --topology nats --nats-url URL --nats-remote', or
+--nats-url URL for 'snbench run --topology nats --nats-url URL --nats-remote', or
 with --stdio on stdin and stdout. A node on a non-loopback address needs a
 shared token (--token-file FILE or SNBENCH_TOKEN), which the coordinator
 must prove and which never crosses the wire; snbench warns when a token

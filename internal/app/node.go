@@ -45,7 +45,7 @@ func (a *app) nodeCmd() *cobra.Command {
 		Short: "Run a node that serves tasks over TCP (--listen), NATS (--nats) or stdin/stdout (--stdio)",
 		Long: "node serves sessions from a coordinator, here or on other machines:\n" +
 			"'snbench run --topology tcp --nodes ADDR,...' connects to nodes started with --listen, and\n" +
-			"'snbench run --topology nats --nats-url URL --nats-remote' uses nodes started with --nats URL.\n" +
+			"'snbench run --topology nats --nats-url URL --nats-remote' uses nodes started with --nats-url URL.\n" +
 			"A node listens on loopback unless told otherwise; on any other address it requires a\n" +
 			"shared token (--token-file FILE or " + auth.EnvToken + "), which the coordinator must prove\n" +
 			"in the handshake and which never crosses the wire. See docs/distributed.md.",
@@ -84,8 +84,14 @@ func (a *app) nodeCmd() *cobra.Command {
 	fl.DurationVar(&f.taskWork, "max-task-work", node.DefaultMaxTaskWork,
 		"refuse sessions whose tasks each ask for more than this `DURATION` of cpu and wait together")
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the shared token coordinators must prove (default: $"+auth.EnvToken+")")
-	fl.StringVar(&f.natsURL, "nats", "", "serve sessions from the NATS server at `URL` instead of listening")
-	fl.StringVar(&f.subject, "subject", node.DefaultSubject, "NATS `SUBJECT` prefix to wait for coordinators on")
+	// --nats-url and --nats-subject are the names `snbench run` uses;
+	// --nats and --subject, their first names, still work (hidden).
+	fl.StringVar(&f.natsURL, "nats-url", "", "serve sessions from the NATS server at `URL` instead of listening")
+	fl.StringVar(&f.subject, "nats-subject", node.DefaultSubject, "NATS `SUBJECT` prefix to wait for coordinators on")
+	fl.StringVar(&f.natsURL, "nats", "", "the same as --nats-url")
+	fl.StringVar(&f.subject, "subject", node.DefaultSubject, "the same as --nats-subject")
+	_ = fl.MarkHidden("nats")
+	_ = fl.MarkHidden("subject")
 	fl.DurationVar(&f.idle, "idle-timeout", node.DefaultIdleTimeout,
 		"end a session (TCP or NATS) when a whole message from its coordinator has not arrived within this long")
 	f.nats.register(fl)
@@ -129,7 +135,7 @@ func (a *app) natsNode(ctx context.Context, f *nodeFlags) error {
 		return usagef("--nats: %v", err)
 	}
 	if err := natsurl.CheckSubject(f.subject); err != nil {
-		return usagef("--subject: %v", err)
+		return usagef("--nats-subject: %v", err)
 	}
 	na, err := f.nats.auth(a.stderr)
 	if err != nil {

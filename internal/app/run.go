@@ -103,7 +103,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.StringSliceVar(&f.nodes, "nodes", nil, "`host:port,...` of running nodes ('snbench node --listen') for the tcp topology")
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the token that --nodes demand (default: $"+auth.EnvToken+")")
 	fl.StringVar(&f.natsURL, "nats-url", "", "NATS server `URL` (or URL,URL of one cluster) for the nats topology instead of an embedded one")
-	fl.BoolVar(&f.natsRemote, "nats-remote", false, "use nodes already running on --nats-url ('snbench node --nats URL') instead of starting them")
+	fl.BoolVar(&f.natsRemote, "nats-remote", false, "use nodes already running on --nats-url ('snbench node --nats-url URL') instead of starting them")
 	fl.StringVar(&f.natsSubject, "nats-subject", node.DefaultSubject, "`SUBJECT` prefix of the running nodes that --nats-remote uses")
 	f.nats.register(fl)
 	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for results.json and the report (default: a new directory results/<time>-<commit>/ for each run, with results/latest naming the newest)")

@@ -7,7 +7,7 @@
 // (with a fresh token, so other local users cannot join) and starts the
 // node processes itself. With Config.NATS.URL it uses that server or
 // cluster instead, and with Config.NATS.Subject it uses nodes that already
-// run there (`snbench node --nats URL`), on any machine.
+// run there (`snbench node --nats-url URL`), on any machine.
 //
 // Dispatch: each node's link publishes its batches to the shared task
 // subject, and the NATS queue group, not snbench, decides which node

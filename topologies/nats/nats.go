@@ -264,7 +264,7 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 		}
 		if err := l.hello(node.HelloSubject(c.prefix), hello, deadline); err != nil {
 			if cfg.NATS.Subject != "" {
-				return fmt.Errorf("%w (%d of %d nodes found: start more with 'snbench node --nats %s --subject %s')",
+				return fmt.Errorf("%w (%d of %d nodes found: start more with 'snbench node --nats-url %s --nats-subject %s')",
 					err, i, cfg.Workers, c.url, c.prefix)
 			}
 			return err
