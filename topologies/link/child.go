@@ -91,16 +91,23 @@ func (c *Child) NotANode(err error) error {
 	if c == nil || err == nil {
 		return err
 	}
+	if errors.Is(err, wire.ErrMalformed) || errors.Is(err, ErrAnnouncement) {
+		return fmt.Errorf("%w; %s", err, topologies.NotANodeHint)
+	}
 	select {
 	case <-c.done:
-	case <-time.After(500 * time.Millisecond):
+	case <-time.After(2 * time.Second): // a test binary under -race exits slowly
 		return err
 	}
-	if c.err == nil || errors.Is(err, wire.ErrMalformed) {
+	if c.err == nil {
 		return fmt.Errorf("%w; %s", err, topologies.NotANodeHint)
 	}
 	return err
 }
+
+// ErrAnnouncement is what ReadAnnouncement's error wraps when the child
+// printed a line other than its announcement.
+var ErrAnnouncement = errors.New("not a node's announcement")
 
 // Stop waits up to grace for the process to exit on its own (its session
 // has ended or its stdin is closed), then kills it, and always reaps it. It
@@ -164,7 +171,7 @@ func ReadAnnouncement(f *os.File, deadline time.Time, prefix string) (string, er
 	}
 	rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix)
 	if !ok {
-		return "", fmt.Errorf("node announced \"%s\", want %q", PeerText(strings.TrimSpace(line)), prefix+"...")
+		return "", fmt.Errorf("%w: node announced \"%s\", want %q", ErrAnnouncement, PeerText(strings.TrimSpace(line)), prefix+"...")
 	}
 	return rest, nil
 }

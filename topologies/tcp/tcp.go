@@ -64,7 +64,7 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 			return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st))
 		}
 		ch.Kill()
-		return nil, nil, fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err)
+		return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err))
 	}
 	s, err := dialNode(ctx, name, addr, cfg, timeout, &keepAlive{child: ch, stdin: inW, token: token})
 	if err != nil {

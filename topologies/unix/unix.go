@@ -105,7 +105,7 @@ func startNode(ctx context.Context, name, path string, cfg topologies.Config, ti
 			return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st))
 		}
 		ch.Kill()
-		return nil, nil, fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err)
+		return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err))
 	}
 	if addr != path {
 		inW.Close()
