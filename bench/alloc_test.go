@@ -48,9 +48,15 @@ func allocsPerBatch(t *testing.T, tp topologies.Topology, workers int, ps passSp
 
 // TestAllocationsPerBatch: the coordinator's hot path allocates nothing
 // per batch (the target is 0 per task for goroutines and at most 1 per
-// batch elsewhere; all three measure 0).
+// batch elsewhere): goroutine, subprocess, unix and tcp measure 0. nats
+// measures 6.5 per batch in the coordinator's process, none of them
+// snbench's: the nats.go client allocates 3 per message it delivers
+// (processMsg: the subject string, a copy of the payload, the *Msg; its
+// API has no way to deliver into a reused buffer), and the embedded
+// server, which runs in this process, 3.6 (processMsgResults,
+// queueOutbound, flushOutbound). Its bound holds those at what they are.
 func TestAllocationsPerBatch(t *testing.T) {
-	limits := map[string]float64{"goroutine": 0.01, "subprocess": 0.01, "tcp": 0.01}
+	limits := map[string]float64{"goroutine": 0.01, "subprocess": 0.01, "unix": 0.01, "tcp": 0.01, "nats": 7.5}
 	reg := builtin.Registry(workloads.DefaultRegistry())
 	for topo, limit := range limits {
 		t.Run(topo, func(t *testing.T) {
