@@ -95,18 +95,7 @@ func wakeLate(c *results.Cell, want time.Duration) string {
 		return ""
 	}
 	transit := time.Duration(s.Latency.P50 - s.Service.P50)
-	return fmt.Sprintf("wake-late: %s tasks/s is %.1f%% below workers x window x batch / (wait + no-wait round trip %v) = %s/s: batches spent %v outside the wait (latency p50 - service p50) against %v with no wait, so a process idle through the wait wakes late on this machine; this cell measures the platform's wake-up, not the topology",
-		siCount(s.Throughput.Mean), 100*(1-s.Throughput.Mean/answer), rt.Round(time.Microsecond), siCount(answer),
+	return fmt.Sprintf("wake-late: %s is %.1f%% below workers x window x batch / (wait + no-wait round trip %v) = %s: batches spent %v outside the wait (latency p50 - service p50) against %v with no wait, so a process idle through the wait wakes late on this machine; this cell measures the platform's wake-up, not the topology",
+		results.FormatRate(s.Throughput.Mean), 100*(1-s.Throughput.Mean/answer), rt.Round(time.Microsecond), results.FormatRate(answer),
 		transit.Round(time.Microsecond), rt.Round(time.Microsecond))
-}
-
-// siCount prints a rate with three significant digits and an SI prefix.
-func siCount(v float64) string {
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("%.3gM", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.3gk", v/1e3)
-	}
-	return fmt.Sprintf("%.3g", v)
 }

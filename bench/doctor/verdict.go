@@ -9,16 +9,8 @@ import (
 )
 
 // Rate writes a rate in tasks/s with a k or M suffix and two or three
-// significant digits: 1.2 M/s, 350 k/s, 800/s.
-func Rate(r float64) string {
-	switch {
-	case r >= 1e6:
-		return fmt.Sprintf("%.3g M/s", r/1e6)
-	case r >= 1e3:
-		return fmt.Sprintf("%.3g k/s", r/1e3)
-	}
-	return fmt.Sprintf("%.3g/s", r)
-}
+// significant digits: 1.2 M/s, 350 k/s, 800/s (results.FormatRate).
+func Rate(r float64) string { return results.FormatRate(r) }
 
 // checkScope says what a check vouches for: when it fails, not to trust
 // that.
