@@ -80,21 +80,11 @@ func newToken() string {
 
 func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*nodeLink, error) {
 	token := newToken()
-	ch, stdin, stdout, err := link.StartPiped(name, append(topologies.NodeEnv(Mode, name), EnvToken+"="+token), cfg.Log)
+	ch, stdin, addr, err := link.StartAnnounced(name, append(topologies.NodeEnv(Mode, name), EnvToken+"="+token), cfg.Log, timeout, listenPrefix)
 	if err != nil {
 		return nil, err
 	}
-	l := &nodeLink{info: topologies.NodeInfo{Name: name, PID: ch.PID()}, child: ch, stdin: stdin}
-	addr, err := link.ReadAnnouncement(stdout, time.Now().Add(timeout), listenPrefix)
-	stdout.Close()
-	if err != nil {
-		err = fmt.Errorf("node %s: %w", l.info, err)
-		if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
-			err = ch.NotANode(fmt.Errorf("%w (process %s)", err, st))
-		}
-		return l, err
-	}
-	l.info.Addr = addr
+	l := &nodeLink{info: topologies.NodeInfo{Name: name, PID: ch.PID(), Addr: addr}, child: ch, stdin: stdin}
 	l.conn, err = grpc.NewClient("passthrough:///"+addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.ForceCodec(codec{}), grpc.MaxCallRecvMsgSize(maxMessage), grpc.MaxCallSendMsgSize(maxMessage)))

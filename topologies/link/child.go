@@ -175,3 +175,27 @@ func ReadAnnouncement(f *os.File, deadline time.Time, prefix string) (string, er
 	}
 	return rest, nil
 }
+
+// StartAnnounced starts a child (StartPiped) that announces where it
+// listens with one line on stdout, prefix and address, and returns the
+// child, the write end of its stdin (open for the child's life: closing it
+// tells the child to stop) and the address. If no announcement comes by
+// timeout, the error names the node and, if it exited, how (with
+// NotANode's hint where it applies); the child is then reaped.
+func StartAnnounced(name string, env []string, log io.Writer, timeout time.Duration, prefix string) (*Child, *os.File, string, error) {
+	ch, inW, outR, err := StartPiped(name, env, log)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	addr, err := ReadAnnouncement(outR, time.Now().Add(timeout), prefix)
+	outR.Close()
+	if err != nil {
+		inW.Close()
+		if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
+			return nil, nil, "", ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st))
+		}
+		ch.Kill()
+		return nil, nil, "", ch.NotANode(fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err))
+	}
+	return ch, inW, addr, nil
+}

@@ -50,21 +50,11 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 	// session, and every default run exercises the authenticated handshake.
 	token := auth.NewToken()
 	env := append(topologies.NodeEnv(node.ModeTCP, name), node.EnvToken+"="+string(token))
-	ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
-	if err != nil {
-		return nil, nil, err
-	}
 	// inW stays open for the child's life: closing it tells the child to
 	// stop. The cluster's Stop reaps it; the stream closes inW on Close.
-	addr, err := link.ReadAnnouncement(outR, time.Now().Add(timeout), node.ListenPrefix)
-	outR.Close()
+	ch, inW, addr, err := link.StartAnnounced(name, env, cfg.Log, timeout, node.ListenPrefix)
 	if err != nil {
-		inW.Close()
-		if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
-			return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st))
-		}
-		ch.Kill()
-		return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err))
+		return nil, nil, err
 	}
 	s, err := dialNode(ctx, name, addr, cfg, timeout, &keepAlive{child: ch, stdin: inW, token: token})
 	if err != nil {

@@ -26,7 +26,7 @@ func (Topology) Transport() string { return topologies.TransportTCP }
 // topology's links read their sockets.
 func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topologies.EchoSet, error) {
 	return link.StartStreamEchoes(ctx, cfg, "raw-tcp", func(ctx context.Context, name string, timeout time.Duration) (link.EchoEndpoint, error) {
-		ch, inW, outR, err := link.StartPiped(name, topologies.NodeEnv(node.ModeEchoTCP, name), cfg.Log)
+		ch, inW, addr, err := link.StartAnnounced(name, topologies.NodeEnv(node.ModeEchoTCP, name), cfg.Log, timeout, node.ListenPrefix)
 		if err != nil {
 			return link.EchoEndpoint{}, err
 		}
@@ -35,11 +35,6 @@ func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topol
 			inW.Close()
 			_ = ch.Stop(2 * time.Second)
 			return link.EchoEndpoint{}, fmt.Errorf("%s: %w", name, err)
-		}
-		addr, err := link.ReadAnnouncement(outR, time.Now().Add(timeout), node.ListenPrefix)
-		outR.Close()
-		if err != nil {
-			return fail(err)
 		}
 		d := net.Dialer{Timeout: timeout}
 		conn, err := d.DialContext(ctx, "tcp", addr)

@@ -30,7 +30,7 @@ func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topol
 	set, err := link.StartStreamEchoes(ctx, cfg, "raw-unix", func(ctx context.Context, name string, timeout time.Duration) (link.EchoEndpoint, error) {
 		i++
 		path := filepath.Join(dir, fmt.Sprintf("echo-%d.sock", i))
-		ch, inW, outR, err := link.StartPiped(name, append(topologies.NodeEnv(ModeEcho, name), EnvSocket+"="+path), cfg.Log)
+		ch, inW, _, err := link.StartAnnounced(name, append(topologies.NodeEnv(ModeEcho, name), EnvSocket+"="+path), cfg.Log, timeout, node.ListenPrefix)
 		if err != nil {
 			return link.EchoEndpoint{}, err
 		}
@@ -38,11 +38,6 @@ func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topol
 			inW.Close()
 			_ = ch.Stop(2 * time.Second)
 			return link.EchoEndpoint{}, fmt.Errorf("%s: %w", name, err)
-		}
-		_, err = link.ReadAnnouncement(outR, time.Now().Add(timeout), node.ListenPrefix)
-		outR.Close()
-		if err != nil {
-			return fail(err)
 		}
 		d := net.Dialer{Timeout: timeout}
 		conn, err := d.DialContext(ctx, "unix", path)

@@ -91,21 +91,11 @@ func startNode(ctx context.Context, name, path string, cfg topologies.Config, ti
 	// socket can take its session.
 	token := auth.NewToken()
 	env := append(topologies.NodeEnv(ModeNode, name), EnvSocket+"="+path, node.EnvToken+"="+string(token))
-	ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
-	if err != nil {
-		return nil, nil, err
-	}
 	// inW stays open for the child's life: closing it tells the child to
 	// stop.
-	addr, err := link.ReadAnnouncement(outR, time.Now().Add(timeout), node.ListenPrefix)
-	outR.Close()
+	ch, inW, addr, err := link.StartAnnounced(name, env, cfg.Log, timeout, node.ListenPrefix)
 	if err != nil {
-		inW.Close()
-		if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
-			return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st))
-		}
-		ch.Kill()
-		return nil, nil, ch.NotANode(fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err))
+		return nil, nil, err
 	}
 	if addr != path {
 		inW.Close()
