@@ -89,7 +89,7 @@ func nodeUse(links []topologies.Link, before, after []topologies.NodeStats, had,
 		}
 		info := links[i].Info()
 		cores, maxKB := int64(remoteCores), int64(remoteMaxRSSKB)
-		if info.PID != 0 { // a process on this machine
+		if info.Local { // a process the topology started on this machine
 			cores, maxKB = int64(runtime.NumCPU()), memKB
 		}
 		b, a := before[i], after[i]

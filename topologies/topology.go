@@ -185,6 +185,11 @@ type NodeInfo struct {
 	Addr string `json:"addr,omitempty"`
 	// Host is the node's host name, if it reported one.
 	Host string `json:"host,omitempty"`
+	// Local is set when the node is a process the topology started on
+	// this machine: what it claims to use (Stats) is bounded by this
+	// machine's cores and memory. A node that already ran (--nodes, nats
+	// nodes on a subject) may be elsewhere, whatever pid it reports.
+	Local bool `json:"local,omitempty"`
 }
 
 // String returns the name with the pid or address, for error messages.

@@ -54,6 +54,9 @@ type OpenOptions struct {
 func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloads.Spec, o OpenOptions) (*Stream, error) {
 	// Until the node is welcomed (and, with a token, has proved it),
 	// its frames are bounded to what a handshake needs.
+	if o.Child != nil {
+		info.Local = true // the topology started it here
+	}
 	s := &Stream{info: info, conn: conn, r: wire.NewReader(conn, wire.MaxHandshakeFrame), child: o.Child}
 	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
 	if o.Timeout > 0 {

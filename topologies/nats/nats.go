@@ -269,6 +269,9 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 			}
 			return err
 		}
+		// Nodes this cluster started are processes on this machine; nodes
+		// that already ran on the subject may be anywhere.
+		l.info.Local = cfg.NATS.Subject == ""
 		c.mu.Lock()
 		c.sessions[l.info.PID] = l
 		c.mu.Unlock()
