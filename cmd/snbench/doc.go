@@ -17,7 +17,9 @@ The commands are:
 	doctor     measure what this machine can measure honestly; run the known-answer checks
 	history    keep results across commits (append), find change points (changes), chart them (plot)
 	node       serve tasks for a coordinator over TCP, NATS or stdin/stdout
+	check-worker  check a worker of your own against the node protocol, case by case
 	list       list topologies, workloads and dispatch policies
+	version    print the module version, VCS revision and Go version
 
 'snbench <command> --help' lists every flag of a command; 'snbench completion
 bash' (or zsh, fish, powershell) prints a shell completion script. Every line
@@ -227,6 +229,20 @@ coordinator closes the connection. A node stops cleanly, with exit status
 	$ snbench node --listen 127.0.0.1:7070 &
 	$ snbench node --listen 127.0.0.1:7071 &
 	$ snbench run --nodes 127.0.0.1:7070,127.0.0.1:7071 --workers 1,2 -o results/remote
+
+# Check a worker
+
+'snbench check-worker -- CMD ARGS...' checks a worker of your own (a node in
+any language that speaks the protocol of docs/protocol.md on its stdin and
+stdout) case by case, a fresh process per case: the handshake, batches of
+1 to 8192 tasks, payload 5, 100,000 tasks with 8 batches in flight, the end
+marker, stats, the error frame for an unknown workload, a 16 MiB frame, and
+a coordinator that leaves mid-frame. --addr HOST:PORT checks a worker that
+listens instead, a connection per case. Each case prints ok or FAIL with
+what was wrong and where ("frame 3: 63 results, want 64", "result for id
+17 is 35, want 34"); every answer is bounded by --timeout (5s). The exit
+status is 0 only when every case passed. snbench's own node passes:
+'snbench check-worker -- snbench node --stdio'.
 
 # List
 

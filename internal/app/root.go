@@ -50,7 +50,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, topos
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
-	root.AddCommand(a.runCmd(), a.nodeCmd(), a.listCmd(), a.reportCmd(), a.compareCmd(), a.calibrateCmd(), a.historyCmd(), a.doctorCmd(), a.versionCmd())
+	root.AddCommand(a.runCmd(), a.nodeCmd(), a.listCmd(), a.reportCmd(), a.compareCmd(), a.calibrateCmd(), a.historyCmd(), a.doctorCmd(), a.checkWorkerCmd(), a.versionCmd())
 	a.wireVocabulary(root)
 	cmd, err := root.ExecuteContextC(ctx)
 	var ue *usageError
