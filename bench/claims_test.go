@@ -100,7 +100,8 @@ func TestNodeClaimsChecked(t *testing.T) {
 			addrs := nodeServers(t, 2)
 			p := bench.DefaultPlan([]string{"tcp"})
 			bad := claimingNode(t, p.Spec(1), tt.svc, tt.stats)
-			p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = []string{addrs[0], addrs[1], bad}, []int{3}, []int{6000}, 1, 0
+			setNodes(&p, addrs[0], addrs[1], bad)
+			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{3}, []int{6000}, 1, 0
 			p.Batch, p.Window = []int{4}, []int{2}
 			res, err := newRunner().Run(context.Background(), p, bench.CaptureEnv())
 			if err != nil {

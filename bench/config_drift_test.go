@@ -23,6 +23,11 @@ type recording struct {
 
 func (*recording) Name() string { return "recording" }
 
+// Options declares one option, so that the plan can carry a setting.
+func (*recording) Options() []topologies.Option { return []topologies.Option{{Name: "url"}} }
+
+func (*recording) CheckOptions(topologies.Options, int) error { return nil }
+
 func (t *recording) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
 	t.mu.Lock()
 	t.got = append(t.got, cfg)
@@ -43,7 +48,7 @@ func TestSessionConfigMatchesRun(t *testing.T) {
 		NATSAuth: topologies.NATSAuth{Token: "nats token", User: "u", Password: "p"}}
 	p := bench.DefaultPlan([]string{"recording"})
 	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{2}, []int{1000}, 1, 0
-	p.NATSURL = "nats://127.0.0.1:4222"
+	p.Options = map[string]map[string]string{"recording": {"url": "nats://127.0.0.1:4222"}}
 	if _, err := r.Run(context.Background(), p, bench.CaptureEnv()); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +67,7 @@ func TestSessionConfigMatchesRun(t *testing.T) {
 	if !reflect.DeepEqual(run, sess) {
 		t.Errorf("the session's config differs from the run's:\nrun     %+v\nsession %+v", run, sess)
 	}
-	if string(sess.Token) != "a token" || sess.NATS.URL != p.NATSURL || sess.NATS.Auth.Token != "nats token" {
+	if string(sess.Token) != "a token" || sess.Options.Get("url") != "nats://127.0.0.1:4222" || sess.NATSAuth.Token != "nats token" {
 		t.Errorf("the session's config lacks the credentials or settings: %+v", sess)
 	}
 }

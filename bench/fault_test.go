@@ -36,6 +36,21 @@ type announcing struct {
 
 func (a announcing) Name() string { return "announcing" }
 
+// Options and CheckOptions are the wrapped topology's, if it has any.
+func (a announcing) Options() []topologies.Option {
+	if c, ok := a.Topology.(topologies.Configurable); ok {
+		return c.Options()
+	}
+	return nil
+}
+
+func (a announcing) CheckOptions(o topologies.Options, workers int) error {
+	if c, ok := a.Topology.(topologies.Configurable); ok {
+		return c.CheckOptions(o, workers)
+	}
+	return nil
+}
+
 func (a announcing) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
 	c, err := a.Topology.Start(ctx, cfg)
 	if err != nil {
@@ -289,7 +304,8 @@ func TestTCPReset(t *testing.T) {
 			addrs := nodeServers(t, 3)
 			addrs[1] = resetProxy(t, addrs[1], 32<<10)
 			p := bench.DefaultPlan([]string{"tcp"})
-			p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = addrs, []int{3}, []int{30000}, 1, 0
+			setNodes(&p, addrs...)
+			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{3}, []int{30000}, 1, 0
 			p.Batch, p.Window, p.Wait = []int{4}, []int{2}, workloads.Duration(10*time.Microsecond)
 			p.OnNodeFailure = policy
 			start := time.Now()
@@ -349,7 +365,8 @@ func TestNATSFaults(t *testing.T) {
 			r, up := announcingRunner(t, "nats")
 			r.NATSAuth = topologies.NATSAuth{Token: token}
 			p := bench.DefaultPlan([]string{"announcing"})
-			p.NATSURL, p.Workers, p.Tasks, p.Repetitions, p.Warmup = srv.URL(), []int{2}, []int{20000}, 1, 0
+			setNATS(&p, "announcing", srv.URL(), "")
+			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{2}, []int{20000}, 1, 0
 			p.Batch, p.Window, p.Wait = []int{4}, []int{2}, workloads.Duration(50*time.Microsecond)
 			p.OnNodeFailure, p.TaskTimeout = tc.policy, workloads.Duration(3*time.Second)
 			done := runAsync(t, r, p)
@@ -391,7 +408,7 @@ func TestNATSFaults(t *testing.T) {
 			}
 			if tc.fault == "server restart" {
 				p.Topologies, p.Tasks = []string{"nats"}, []int{2000}
-				p.NATSURL = srv.URL()
+				setNATS(&p, "nats", srv.URL(), "")
 				if _, err := r.Run(context.Background(), p, bench.CaptureEnv()); err != nil {
 					t.Fatalf("a run on the restarted server: %v", err)
 				}

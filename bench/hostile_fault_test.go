@@ -83,7 +83,8 @@ func runBesideBad(t *testing.T, addr, policy string, timeout, within time.Durati
 	t.Helper()
 	addrs := nodeServers(t, 2)
 	p := bench.DefaultPlan([]string{"tcp"})
-	p.Nodes, p.Workers, p.Tasks, p.Repetitions, p.Warmup = []string{addrs[0], addr, addrs[1]}, []int{3}, []int{6000}, 1, 0
+	setNodes(&p, addrs[0], addr, addrs[1])
+	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{3}, []int{6000}, 1, 0
 	p.Batch, p.Window, p.OnNodeFailure = []int{4}, []int{2}, policy
 	p.TaskTimeout = workloads.Duration(timeout)
 	start := time.Now()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -101,6 +102,9 @@ func (r *Runner) Check(p Plan) error {
 		if _, err := r.Topologies.Get(t); err != nil {
 			return fmt.Errorf("plan: topologies: %w", err)
 		}
+	}
+	if err := r.Topologies.CheckOptions(topoOptions(p), p.Topologies, slices.Max(p.Workers)); err != nil {
+		return fmt.Errorf("plan: %w", err)
 	}
 	for _, k := range p.Payload {
 		if _, err := r.Workloads.New(p.Spec(k)); err != nil {
@@ -276,7 +280,7 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	// Nodes that already run are someone else's to give sessions to: the
 	// probe's extra cluster is only for nodes the topology starts.
 	// Under redispatch the plan is about faults, not the known answer.
-	if fixedDelay(p) && k.Rate == 0 && !p.RemoteNodes() && !p.Redispatch() {
+	if fixedDelay(p) && k.Rate == 0 && !r.runningNodes(p, k.Topology) && !p.Redispatch() {
 		if rep.NoWaitRTNS, err = r.noWaitRT(ctx, topo, p, k); err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("run interrupted: %w", context.Cause(ctx))
@@ -296,10 +300,29 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 func (r *Runner) clusterConfig(p Plan, k results.Key, workers int, spec workloads.Spec) topologies.Config {
 	return topologies.Config{
 		Workers: workers, Workload: spec, Window: k.Window, Batch: k.Batch,
-		Nodes: p.Nodes, StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(),
-		Token: r.Token, NATS: topologies.NATS{URL: p.NATSURL, Subject: p.NATSSubject, Auth: r.NATSAuth},
-		Resend: p.Redispatch(),
+		Options: topologies.Options(p.Options[k.Topology]), StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(),
+		Token: r.Token, NATSAuth: r.NATSAuth, Resend: p.Redispatch(),
 	}
+}
+
+// topoOptions is p's topology options as topologies.Options.
+func topoOptions(p Plan) map[string]topologies.Options {
+	out := make(map[string]topologies.Options, len(p.Options))
+	for t, o := range p.Options {
+		out[t] = o
+	}
+	return out
+}
+
+// runningNodes says whether topology's cells in p use nodes that already
+// run (topologies.RunningNodes).
+func (r *Runner) runningNodes(p Plan, topology string) bool {
+	t, err := r.Topologies.Get(topology)
+	if err != nil {
+		return false
+	}
+	rn, ok := t.(topologies.RunningNodes)
+	return ok && rn.UsesRunningNodes(p.Options[topology])
 }
 
 // fixedDelay says whether p's workload is a pure wait: a known answer.

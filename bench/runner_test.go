@@ -199,3 +199,19 @@ func TestCheckRejectsUnknownNames(t *testing.T) {
 		}
 	}
 }
+
+// setNodes has p's tcp cells use the nodes at addrs (--nodes).
+func setNodes(p *bench.Plan, addrs ...string) {
+	p.Options = map[string]map[string]string{"tcp": {"nodes": strings.Join(addrs, ",")}}
+}
+
+// setNATS has p's cells of topo (nats, or a wrapper of it) use the server
+// at url and, with a subject, the nodes already running there
+// (--nats-url, --nats-subject).
+func setNATS(p *bench.Plan, topo, url, subject string) {
+	o := map[string]string{"nats-url": url}
+	if subject != "" {
+		o["nats-subject"] = subject
+	}
+	p.Options = map[string]map[string]string{topo: o}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -233,8 +234,24 @@ func command(p results.Plan) string {
 	if p.Baselines {
 		c += " --baselines"
 	}
-	if len(p.Nodes) > 0 {
-		c += " --nodes " + strings.Join(p.Nodes, ",")
+	topos := make([]string, 0, len(p.Options))
+	for t := range p.Options {
+		topos = append(topos, t)
+	}
+	slices.Sort(topos)
+	for _, t := range topos {
+		names := make([]string, 0, len(p.Options[t]))
+		for n := range p.Options[t] {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			if v := p.Options[t][n]; v == "true" {
+				c += " --" + n
+			} else {
+				c += " --" + n + " " + v
+			}
+		}
 	}
 	return c
 }

@@ -24,13 +24,17 @@
 //     internal/node's session server are what the built-ins use.
 //  3. For a raw baseline (--baselines), implement EchoStarter: echo
 //     endpoints of the bare transport, read the way the links read it.
-//  4. Optional: Dispatcher (the transport picks the node for each batch),
+//  4. If it has settings, implement Configurable: its options become
+//     flags of `snbench run` and keys under options.NAME in plan files,
+//     and reach only it, in Config.Options (RunningNodes, DefaultWorkers
+//     and Preflighter let them say more).
+//  5. Optional: Dispatcher (the transport picks the node for each batch),
 //     Incidents (faults the cluster handled itself), Resender (links that
 //     send batches again themselves).
-//  5. Test it with package topotest: Conformance (every result verified,
+//  6. Test it with package topotest: Conformance (every result verified,
 //     every task back once, the end marker last) and Echo (the raw
 //     baseline), and topotest.Main as TestMain.
-//  6. Register it: one line in topologies/builtin (in this repository), or
+//  7. Register it: one line in topologies/builtin (in this repository), or
 //     ext.Topologies.Register in a custom build's main (package snbench).
 //
 // Built in: goroutine (a goroutine per node with its own inbox channel),

@@ -33,18 +33,20 @@ type Config struct {
 	Window int
 	// Batch is the most tasks per batch.
 	Batch int
-	// Nodes, when set, are addresses of nodes that already run; the
-	// topology connects to them instead of starting its own. Topologies
-	// that start their nodes reject it.
-	Nodes []string
-	// Token, when set, is the shared secret that nodes given in Nodes must
-	// prove, and that the coordinator proves to them, in an HMAC
-	// challenge-response (see internal/auth); it never crosses the wire.
-	// Nodes a topology starts itself get fresh tokens of their own.
+	// Options are the values of the topology's own options (see
+	// Configurable), as the plan gives them; nil when none is given. Other
+	// topologies' options never reach it.
+	Options Options
+	// Token, when set, is the shared secret that nodes which already run
+	// (a topology's options name them) must prove, and that the
+	// coordinator proves to them, in an HMAC challenge-response (see
+	// internal/auth); it never crosses the wire. Nodes a topology starts
+	// itself get fresh tokens of their own. Credentials travel apart from
+	// Options: they are never in a plan or results.
 	Token []byte
-	// NATS says where the nats topology finds its server and nodes; other
-	// topologies ignore it.
-	NATS NATS
+	// NATSAuth is what a NATS server the nats topology is pointed at asks
+	// for; other topologies ignore it.
+	NATSAuth NATSAuth
 	// Resend asks a topology whose links are not tied to one node process
 	// (nats: a queue group picks the node for each batch) to keep its links
 	// working when one of its node processes dies while others live: each
@@ -72,20 +74,6 @@ type NodeLogs interface {
 	// KeepNodeLog stores log, the bounded stderr of node name's process,
 	// and returns the path of the file it went to.
 	KeepNodeLog(name string, log []byte) (path string, err error)
-}
-
-// NATS configures the nats topology. Its zero value starts an embedded
-// server on loopback and node processes of the coordinator's own.
-type NATS struct {
-	// URL is the NATS server (or comma-separated servers of one cluster)
-	// to use instead of an embedded one.
-	URL string
-	// Subject, when set, is the subject prefix of nodes that already run
-	// (`snbench node --nats URL --subject SUBJECT`); the topology uses them
-	// instead of starting its own. It needs URL.
-	Subject string
-	// Auth is what the server at URL asks clients for.
-	Auth NATSAuth
 }
 
 // NATSAuth is the credentials a NATS server may ask for: a token, a user
@@ -125,10 +113,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("window must be at least 1, got %d", c.Window)
 	case c.Batch < 1:
 		return fmt.Errorf("batch must be at least 1, got %d", c.Batch)
-	case len(c.Nodes) > 0 && len(c.Nodes) < c.Workers:
-		return fmt.Errorf("%d workers need %d node addresses, got %d", c.Workers, c.Workers, len(c.Nodes))
-	case c.NATS.Subject != "" && c.NATS.URL == "":
-		return fmt.Errorf("nats: nodes on subject %q need the URL of their server", c.NATS.Subject)
 	}
 	return c.Workload.Validate()
 }

@@ -2,12 +2,13 @@ package results
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/snbench/snbench/internal/natsurl"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -84,16 +85,13 @@ type Plan struct {
 	// Search, when set, turns the run into a capacity search per topology
 	// and scale (see Search).
 	Search *Search `json:"search,omitempty"`
-	// Nodes are addresses of running nodes for the tcp topology.
-	Nodes []string `json:"nodes,omitempty"`
-	// NATSURL is the NATS server (or comma-separated servers of one
-	// cluster) the nats topology uses instead of an embedded one. It never
-	// carries credentials.
-	NATSURL string `json:"nats_url,omitempty"`
-	// NATSSubject, when set, is the subject prefix of nodes already running
-	// on NATSURL ('snbench node --nats URL'); the nats topology uses them
-	// instead of starting its own.
-	NATSSubject string `json:"nats_subject,omitempty"`
+	// Options are the topologies' own options, by topology and option
+	// name ("tcp": {"nodes": "10.0.0.2:7070,10.0.0.3:7070"}): each topology
+	// declares, checks and reads its own (topologies.Configurable), and
+	// they reach no other. Never credentials. Files written before options
+	// held nodes, nats_url and nats_subject at the top level instead; a
+	// plan file that does gets an error saying where they went.
+	Options map[string]map[string]string `json:"options,omitempty"`
 	// OnNodeFailure is what a repetition does when a node dies, stops
 	// answering for TaskTimeout, or breaks its connection: OnFailureFail
 	// (the default; empty means it) ends the run with an error naming the
@@ -231,16 +229,6 @@ func (p Plan) Validate() error {
 	if err := p.validateLoad(); err != nil {
 		return err
 	}
-	if err := p.validateNATS(); err != nil {
-		return err
-	}
-	if len(p.Nodes) > 0 {
-		for _, w := range p.Workers {
-			if w > len(p.Nodes) {
-				return fmt.Errorf("plan: workers: %d workers but only %d nodes given", w, len(p.Nodes))
-			}
-		}
-	}
 	return nil
 }
 
@@ -254,7 +242,12 @@ func (p Plan) Clone() Plan {
 	c.Payload = slices.Clone(p.Payload)
 	c.Window = slices.Clone(p.Window)
 	c.Batch = slices.Clone(p.Batch)
-	c.Nodes = slices.Clone(p.Nodes)
+	if p.Options != nil {
+		c.Options = make(map[string]map[string]string, len(p.Options))
+		for t, o := range p.Options {
+			c.Options[t] = maps.Clone(o)
+		}
+	}
 	c.Rate = slices.Clone(p.Rate)
 	if p.Search != nil {
 		s := *p.Search
@@ -310,28 +303,6 @@ func (p Plan) validateLoad() error {
 func (p Plan) TasksAt(rate int) int {
 	return max(1, int(float64(rate)*p.Duration.D().Seconds()))
 }
-
-// validateNATS checks the nats fields.
-func (p Plan) validateNATS() error {
-	if p.NATSURL != "" {
-		if err := natsurl.CheckURL(p.NATSURL); err != nil {
-			return fmt.Errorf("plan: nats_url: %w", err)
-		}
-	}
-	if p.NATSSubject != "" {
-		if p.NATSURL == "" {
-			return fmt.Errorf("plan: nats_subject: nodes on subject %q need nats_url, the server they use", p.NATSSubject)
-		}
-		if err := natsurl.CheckSubject(p.NATSSubject); err != nil {
-			return fmt.Errorf("plan: nats_subject: %w", err)
-		}
-	}
-	return nil
-}
-
-// RemoteNodes says whether p's cells use nodes that already run (tcp
-// --nodes, nats --nats-subject) instead of nodes the topology starts.
-func (p Plan) RemoteNodes() bool { return len(p.Nodes) > 0 || p.NATSSubject != "" }
 
 // Spec returns the workload spec for a payload.
 func (p Plan) Spec(payload int) workloads.Spec {
@@ -396,6 +367,11 @@ func (p Plan) Keys() []Key {
 func ParsePlan(name string, data []byte, base Plan) (Plan, error) {
 	p := base.Clone()
 	if err := yaml.UnmarshalStrict(data, &p); err != nil {
+		for _, old := range []string{"nodes", "nats_url", "nats_subject"} {
+			if strings.Contains(err.Error(), `unknown field "`+old+`"`) {
+				return Plan{}, fmt.Errorf("plan %s: %s: topology options now sit under options.TOPOLOGY, by the flag's name (options: {tcp: {nodes: \"HOST:PORT,...\"}}, options: {nats: {nats-url: URL, nats-subject: SUBJECT}})", name, old)
+			}
+		}
 		return Plan{}, fmt.Errorf("plan %s: %w", name, err)
 	}
 	if err := p.Validate(); err != nil {

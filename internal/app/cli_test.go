@@ -57,7 +57,7 @@ func TestBadInput(t *testing.T) {
 		{"plan file typo", []string{"run", "--plan", unknownField}, `unknown field "wokers"`},
 		{"plan file zero", []string{"run", "--plan", zeroPlan}, "workers: 0 out of range"},
 		{"unreachable node", []string{"run", "--nodes", "127.0.0.1:1"}, "node 1 (127.0.0.1:1) cannot be reached"},
-		{"nodes with other topology", []string{"run", "--topology", "goroutine", "--nodes", "127.0.0.1:1"}, "--nodes applies to the tcp topology only"},
+		{"nodes with other topology", []string{"run", "--topology", "goroutine", "--nodes", "127.0.0.1:1"}, "--nodes is an option of the tcp topology, which the plan does not run"},
 		{"bad format", []string{"run", "--format", "xml"}, `--format: unknown "xml"`},
 		{"unknown flag", []string{"run", "--wrokers", "2"}, "unknown flag: --wrokers"},
 		{"unknown command", []string{"fly"}, `unknown command "fly"`},

@@ -7,7 +7,6 @@ import (
 	"log"
 	"net"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -258,9 +257,9 @@ func warnExposed(w io.Writer, path string) {
 	}
 }
 
-// applyNATSFlags applies run's token and NATS flags to p and loads the
-// credentials into f, with warnings on warn. --nats-remote (or --nats-subject) without --topology
-// runs the nats topology alone, as --nodes runs tcp alone.
+// applyNATSFlags loads run's credentials into f: the token that nodes
+// which already run demand, and what a NATS server asks for, with
+// warnings on warn.
 func applyNATSFlags(changed func(string) bool, f *runFlags, p *bench.Plan, warn io.Writer) error {
 	var err error
 	if f.token, err = loadToken(f.tokenFile, warn); err != nil {
@@ -268,21 +267,6 @@ func applyNATSFlags(changed func(string) bool, f *runFlags, p *bench.Plan, warn 
 	}
 	if f.natsAuth, err = f.nats.auth(warn); err != nil {
 		return err
-	}
-	if changed("nats-url") {
-		p.NATSURL = strings.TrimSpace(f.natsURL)
-	}
-	if f.natsRemote || changed("nats-subject") {
-		p.NATSSubject = f.natsSubject
-		if !changed("topology") && f.planFile == "" {
-			p.Topologies = []string{"nats"}
-		}
-	}
-	if (p.NATSURL != "" || p.NATSSubject != "") && !slices.Contains(p.Topologies, "nats") {
-		return usagef("--nats-url and --nats-remote apply to the nats topology, but the plan runs %v", p.Topologies)
-	}
-	if p.NATSSubject != "" && p.NATSURL == "" {
-		return usagef("--nats-remote: the running nodes' server is needed: give --nats-url")
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func TestNodeAndNATSBadInput(t *testing.T) {
 		{"run nats url with a password", []string{"run", "--nats-url", "nats://u:p@127.0.0.1:4222"}, "carries credentials"},
 		{"run nats url of another scheme", []string{"run", "--nats-url", "http://127.0.0.1:4222"}, `scheme "http"`},
 		{"run remote nodes without a url", []string{"run", "--nats-remote"}, "give --nats-url"},
-		{"run nats url without nats", []string{"run", "--topology", "tcp", "--nats-url", "nats://127.0.0.1:4222"}, "apply to the nats topology"},
+		{"run nats url without nats", []string{"run", "--topology", "tcp", "--nats-url", "nats://127.0.0.1:4222"}, "--nats-url is an option of the nats topology, which the plan does not run"},
 		{"run short token", []string{"run", "--token-file", short}, "at least 16"},
 		{"run creds file missing", []string{"run", "--nats-creds", filepath.Join(dir, "nope.creds")}, "--nats-creds"},
 	}
@@ -189,8 +189,8 @@ func TestNATSRemoteNodes(t *testing.T) {
 			t.Errorf("%s: status %s, dispatch_by %q", c.Key, c.Status, c.DispatchBy)
 		}
 	}
-	if res.Plan.NATSURL != srv.URL() || res.Plan.NATSSubject != "snbench" {
-		t.Errorf("plan: nats_url %q, nats_subject %q", res.Plan.NATSURL, res.Plan.NATSSubject)
+	if o := res.Plan.Options["nats"]; o["nats-url"] != srv.URL() || o["nats-remote"] != "true" {
+		t.Errorf("plan: nats options %v, want nats-url %s and nats-remote", o, srv.URL())
 	}
 	raw, _ := os.ReadFile(filepath.Join(out, "results.json"))
 	if strings.Contains(string(raw), token) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 	"time"
@@ -19,7 +18,6 @@ import (
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/cli"
-	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/outdir"
 	"github.com/snbench/snbench/reports"
 	"github.com/snbench/snbench/topologies"
@@ -42,11 +40,8 @@ type runFlags struct {
 	workload    string
 	cpu, wait   time.Duration
 	seed        uint64
-	nodes       []string
+	topo        topoFlags
 	tokenFile   string
-	natsURL     string
-	natsSubject string
-	natsRemote  bool
 	nats        natsAuthFlags
 	token       []byte              // loaded from tokenFile or SNBENCH_TOKEN
 	natsAuth    topologies.NATSAuth // from the nats flags or environment
@@ -100,12 +95,9 @@ func (a *app) runCmd() *cobra.Command {
 	fl.DurationVar(&f.cpu, "cpu", 0, "CPU time each task consumes on its node: arithmetic until the node's thread has used D of CPU time (not wall time), so N nodes on C cores do at most C/D tasks/s (default 0: none)")
 	fl.DurationVar(&f.wait, "wait", 0, "fixed delay each task waits on its node, parked on a timer: it costs no CPU, so W nodes do up to W x window x batch / (D + round trip) tasks/s on any number of cores (default 0: none)")
 	fl.Uint64Var(&f.seed, "seed", def.Seed, "seed of the task values")
-	fl.StringSliceVar(&f.nodes, "nodes", nil, "`host:port,...` of running nodes ('snbench node --listen') for the tcp topology")
-	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the token that --nodes demand (default: $"+auth.EnvToken+")")
-	fl.StringVar(&f.natsURL, "nats-url", "", "NATS server `URL` (or URL,URL of one cluster) for the nats topology instead of an embedded one")
-	fl.BoolVar(&f.natsRemote, "nats-remote", false, "use nodes already running on --nats-url ('snbench node --nats-url URL') instead of starting them")
-	fl.StringVar(&f.natsSubject, "nats-subject", node.DefaultSubject, "`SUBJECT` prefix of the running nodes that --nats-remote uses")
+	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the token that nodes which already run demand (default: $"+auth.EnvToken+")")
 	f.nats.register(fl)
+	f.topo.register(fl, a.topologies)
 	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for results.json and the report (default: a new directory results/<time>-<commit>/ for each run, with results/latest naming the newest)")
 	fl.BoolVar(&f.force, "force", false, "replace files in DIR that snbench did not write (by default it refuses)")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
@@ -169,21 +161,19 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 	if ch("seed") {
 		p.Seed = f.seed
 	}
-	if ch("nodes") {
-		p.Nodes = splitNames(f.nodes)
-		if !ch("topology") && f.planFile == "" {
-			p.Topologies = []string{"tcp"}
+	// A topology's options given alone run that topology alone, on the
+	// workers its options imply (tcp --nodes: as many as nodes).
+	if owners := f.topo.apply(ch, &p); len(owners) > 0 && f.planFile == "" {
+		if !ch("topology") {
+			p.Topologies = owners
 		}
-		if !ch("workers") && f.planFile == "" {
-			p.Workers = []int{len(p.Nodes)}
+		if w := f.topo.defaultWorkers(owners, p); w != nil && !ch("workers") {
+			p.Workers = w
 		}
 	}
 	f.load.apply(ch, &p)
 	if err := f.reliability.apply(ch, &p); err != nil {
 		return p, err
-	}
-	if len(p.Nodes) > 0 && (len(p.Topologies) != 1 || p.Topologies[0] != "tcp") {
-		return p, usagef("--nodes applies to the tcp topology only, but the plan runs %v", p.Topologies)
 	}
 	if err := applyNATSFlags(ch, f, &p, a.stderr); err != nil {
 		return p, err
@@ -233,7 +223,7 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkNodes(ctx, p.Nodes); err != nil {
+	if err := preflight(ctx, a.topologies, p); err != nil {
 		return err
 	}
 	env, err := a.captureEnv(ctx, f.doctor)
@@ -372,18 +362,4 @@ func (a *app) progressBar(mode string, total int) *progressbar.ProgressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionClearOnFinish())
-}
-
-// checkNodes dials every given node once, so that an unreachable address
-// is reported as bad input before anything runs.
-func checkNodes(ctx context.Context, nodes []string) error {
-	for i, addr := range nodes {
-		d := net.Dialer{Timeout: 3 * time.Second}
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return usagef("--nodes: node %d (%s) cannot be reached: %v", i+1, addr, err)
-		}
-		c.Close()
-	}
-	return nil
 }

@@ -28,9 +28,6 @@ func (t *Topology) Start(ctx context.Context, cfg topologies.Config) (topologies
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("goroutine: %w", err)
 	}
-	if len(cfg.Nodes) > 0 {
-		return nil, fmt.Errorf("goroutine: nodes run inside snbench; --nodes does not apply")
-	}
 	cctx, cancel := context.WithCancel(ctx)
 	c := &cluster{cancel: cancel}
 	for i := range cfg.Workers {

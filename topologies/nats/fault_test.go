@@ -259,7 +259,7 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 			}
 			r, p, log := redispatchRun(tc.direct+1, 30000, 4, 4, 100*time.Microsecond, 3*time.Second)
 			r.NATSAuth = topologies.NATSAuth{Token: token}
-			p.NATSURL, p.NATSSubject = srv.URL(), subject
+			p.Options = map[string]map[string]string{"nats": {"nats-url": srv.URL(), "nats-subject": subject}}
 			start := time.Now()
 			res, err := r.Run(context.Background(), p, bench.CaptureEnv())
 			select {

@@ -45,18 +45,20 @@ func (Topology) Name() string { return "nats" }
 func (Topology) DispatchBy() string { return DispatchBy }
 
 // Start connects cfg.Workers links to nodes that each took a session:
-// node processes it starts itself (on an embedded server, or on
-// cfg.NATS.URL), or, with cfg.NATS.Subject, nodes that already run there.
+// node processes it starts itself (on an embedded server, or on the
+// server of --nats-url), or, with --nats-remote, nodes that already run
+// there (see Options).
 func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("nats: %w", err)
 	}
-	if len(cfg.Nodes) > 0 {
-		return nil, errors.New("nats: --nodes applies to tcp; NATS nodes are found through --nats-url and --nats-subject")
+	if err := (Topology{}).CheckOptions(cfg.Options, cfg.Workers); err != nil {
+		return nil, fmt.Errorf("nats: %w", err)
 	}
-	c := &cluster{timeout: cfg.StartTimeout, url: cfg.NATS.URL, prefix: cfg.NATS.Subject, auth: natsconn.Auth(cfg.NATS.Auth),
+	c := &cluster{timeout: cfg.StartTimeout, url: strings.TrimSpace(cfg.Options.Get(OptURL)), prefix: remoteSubject(cfg.Options), auth: natsconn.Auth(cfg.NATSAuth),
 		died: newNodeDeaths(), closing: make(chan struct{}), resend: cfg.Resend, log: cfg.Log, sessions: map[int]*Link{},
 		taskTimeout: cfg.TaskTimeout, killedWhy: map[int]string{}, warned: map[string]bool{}, started: time.Now()}
+	c.running = c.prefix != ""
 	if c.timeout <= 0 {
 		c.timeout = 10 * time.Second
 	}
@@ -77,6 +79,7 @@ type cluster struct {
 	timeout time.Duration
 	url     string
 	prefix  string // where nodes wait for hellos
+	running bool   // the nodes already ran on prefix: the cluster starts none
 	subject string // the cluster's task subject
 	auth    natsconn.Auth
 
@@ -251,7 +254,7 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 		}
 		c.links = append(c.links, l)
 	}
-	if cfg.NATS.Subject == "" {
+	if !c.running {
 		if err := c.startNodes(cfg); err != nil {
 			return err
 		}
@@ -263,7 +266,7 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 			hello.InFlight *= 2 // after a death, every outstanding batch is published again
 		}
 		if err := l.hello(node.HelloSubject(c.prefix), hello, deadline); err != nil {
-			if cfg.NATS.Subject != "" {
+			if c.running {
 				return fmt.Errorf("%w (%d of %d nodes found: start more with 'snbench node --nats-url %s --nats-subject %s')",
 					err, i, cfg.Workers, c.url, c.prefix)
 			}
@@ -271,7 +274,7 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 		}
 		// Nodes this cluster started are processes on this machine; nodes
 		// that already ran on the subject may be anywhere.
-		l.info.Local = cfg.NATS.Subject == ""
+		l.info.Local = !c.running
 		c.mu.Lock()
 		c.sessions[l.info.PID] = l
 		c.mu.Unlock()

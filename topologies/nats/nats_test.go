@@ -74,11 +74,11 @@ func TestClusters(t *testing.T) {
 		{"embedded, one node", config(1, 4, 16), 200},
 		{"embedded, three nodes, batch 1, window 1", config(3, 1, 1), 300},
 		{"embedded, four nodes, deep window", config(4, 16, 8), 200},
-		{"external server with a token, own nodes", withNATS(config(2, 4, 32), topologies.NATS{URL: srv.URL(),
+		{"external server with a token, own nodes", withNATS(config(2, 4, 32), natsSetup{URL: srv.URL(),
 			Auth: topologies.NATSAuth{Token: token}}), 100},
-		{"running nodes, two of three", withNATS(config(2, 4, 32), topologies.NATS{URL: srv.URL(), Subject: "snbtest",
+		{"running nodes, two of three", withNATS(config(2, 4, 32), natsSetup{URL: srv.URL(), Subject: "snbtest",
 			Auth: topologies.NATSAuth{Token: token}}), 100},
-		{"running nodes again, all three", withNATS(config(3, 2, 5), topologies.NATS{URL: srv.URL(), Subject: "snbtest",
+		{"running nodes again, all three", withNATS(config(3, 2, 5), natsSetup{URL: srv.URL(), Subject: "snbtest",
 			Auth: topologies.NATSAuth{Token: token}}), 100},
 	}
 	for _, tt := range tests {
@@ -94,7 +94,7 @@ func TestClusters(t *testing.T) {
 			}
 			pids := map[int]bool{}
 			for _, l := range c.Links() {
-				if l.Info().PID == 0 || pids[l.Info().PID] && tt.cfg.NATS.Subject == "" {
+				if l.Info().PID == 0 || pids[l.Info().PID] && tt.cfg.Options.Get(OptSubject) == "" {
 					t.Errorf("link %s: pid %d missing or shared", l.Info(), l.Info().PID)
 				}
 				pids[l.Info().PID] = true
@@ -110,8 +110,18 @@ func TestClusters(t *testing.T) {
 	}
 }
 
-func withNATS(c topologies.Config, n topologies.NATS) topologies.Config {
-	c.NATS = n
+// natsSetup is where a test cluster finds its server and nodes.
+type natsSetup struct {
+	URL, Subject string
+	Auth         topologies.NATSAuth
+}
+
+func withNATS(c topologies.Config, n natsSetup) topologies.Config {
+	c.Options = topologies.Options{OptURL: n.URL}
+	if n.Subject != "" {
+		c.Options[OptSubject] = n.Subject
+	}
+	c.NATSAuth = n.Auth
 	return c
 }
 
@@ -126,19 +136,17 @@ func TestStartErrors(t *testing.T) {
 		cfg  topologies.Config
 		want []string
 	}{
-		{"wrong server token", withNATS(config(1, 1, 1), topologies.NATS{URL: srv.URL(), Auth: topologies.NATSAuth{Token: "wrong-token-0123456789"}}),
+		{"wrong server token", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Auth: topologies.NATSAuth{Token: "wrong-token-0123456789"}}),
 			[]string{"nats: node nats-1", "connecting to NATS at " + srv.URL(), "uthorization"}},
-		{"no server token", withNATS(config(1, 1, 1), topologies.NATS{URL: srv.URL()}),
+		{"no server token", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL()}),
 			[]string{"nats: node nats-1", "uthorization"}},
-		{"too few running nodes", withNATS(config(2, 1, 1), topologies.NATS{URL: srv.URL(), Subject: "snbfew", Auth: topologies.NATSAuth{Token: token}}),
+		{"too few running nodes", withNATS(config(2, 1, 1), natsSetup{URL: srv.URL(), Subject: "snbfew", Auth: topologies.NATSAuth{Token: token}}),
 			[]string{"node nats-2", "no free node is waiting on snbfew.hello", "1 of 2 nodes found", "snbench node --nats"}},
-		{"no running nodes", withNATS(config(1, 1, 1), topologies.NATS{URL: srv.URL(), Subject: "nobody", Auth: topologies.NATSAuth{Token: token}}),
+		{"no running nodes", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Subject: "nobody", Auth: topologies.NATSAuth{Token: token}}),
 			[]string{"no free node is waiting on nobody.hello"}},
-		{"addresses", func() topologies.Config { c := config(1, 1, 1); c.Nodes = []string{"127.0.0.1:1"}; return c }(),
-			[]string{"--nodes applies to tcp"}},
-		{"subject without url", withNATS(config(1, 1, 1), topologies.NATS{Subject: "x"}),
-			[]string{"need the URL"}},
-		{"two kinds of credentials", withNATS(config(1, 1, 1), topologies.NATS{URL: srv.URL(), Auth: topologies.NATSAuth{Token: "t", User: "u"}}),
+		{"subject without url", withNATS(config(1, 1, 1), natsSetup{Subject: "x"}),
+			[]string{"give --nats-url"}},
+		{"two kinds of credentials", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Auth: topologies.NATSAuth{Token: "t", User: "u"}}),
 			[]string{"not several"}},
 	}
 	for _, tt := range tests {

@@ -30,9 +30,6 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("subprocess: %w", err)
 	}
-	if len(cfg.Nodes) > 0 {
-		return nil, fmt.Errorf("subprocess: nodes are child processes of snbench; --nodes applies to tcp")
-	}
 	timeout := cfg.StartTimeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second

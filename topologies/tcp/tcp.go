@@ -26,7 +26,8 @@ func New() Topology { return Topology{} }
 func (Topology) Name() string { return "tcp" }
 
 // Start starts cfg.Workers node processes on loopback, or dials the first
-// cfg.Workers of cfg.Nodes, and completes the handshake with each.
+// cfg.Workers of the nodes --nodes names, and completes the handshake with
+// each.
 func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("tcp: %w", err)
@@ -35,10 +36,14 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
+	nodes := cfg.Options.List(OptNodes)
+	if len(nodes) > 0 && len(nodes) < cfg.Workers {
+		return nil, fmt.Errorf("tcp: %d workers need %d node addresses, got %d", cfg.Workers, cfg.Workers, len(nodes))
+	}
 	return link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("tcp-%d", i+1)
-		if len(cfg.Nodes) > 0 {
-			s, err := dialNode(ctx, name, cfg.Nodes[i], cfg, timeout, nil)
+		if len(nodes) > 0 {
+			s, err := dialNode(ctx, name, nodes[i], cfg, timeout, nil)
 			return s, nil, err
 		}
 		return startNode(ctx, name, cfg, timeout)

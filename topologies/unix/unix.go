@@ -48,9 +48,6 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("unix: %w", err)
 	}
-	if len(cfg.Nodes) > 0 {
-		return nil, fmt.Errorf("unix: nodes are child processes of snbench on this machine; --nodes applies to tcp")
-	}
 	timeout := cfg.StartTimeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second

@@ -49,14 +49,6 @@ func TestSocketDirectory(t *testing.T) {
 	}
 }
 
-// TestStartRejectsNodes: nodes are this machine's child processes.
-func TestStartRejectsNodes(t *testing.T) {
-	_, err := New().Start(context.Background(), topologies.Config{Workers: 1, Workload: workloads.DefaultSpec(), Window: 1, Batch: 1, Nodes: []string{"127.0.0.1:1"}})
-	if err == nil || !strings.Contains(err.Error(), "--nodes applies to tcp") {
-		t.Fatalf("err = %v, want a refusal of --nodes", err)
-	}
-}
-
 // TestNodeModeNeedsSocket: a node started without its socket path says so.
 func TestNodeModeNeedsSocket(t *testing.T) {
 	for _, m := range New().NodeModes() {
