@@ -18,7 +18,7 @@ func Findings(res *results.Results) []string {
 	if p := problemCount(res); p != "" {
 		out = append(out, p)
 	}
-	if len(topologiesOf(res)) > 1 {
+	if len(topologiesOf(res)) > 1 && acrossTopologies(res) {
 		for _, sc := range scalesOf(res) {
 			if !sc.openLoop() { // open-loop throughput is the offered rate
 				out = append(out, fastest(res, sc)...)
