@@ -81,8 +81,9 @@ func goTestGrid(res *results.Results, rows []Row, hdr []string, text [][]string)
 		}
 		for i := range text {
 			v := text[i][j]
-			if c := rows[i].Cell; (name == "p50" && c.Summary.Latency.P50 == 0) || (name == "p99" && c.Summary.Latency.P99 == 0) {
-				v = "-"
+			if lat := rows[i].Cell.Summary.Latency; name == "p50" || name == "p99" {
+				// The lines' own figures: no histogram, so no thin mark.
+				v = formatLatency(map[string]int64{"p50": lat.P50, "p99": lat.P99}[name])
 			}
 			out[i] = append(out[i], v)
 		}
@@ -96,6 +97,14 @@ func goTestGrid(res *results.Results, rows []Row, hdr []string, text [][]string)
 		}
 	}
 	return h, out
+}
+
+// formatLatency formats a latency the lines reported, "-" for none.
+func formatLatency(ns int64) string {
+	if ns <= 0 {
+		return "-"
+	}
+	return FormatDuration(float64(ns), 3)
 }
 
 // metricOf returns the median over c's repetitions of unit u, per op as
@@ -160,7 +169,10 @@ func goTestCaption(res *results.Results) string {
 	if len(g.Pkgs) > 0 {
 		s += " of " + strings.Join(g.Pkgs, ", ")
 	}
-	parts = append(parts, s+";")
+	if len(parts) > 0 {
+		parts[len(parts)-1] += ";"
+	}
+	parts = append([]string{s + ";"}, parts...)
 	lo, hi := repRange(res)
 	reps := fmt.Sprintf("%d repetition%s", hi, plural(hi))
 	if lo != hi {
@@ -170,7 +182,11 @@ func goTestCaption(res *results.Results) string {
 	if g.Has(results.UnitTasksPerS) {
 		tput = "tasks/s: the lines' tasks/s, mean ± 95% CI"
 	}
-	parts = append(parts, reps+" (-count) per benchmark and -cpu value (workers);", tput)
+	per := reps + " (-count) per benchmark and -cpu value (workers);"
+	if g.HasAxis("workers") { // snbench's own output: workers= parts
+		per = reps + " (lines) per cell;"
+	}
+	parts = append(parts, per, tput)
 	if us := goTestUnits(g); len(us) > 0 {
 		parts[len(parts)-1] += ";"
 		parts = append(parts, strings.Join(us, ", ")+": median over the repetitions")

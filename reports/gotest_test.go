@@ -33,8 +33,9 @@ func readGoTest(t *testing.T, name string) *results.Results {
 // testdata/gotest-tally; regenerate with `cd testdata/gotest-tally && go
 // test -bench . -count 5 -cpu 1,2 -benchmem -benchtime 100ms >
 // ../gotest-tally.txt`), and package bench's own benchmark, whose lines carry
-// snbench's p50-ns, p99-ns and cpu-ns/task and topology= parts.
-var goTestFiles = []string{"gotest-tally.txt", "gotest-snbench.txt"}
+// snbench's p50-ns, p99-ns and cpu-ns/task and topology= parts, and
+// `snbench run --format gobench` output (tasks=, batch=, ... parts too).
+var goTestFiles = []string{"gotest-tally.txt", "gotest-snbench.txt", "gotest-snbench-run.txt"}
 
 // TestGoTestGolden pins the summary and scaling tables of go test output
 // in every format.
@@ -97,7 +98,7 @@ func TestGoTestNothingInvented(t *testing.T) {
 	}
 	absent := []string{" 0ns", ">0ns<", "p90", "p99.9", "cpu/task", "vs best", "vs_best", "tasks=1", "round-robin",
 		"snbench run", "cores", "GOMAXPROCS", "single task count", "batch_latency", "dispatch", "occupancy", "verified",
-		"warm-up", "seed", "no latency histograms; p50"}
+		"warm-up", "seed", "no latency histograms; p50", ThinMark, "thin percentile"}
 	for format, out := range outs {
 		for _, w := range present[format] {
 			if !strings.Contains(out, w) {
@@ -120,16 +121,31 @@ func TestGoTestNothingInvented(t *testing.T) {
 // topologies) and still leaves out those it lacks (p90, p99.9, max).
 func TestGoTestSnbenchUnits(t *testing.T) {
 	t.Parallel()
-	outs := goTestOutputs(t, readGoTest(t, "gotest-snbench.txt"))
+	for _, tt := range []struct {
+		file string
+		want []string
+	}{
+		{"gotest-snbench.txt", []string{"p50", "p99", "B/op"}},
+		{"gotest-snbench-run.txt", []string{"p50", "p99", "tasks=2000 payload=1 batch=64 window=4"}},
+	} {
+		testSnbenchUnits(t, tt.file, tt.want)
+	}
+}
+
+func testSnbenchUnits(t *testing.T, file string, want []string) {
+	outs := goTestOutputs(t, readGoTest(t, file))
 	for format, out := range outs {
-		for _, w := range []string{"p50", "p99", "B/op"} {
+		if format == FormatCSV {
+			continue // no caption; its columns are pinned by the goldens
+		}
+		for _, w := range want {
 			if !strings.Contains(out, w) {
-				t.Errorf("%s lacks %q", format, w)
+				t.Errorf("%s: %s lacks %q", file, format, w)
 			}
 		}
-		for _, w := range []string{"p90", "p99.9", ">0ns<", " 0ns ", "snbench run"} {
+		for _, w := range []string{"p90", "p99.9", ">0ns<", " 0ns ", "snbench run", ThinMark, "thin percentile"} {
 			if strings.Contains(out, w) {
-				t.Errorf("%s shows %q", format, w)
+				t.Errorf("%s: %s shows %q", file, format, w)
 			}
 		}
 	}

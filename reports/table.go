@@ -233,8 +233,10 @@ func WriteTable(w io.Writer, res *results.Results, format string) error {
 	if err := writeCaption(w, format, caption); err != nil {
 		return err
 	}
-	if err := writeThinLegend(w, format, cellsOf(rows), "p50", "p90", "p99", "p999"); err != nil {
-		return err
+	if res.GoTest == nil { // go test output has no histograms, so no thin percentiles
+		if err := writeThinLegend(w, format, cellsOf(rows), "p50", "p90", "p99", "p999"); err != nil {
+			return err
+		}
 	}
 	if err := writeNotes(w, res, format); err != nil {
 		return err
