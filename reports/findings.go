@@ -53,7 +53,8 @@ func problemCount(res *results.Results) string {
 		parts = append(parts, fmt.Sprintf("%d of %d cells failed, errored or did not finish", failed, len(res.Cells)))
 	}
 	if flagged > 0 {
-		parts = append(parts, fmt.Sprintf("%d cell%s carry warnings", flagged, plural(flagged)))
+		parts = append(parts, fmt.Sprintf("%d cell%s %s warnings", flagged, plural(flagged),
+			map[bool]string{true: "carries", false: "carry"}[flagged == 1]))
 	}
 	if res.Incomplete {
 		parts = append(parts, "the run stopped early")

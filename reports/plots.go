@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -250,6 +251,9 @@ func (fb *figureBuilder) speedup(sc scale, workers []int) (*Figure, error) {
 	}
 	lc.caption = "Throughput over the same topology's 1-worker throughput; the dotted line is perfect " +
 		"linear scaling. Where a line bends away from it, adding workers stops paying. Bars: approximate 95% CI."
+	if !acrossTopologies(fb.res) {
+		lc.caption = strings.Replace(lc.caption, "same topology's 1-worker", "same benchmark's -cpu 1", 1)
+	}
 	return lc.build()
 }
 
