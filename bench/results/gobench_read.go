@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -202,7 +203,7 @@ func (g *gobenchReader) add(rec *benchfmt.Result) {
 		if !slices.Contains(g.gotest.Units, unit) {
 			g.gotest.Units = append(g.gotest.Units, unit)
 		}
-		if !slices.Contains(fieldUnits, unit) {
+		if !slices.Contains(fieldUnits, unit) && !math.IsNaN(val) && !math.IsInf(val, 0) {
 			if rep.Metrics == nil {
 				rep.Metrics = map[string]float64{}
 			}
