@@ -314,7 +314,7 @@ func goTestPlanRows(res *results.Results) [][2]string {
 	}
 	rows := [][2]string{{name, strings.Join(topologiesOf(res), ", ")}}
 	if g.HasAxis("topology") && p.Workload != "" {
-		rows = append(rows, [2]string{"benchmark", p.Workload})
+		rows = append(rows, [2]string{"benchmark", "Benchmark" + strings.ToUpper(p.Workload[:1]) + p.Workload[1:]})
 	}
 	workers := "workers (-cpu)"
 	if g.HasAxis("workers") {

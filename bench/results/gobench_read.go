@@ -85,7 +85,8 @@ const maxSyntaxWarnings = 10
 // in Rep.Metrics. Results.GoTest records the packages, the units reported
 // and the key parts the names gave; Env holds only what the header says
 // (goos, goarch, cpu, commit) and, where names carry a workers= part
-// (snbench's own output), GOMAXPROCS from the -N suffix. Lines that do
+// (snbench's own output), GOMAXPROCS from the -N suffix where every such
+// name has the same (no suffix is 1). Lines that do
 // not parse are skipped and listed in the warnings.
 func FromGobench(name string, r io.Reader) (*Results, error) {
 	rd := benchfmt.NewReader(r, name)
@@ -133,6 +134,7 @@ type gobenchCell struct {
 
 type gobenchReader struct {
 	env      Env
+	procs    []int // the GOMAXPROCS suffixes of names with a workers= part
 	gotest   GoTest
 	workload string
 	cells    map[Key]*gobenchCell
@@ -167,11 +169,12 @@ func (g *gobenchReader) add(rec *benchfmt.Result) {
 				g.gotest.Axes = append(g.gotest.Axes, a)
 			}
 		}
-		if g.env.GOMAXPROCS == 0 && slices.Contains(axes, "workers") {
+		if slices.Contains(axes, "workers") {
 			// The suffix is the process's GOMAXPROCS only where a
 			// workers= part gives the workers; else it is -cpu's worker
-			// axis, no fact about the machine.
-			g.env.GOMAXPROCS = procs
+			// axis, no fact about the machine. No suffix is GOMAXPROCS 1;
+			// names that disagree leave it unknown.
+			g.procs = append(g.procs, max(procs, 1))
 		}
 		if _, taken := g.cells[k]; taken {
 			// Another name maps to the same key (-cpu 1,2 with an
@@ -312,6 +315,9 @@ func (g *gobenchReader) results() (*Results, error) {
 	}
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	if len(g.procs) > 0 && !slices.ContainsFunc(g.procs, func(n int) bool { return n != g.procs[0] }) {
+		g.env.GOMAXPROCS = g.procs[0]
 	}
 	gt := g.gotest
 	res := &Results{Schema: SchemaVersion, Tool: "snbench", Plan: p, Env: g.env, GoTest: &gt}

@@ -289,7 +289,7 @@ func TestFromGobenchGoTestFacts(t *testing.T) {
 	}{
 		{"gotest_tally.txt", "example.com/tally", "ns/op MB/s probes/op B/op allocs/op", "", 0, false, "probes/op"},
 		{"gotest_doubling.txt", "github.com/snbench/snbench/bench", "ns/op cpu-ns/task p50-ns p99-ns tasks/s B/op allocs/op",
-			"topology workers", 2, true, "B/op"},
+			"topology workers", 0, true, "B/op"}, // -cpu 1,2 of names with workers=: GOMAXPROCS 1 and 2
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
