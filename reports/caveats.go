@@ -28,6 +28,15 @@ const tieMark = "?"
 const tieLegend = tieMark + ": not established, the 95% intervals overlap or one is missing " +
 	"(speedup, efficiency: against the 1-worker cell; vs best: against the fastest at this scale)"
 
+// tieLegendOf is tieLegend for res: without "vs best" where its
+// topologies do not compare (see acrossTopologies).
+func tieLegendOf(res *results.Results) string {
+	if acrossTopologies(res) {
+		return tieLegend
+	}
+	return tieMark + ": not established, the 95% intervals overlap or one is missing (speedup, efficiency: against the 1-worker cell)"
+}
+
 // distinct reports whether a and b both have a 95% interval and the
 // intervals do not overlap: only then is their order established.
 func distinct(a, b results.Estimate) bool {
@@ -130,6 +139,9 @@ func tieNotes(res *results.Results) []string {
 		var order []string
 		pairs := map[string][]string{} // worker list -> "a and b"
 		for i, a := range topos {
+			if !acrossTopologies(res) {
+				break // different benchmarks: no order between them to establish
+			}
 			for _, b := range topos[i+1:] {
 				var ws []int
 				for _, w := range workersOf(res, sc) {
@@ -173,7 +185,7 @@ func tieNotes(res *results.Results) []string {
 	}
 	for _, r := range Rows(res) {
 		if r.SpeedupTied || r.BestTied {
-			return append(out, tieLegend)
+			return append(out, tieLegendOf(res))
 		}
 	}
 	return out

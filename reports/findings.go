@@ -18,7 +18,7 @@ func Findings(res *results.Results) []string {
 	if p := problemCount(res); p != "" {
 		out = append(out, p)
 	}
-	if len(topologiesOf(res)) > 1 {
+	if len(topologiesOf(res)) > 1 && acrossTopologies(res) {
 		for _, sc := range scalesOf(res) {
 			if !sc.openLoop() { // open-loop throughput is the offered rate
 				out = append(out, fastest(res, sc)...)
@@ -53,7 +53,8 @@ func problemCount(res *results.Results) string {
 		parts = append(parts, fmt.Sprintf("%d of %d cells failed, errored or did not finish", failed, len(res.Cells)))
 	}
 	if flagged > 0 {
-		parts = append(parts, fmt.Sprintf("%d cell%s carry warnings", flagged, plural(flagged)))
+		parts = append(parts, fmt.Sprintf("%d cell%s %s warnings", flagged, plural(flagged),
+			map[bool]string{true: "carries", false: "carry"}[flagged == 1]))
 	}
 	if res.Incomplete {
 		parts = append(parts, "the run stopped early")

@@ -67,6 +67,9 @@ type pageData struct {
 	Ties []string
 	// SummaryLegend explains the marks in the summary table, if any.
 	SummaryLegend string
+	// GoTest is set for results read from go test -bench output, and
+	// Across where their topologies compare (see acrossTopologies).
+	GoTest, Across bool
 }
 
 // extraTable is a table of a run mode the summary does not cover (open
@@ -131,9 +134,15 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Title:    "snbench report: " + strings.Join(topologiesOf(res), " vs "),
 		Subtitle: subtitle(res), Command: command(res.Plan),
 		Plan: planRows(res.Plan), Env: envRows(res), Sources: r.Sources,
+		GoTest: res.GoTest != nil, Across: acrossTopologies(res),
 		Findings: Findings(res), Ties: tieNotes(res), PlotNotes: r.PlotNotes,
 		Scaling: scalingTable(res), Growth: growthTable(res),
 		Problems: problems(res), Schema: res.Schema, ClosedLoop: closedLoop(res),
+	}
+	if res.GoTest != nil {
+		// Nothing snbench ran: no command line, the go test facts.
+		d.Title, d.Subtitle, d.Command = goTestTitle(res), goTestSubtitle(res), ""
+		d.Plan, d.Env = goTestPlanRows(res), goTestEnvRows(res)
 	}
 	d.Summary, d.SummaryCaption = summaryTable(res)
 	for _, s := range Scalings(res) {

@@ -23,11 +23,8 @@ func toHTMLTable(id string, hdr []string, rows [][]string, left map[int]bool) ht
 // carrying warnings marked, and its caption.
 func summaryTable(res *results.Results) (htmlTable, string) {
 	rows := Rows(res)
-	text := make([][]string, len(rows))
-	for i, r := range rows {
-		text[i] = textRow(res.Plan, r)
-	}
-	hdr, text, caption := withOccupancy(header(res.Plan), text, rows, Caption(res))
+	hdr, text := summaryGrid(res, rows)
+	hdr, text, caption := withOccupancy(hdr, text, rows, Caption(res))
 	t := toHTMLTable("summary-table", hdr, text, map[int]bool{0: true, len(hdr) - 1: true})
 	for i, r := range rows {
 		t.Rows[i].Class = rowClass(r.Cell)

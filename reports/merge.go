@@ -28,9 +28,20 @@ func Merge(names []string, rs []*results.Results) (*results.Results, error) {
 	m.Cells, m.Warnings, m.Incomplete, m.Error = nil, nil, false, ""
 	var errs []string
 	owner := map[results.Key]string{}
+	if rs[0].GoTest != nil {
+		g := *rs[0].GoTest
+		m.GoTest = &g
+	}
 	for i, r := range rs {
 		if err := samePlan(names[0], names[i], rs[0].Plan, r.Plan); err != nil {
 			return nil, err
+		}
+		if (r.GoTest == nil) != (m.GoTest == nil) {
+			return nil, fmt.Errorf("merge: of %s and %s only one is go test -bench output, so their figures differ: report them separately",
+				names[0], names[i])
+		}
+		if r.GoTest != nil {
+			m.GoTest = uniteGoTest(m.GoTest, r.GoTest)
 		}
 		unite(&m.Plan, r.Plan)
 		for _, c := range r.Cells {
@@ -115,6 +126,11 @@ func envWarning(names []string, rs []*results.Results) string {
 		return fmt.Sprintf("%s (%s, %d cores, GOMAXPROCS %d, %s, commit %s)",
 			e.Host, e.CPUModel, e.Cores, e.GOMAXPROCS, e.GoVersion, cmp.Or(e.Commit, "unknown"))
 	}
+	if rs[0].GoTest != nil { // only what go test's header says
+		desc = func(e results.Env) string {
+			return fmt.Sprintf("%s/%s, cpu %q, commit %s", e.OS, e.Arch, e.CPUModel, cmp.Or(e.Commit, "unknown"))
+		}
+	}
 	first := desc(rs[0].Env)
 	differ := false
 	parts := []string{names[0] + " on " + first}
@@ -128,4 +144,18 @@ func envWarning(names []string, rs []*results.Results) string {
 	}
 	return "merged results come from different machines or builds, so differences between them " +
 		"may be the environment's: " + strings.Join(parts, "; ")
+}
+
+// uniteGoTest returns the union of a's and b's packages, units and axes,
+// in first-seen order.
+func uniteGoTest(a, b *results.GoTest) *results.GoTest {
+	u := &results.GoTest{}
+	for _, x := range []struct{ dst, a, b *[]string }{{&u.Pkgs, &a.Pkgs, &b.Pkgs}, {&u.Units, &a.Units, &b.Units}, {&u.Axes, &a.Axes, &b.Axes}} {
+		for _, v := range slices.Concat(*x.a, *x.b) {
+			if !slices.Contains(*x.dst, v) {
+				*x.dst = append(*x.dst, v)
+			}
+		}
+	}
+	return u
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -52,6 +53,11 @@ func Figures(res *results.Results) ([]*Figure, []string, error) {
 	}
 	if err := fb.payloadSweeps(); err != nil {
 		return nil, nil, err
+	}
+	if g := res.GoTest; g != nil {
+		fb.note("go test -bench output has no latency histograms: no latency spectrum%s%s",
+			map[bool]string{true: "", false: ", no latency plot"}[g.Has(results.UnitP50) && g.Has(results.UnitP99)],
+			map[bool]string{true: "", false: ", no CPU cost plot (no cpu-ns/task metric)"}[g.Has(results.UnitCPU)])
 	}
 	for i := range res.Cells {
 		switch c := &res.Cells[i]; {
@@ -116,6 +122,13 @@ func (fb *figureBuilder) scale(sc scale, fits map[string]Scaling) error {
 		if err := fb.add(fb.latency(sc, workers)); err != nil {
 			return err
 		}
+	}
+	if g := fb.res.GoTest; g != nil {
+		// No histograms: no spectrum; CPU only where the lines reported it.
+		if !g.Has(results.UnitCPU) {
+			return nil
+		}
+		return fb.add(fb.cpu(sc, workers))
 	}
 	if w, ok := fb.largestUsable(sc, workers); ok {
 		if err := fb.add(fb.spectrum(sc, w)); err != nil {
@@ -238,10 +251,16 @@ func (fb *figureBuilder) speedup(sc scale, workers []int) (*Figure, error) {
 	}
 	lc.caption = "Throughput over the same topology's 1-worker throughput; the dotted line is perfect " +
 		"linear scaling. Where a line bends away from it, adding workers stops paying. Bars: approximate 95% CI."
+	if !acrossTopologies(fb.res) {
+		lc.caption = strings.Replace(lc.caption, "same topology's 1-worker", "same benchmark's -cpu 1", 1)
+	}
 	return lc.build()
 }
 
 func (fb *figureBuilder) latency(sc scale, workers []int) (*Figure, error) {
+	if g := fb.res.GoTest; g != nil && !(g.Has(results.UnitP50) && g.Has(results.UnitP99)) {
+		return nil, nil // said once, in Figures
+	}
 	lc := lineChart{
 		name: name("latency", sc.slug(fb.res.Plan)), title: withScale("Latency p50 and p99 vs workers", sc.label(fb.res.Plan)),
 		xLabel: "workers (log scale)", yWhat: "latency", xVals: floats(workers),
@@ -273,5 +292,9 @@ func (fb *figureBuilder) latency(sc scale, workers []int) (*Figure, error) {
 	}
 	lc.caption = "Latency from submitting a batch (before Fill) to its verified result, which every task of the batch " +
 		"carries (HDR histograms merged over the repetitions). Solid: median; dashed: 99th percentile. Log scale."
+	if fb.res.GoTest != nil {
+		lc.caption = "Latency as the go test lines reported it: the medians over the repetitions of p50-ns (solid) and " +
+			"p99-ns (dashed). Log scale."
+	}
 	return lc.build()
 }

@@ -98,7 +98,7 @@ func cellsOf(rows []Row) []*results.Cell {
 // the table shows ThinMark. (CeilingMark is explained by the cell's
 // warning, which the page lists under Problems.)
 func htmlLegend(res *results.Results) string {
-	if showsThin(cellsOf(Rows(res)), "p50", "p90", "p99", "p999") {
+	if res.GoTest == nil && showsThin(cellsOf(Rows(res)), "p50", "p90", "p99", "p999") {
 		return thinLegend() + "."
 	}
 	return ""

@@ -53,6 +53,9 @@ const uslCaption = "USL fit X(N) = lambda*N / (1 + sigma*(N-1) + kappa*N*(N-1)) 
 func scalingGrid(res *results.Results, ss []Scaling) ([]string, [][]string, map[int]bool) {
 	scaled := len(scalesOf(res)) > 1
 	hdr := []string{"topology"}
+	if !acrossTopologies(res) {
+		hdr[0] = "benchmark"
+	}
 	if scaled {
 		hdr = append(hdr, "scale")
 	}

@@ -74,7 +74,7 @@ func Rows(res *results.Results) []Row {
 				r.Speedup = t / base
 				r.Efficiency = r.Speedup / float64(c.Workers)
 			}
-			if b := best[scale{c.Workers, c.Tasks, c.Payload, c.Window, c.Batch}]; b > 0 {
+			if b := best[scale{c.Workers, c.Tasks, c.Payload, c.Window, c.Batch}]; b > 0 && acrossTopologies(res) {
 				r.VsBest = t / b
 			}
 		}
@@ -98,6 +98,9 @@ func varying(p results.Plan) (tasks, payload, window, batch bool) {
 
 // Caption describes what every row of the table shares.
 func Caption(res *results.Results) string {
+	if res.GoTest != nil {
+		return goTestCaption(res)
+	}
 	p := res.Plan
 	var parts []string
 	t, pl, w, b := varying(p)
@@ -216,13 +219,10 @@ func WriteTable(w io.Writer, res *results.Results, format string) error {
 	}
 	rows := Rows(res)
 	if format == FormatCSV {
-		return writeCSV(w, rows)
+		return writeCSV(w, res, rows)
 	}
-	text := make([][]string, len(rows))
-	for i, r := range rows {
-		text[i] = textRow(res.Plan, r)
-	}
-	hdr, caption := header(res.Plan), Caption(res)
+	hdr, text := summaryGrid(res, rows)
+	caption := Caption(res)
 	if format == FormatMarkdown {
 		hdr, text, caption = withOccupancy(hdr, text, rows, caption)
 	}
@@ -233,13 +233,30 @@ func WriteTable(w io.Writer, res *results.Results, format string) error {
 	if err := writeCaption(w, format, caption); err != nil {
 		return err
 	}
-	if err := writeThinLegend(w, format, cellsOf(rows), "p50", "p90", "p99", "p999"); err != nil {
-		return err
+	if res.GoTest == nil { // go test output has no histograms, so no thin percentiles
+		if err := writeThinLegend(w, format, cellsOf(rows), "p50", "p90", "p99", "p999"); err != nil {
+			return err
+		}
 	}
 	if err := writeNotes(w, res, format); err != nil {
 		return err
 	}
 	return writeBeyondNotes(w, res, rows, format)
+}
+
+// summaryGrid is the summary table's header and rows, before the
+// occupancy column (see withOccupancy): for go test output only the
+// columns it has data for (see goTestGrid).
+func summaryGrid(res *results.Results, rows []Row) ([]string, [][]string) {
+	text := make([][]string, len(rows))
+	for i, r := range rows {
+		text[i] = textRow(res.Plan, r)
+	}
+	hdr := header(res.Plan)
+	if res.GoTest != nil {
+		hdr, text = goTestGrid(res, rows, hdr, text)
+	}
+	return hdr, text
 }
 
 // checkFormat rejects unknown table formats.
@@ -350,7 +367,7 @@ func writeNotes(w io.Writer, res *results.Results, format string) error {
 	return nil
 }
 
-func writeCSV(w io.Writer, rows []Row) error {
+func writeCSV(w io.Writer, res *results.Results, rows []Row) error {
 	cw := csv.NewWriter(w)
 	hdr := []string{"topology", "workers", "tasks", "payload", "batch", "window", "dispatch",
 		"tasks_per_s", "ci_lo", "ci_hi", "cv", "reps",
@@ -358,7 +375,7 @@ func writeCSV(w io.Writer, rows []Row) error {
 		"service_p50_ns", "service_p99_ns",
 		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task", "occupancy",
 		"speedup", "efficiency", "vs_best", "status", "verified", "lost", "duplicate", "wrong"}
-	_ = cw.Write(append(append(hdr, sampleCSVHeader()...), "warnings"))
+	hdr = append(append(hdr, sampleCSVHeader()...), "warnings")
 	f := func(v float64) string {
 		if math.IsNaN(v) {
 			return ""
@@ -366,6 +383,7 @@ func writeCSV(w io.Writer, rows []Row) error {
 		return plainFloat(v)
 	}
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
+	recs := make([][]string, 0, len(rows))
 	for _, r := range rows {
 		c, s := r.Cell, r.Cell.Summary
 		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
@@ -377,7 +395,14 @@ func writeCSV(w io.Writer, rows []Row) error {
 			f(r.Speedup), f(r.Efficiency), f(r.VsBest), csvStatus(c),
 			i(c.Verify.Verified), i(c.Verify.Lost), i(c.Verify.Duplicate), i(c.Verify.Wrong)}
 		row = append(row, sampleCSV(c)...)
-		_ = cw.Write(append(row, strings.Join(c.Warnings, " | ")))
+		recs = append(recs, append(row, strings.Join(c.Warnings, " | ")))
+	}
+	if res.GoTest != nil {
+		hdr, recs = goTestCSV(res, rows, hdr, recs)
+	}
+	_ = cw.Write(hdr)
+	for _, r := range recs {
+		_ = cw.Write(r)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -14,7 +14,7 @@ import (
 // that pass Parse's checks after a JSON round trip and that WriteGobench
 // writes in a form FromGobench reads back with as many repetitions.
 func FuzzFromGobench(f *testing.F) {
-	for _, name := range []string{"gotest_doubling.txt", "gotest_custom.txt"} {
+	for _, name := range []string{"gotest_doubling.txt", "gotest_custom.txt", "gotest_tally.txt"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -23,6 +23,7 @@ func FuzzFromGobench(f *testing.F) {
 	}
 	f.Add([]byte("BenchmarkX-8 10 5 ns/op 3 tasks/s\nBenchmarkX-8 10 6 ns/op\n"))
 	f.Add([]byte("BenchmarkD/topology=a/workers=0/tasks=-1 1 1 ns/op\n"))
+	f.Add([]byte("BenchmarkM 10 5 ns/op NaN x/op Inf y/op 3 z/op\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) > 4096 {
 			return // each line costs a few histograms; long inputs only slow the fuzzer

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,8 +17,51 @@ import (
 	"github.com/snbench/snbench/workloads"
 )
 
-// GobenchWarning is the warning FromGobench stores with results it made.
-const GobenchWarning = "read from Go benchmark format: no latency histograms; p50 and p99 come from the p50-ns and p99-ns metrics where reported"
+// GobenchWarning is the warning FromGobench stores with results whose
+// lines report latency percentiles (snbench's p50-ns and p99-ns).
+const GobenchWarning = "read from Go benchmark format: no latency histograms; p50 and p99 are the medians of the lines' p50-ns and p99-ns metrics"
+
+// GoTest is what a `go test -bench` file said about itself (see
+// FromGobench).
+type GoTest struct {
+	// Pkgs are the packages its pkg: lines named, in file order.
+	Pkgs []string `json:"pkgs,omitempty"`
+	// Units are every unit its benchmark lines reported, in the order
+	// first seen, as the lines wrote them: ns/op, B/op, allocs/op, MB/s,
+	// b.ReportMetric's own, and snbench's tasks/s, p50-ns, p99-ns and
+	// cpu-ns/task.
+	Units []string `json:"units"`
+	// Axes are the parts of the cells' keys that benchmark names gave:
+	// "topology", "tasks", "payload", "window" and "batch" for parts of
+	// those names; the keys' other parts are defaults, not figures. The
+	// workers always come from the names: a workers= part, else the -N
+	// suffix that -cpu sets.
+	Axes []string `json:"axes,omitempty"`
+}
+
+// fieldUnits are the units that Rep's own fields hold.
+var fieldUnits = []string{UnitNsPerOp, UnitTasksPerS, UnitCPU, UnitP50, UnitP99}
+
+// Has reports whether the file reported unit on some line.
+func (g *GoTest) Has(unit string) bool { return g != nil && slices.Contains(g.Units, unit) }
+
+// HasAxis reports whether benchmark names gave the key part axis (see
+// Axes).
+func (g *GoTest) HasAxis(axis string) bool { return g != nil && slices.Contains(g.Axes, axis) }
+
+// Metrics returns the units that Rep.Metrics hold, in Units order.
+func (g *GoTest) Metrics() []string {
+	if g == nil {
+		return nil
+	}
+	var out []string
+	for _, u := range g.Units {
+		if !slices.Contains(fieldUnits, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
 
 // maxSyntaxWarnings bounds the syntax errors FromGobench keeps as warnings.
 const maxSyntaxWarnings = 10
@@ -36,8 +80,14 @@ const maxSyntaxWarnings = 10
 // the workers, so `go test -bench . -cpu 1,2,4,8` charts as a scaling
 // sweep. ns/op gives the wall time, tasks/s the throughput (else 1/ns/op),
 // cpu-ns/task the CPU time; p50-ns and p99-ns set the cell's latency
-// summary, since the format carries no histograms. Other metrics are not
-// kept. Lines that do not parse are skipped and listed in the warnings.
+// summary, since the format carries no histograms. Every other metric
+// (-benchmem's B/op and allocs/op, MB/s, b.ReportMetric's units) is kept
+// in Rep.Metrics. Results.GoTest records the packages, the units reported
+// and the key parts the names gave; Env holds only what the header says
+// (goos, goarch, cpu, commit) and, where names carry a workers= part
+// (snbench's own output), GOMAXPROCS from the -N suffix where every such
+// name has the same (no suffix is 1). Lines that do
+// not parse are skipped and listed in the warnings.
 func FromGobench(name string, r io.Reader) (*Results, error) {
 	rd := benchfmt.NewReader(r, name)
 	g := &gobenchReader{cells: map[Key]*gobenchCell{}}
@@ -84,6 +134,8 @@ type gobenchCell struct {
 
 type gobenchReader struct {
 	env      Env
+	procs    []int // the GOMAXPROCS suffixes of names with a workers= part
+	gotest   GoTest
 	workload string
 	cells    map[Key]*gobenchCell
 	order    []Key
@@ -97,19 +149,32 @@ func (g *gobenchReader) add(rec *benchfmt.Result) {
 	}
 	if len(g.order) == 0 {
 		g.env = Env{OS: rec.GetConfig("goos"), Arch: rec.GetConfig("goarch"),
-			CPUModel: rec.GetConfig("cpu"), Commit: rec.GetConfig("commit")}
+			CPUModel: strings.TrimSpace(rec.GetConfig("cpu")), Commit: rec.GetConfig("commit")}
+	}
+	if pkg := rec.GetConfig("pkg"); pkg != "" && !slices.Contains(g.gotest.Pkgs, pkg) {
+		g.gotest.Pkgs = append(g.gotest.Pkgs, pkg)
 	}
 	full := rec.Name.String()
 	k, ok := g.names[full]
 	if !ok {
 		var workload string
 		var procs int
-		k, workload, procs = keyOfName(rec.Name)
+		var axes []string
+		k, workload, procs, axes = keyOfName(rec.Name)
 		if g.workload == "" {
 			g.workload = workload
 		}
-		if g.env.GOMAXPROCS == 0 {
-			g.env.GOMAXPROCS = procs
+		for _, a := range axes {
+			if !slices.Contains(g.gotest.Axes, a) {
+				g.gotest.Axes = append(g.gotest.Axes, a)
+			}
+		}
+		if slices.Contains(axes, "workers") {
+			// The suffix is the process's GOMAXPROCS only where a
+			// workers= part gives the workers; else it is -cpu's worker
+			// axis, no fact about the machine. No suffix is GOMAXPROCS 1;
+			// names that disagree leave it unknown.
+			g.procs = append(g.procs, max(procs, 1))
 		}
 		if _, taken := g.cells[k]; taken {
 			// Another name maps to the same key (-cpu 1,2 with an
@@ -138,6 +203,15 @@ func (g *gobenchReader) add(rec *benchfmt.Result) {
 		if v.OrigUnit != "" {
 			unit, val = v.OrigUnit, v.OrigValue
 		}
+		if !slices.Contains(g.gotest.Units, unit) {
+			g.gotest.Units = append(g.gotest.Units, unit)
+		}
+		if !slices.Contains(fieldUnits, unit) && !math.IsNaN(val) && !math.IsInf(val, 0) {
+			if rep.Metrics == nil {
+				rep.Metrics = map[string]float64{}
+			}
+			rep.Metrics[unit] = val
+		}
 		switch unit {
 		case UnitNsPerOp:
 			rep.WallNS = int64(val * n)
@@ -161,10 +235,11 @@ func (g *gobenchReader) add(rec *benchfmt.Result) {
 }
 
 // keyOfName derives a cell key, the workload and the GOMAXPROCS from a
-// benchmark name (see FromGobench).
-func keyOfName(name benchfmt.Name) (k Key, workload string, procs int) {
+// benchmark name (see FromGobench), and names the key parts the name gave
+// (see GoTest.Axes; "workers" only for a workers= part).
+func keyOfName(name benchfmt.Name) (k Key, workload string, procs int, axes []string) {
 	base, parts := name.Parts()
-	axes := map[string]*int{"workers": &k.Workers, "tasks": &k.Tasks, "payload": &k.Payload, "window": &k.Window, "batch": &k.Batch}
+	fields := map[string]*int{"workers": &k.Workers, "tasks": &k.Tasks, "payload": &k.Payload, "window": &k.Window, "batch": &k.Batch}
 	limits := map[string]int{"workers": MaxWorkers, "tasks": MaxTasks, "payload": workloads.MaxPayload, "window": MaxWindow, "batch": MaxBatch}
 	var label []string
 	topo := ""
@@ -176,11 +251,13 @@ func keyOfName(name benchfmt.Name) (k Key, workload string, procs int) {
 		key, val, isKV := bytes.Cut(p[1:], []byte("="))
 		if isKV && string(key) == "topology" && len(val) > 0 && topo == "" {
 			topo = string(val)
+			axes = append(axes, "topology")
 			continue
 		}
-		if dst, ok := axes[string(key)]; ok && isKV && *dst == 0 {
+		if dst, ok := fields[string(key)]; ok && isKV && *dst == 0 {
 			if v, err := strconv.Atoi(string(val)); err == nil && v >= 1 && v <= limits[string(key)] {
 				*dst = v
+				axes = append(axes, string(key))
 				continue
 			}
 		}
@@ -213,7 +290,7 @@ func keyOfName(name benchfmt.Name) (k Key, workload string, procs int) {
 		}
 	}
 	k.Topology = topo
-	return k, workload, procs
+	return k, workload, procs, axes
 }
 
 // results assembles the cells into valid results.
@@ -239,7 +316,14 @@ func (g *gobenchReader) results() (*Results, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	res := &Results{Schema: SchemaVersion, Tool: "snbench", Plan: p, Env: g.env, Warnings: []string{GobenchWarning}}
+	if len(g.procs) > 0 && !slices.ContainsFunc(g.procs, func(n int) bool { return n != g.procs[0] }) {
+		g.env.GOMAXPROCS = g.procs[0]
+	}
+	gt := g.gotest
+	res := &Results{Schema: SchemaVersion, Tool: "snbench", Plan: p, Env: g.env, GoTest: &gt}
+	if gt.Has(UnitP50) || gt.Has(UnitP99) {
+		res.Warnings = []string{GobenchWarning}
+	}
 	// Plan.Keys order, without expanding the cross product.
 	slices.SortStableFunc(g.order, func(a, b Key) int {
 		if d := slices.Index(p.Topologies, a.Topology) - slices.Index(p.Topologies, b.Topology); d != 0 {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -247,7 +248,7 @@ func TestFromGobenchErrors(t *testing.T) {
 		})
 	}
 	res, err := results.FromGobench("in.txt", strings.NewReader("BenchmarkX 10 abc ns/op\nBenchmarkX 10 5 ns/op\n"))
-	if err != nil || len(res.Cells) != 1 || len(res.Warnings) < 2 {
+	if err != nil || len(res.Cells) != 1 || len(res.Warnings) != 1 {
 		t.Fatalf("a bad line among good ones: err %v, results %+v", err, res)
 	}
 }
@@ -264,5 +265,72 @@ func TestFormatGobenchValue(t *testing.T) {
 		if got := results.FormatGobenchValue(tt.in); got != tt.want {
 			t.Errorf("FormatGobenchValue(%g) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestFromGobenchGoTestFacts: what a user package's `go test -bench .
+// -count 5 -cpu 1,2 -benchmem` says about itself is kept, and nothing
+// else: the packages, every unit in file order, each line's metrics that
+// no Rep field holds, no key parts from the names (so the tasks, payload,
+// window and batch are defaults), no GOMAXPROCS (the -N suffix is -cpu's
+// worker axis), and no warning about latency percentiles it never had.
+// snbench's own output keeps its p50-ns and p99-ns, with the warning, and
+// names its key parts.
+func TestFromGobenchGoTestFacts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file     string
+		pkgs     string
+		units    string
+		axes     string
+		maxprocs int
+		warned   bool
+		metric   string // a metric the first repetition of the first cell has
+	}{
+		{"gotest_tally.txt", "example.com/tally", "ns/op MB/s probes/op B/op allocs/op", "", 0, false, "probes/op"},
+		{"gotest_doubling.txt", "github.com/snbench/snbench/bench", "ns/op cpu-ns/task p50-ns p99-ns tasks/s B/op allocs/op",
+			"topology workers", 0, true, "B/op"}, // -cpu 1,2 of names with workers=: GOMAXPROCS 1 and 2
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			f, err := os.Open(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			res, err := results.FromGobench(tt.file, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := res.GoTest
+			if g == nil {
+				t.Fatal("no GoTest facts")
+			}
+			if got := strings.Join(g.Pkgs, " "); got != tt.pkgs {
+				t.Errorf("pkgs %q, want %q", got, tt.pkgs)
+			}
+			if got := strings.Join(g.Units, " "); got != tt.units {
+				t.Errorf("units %q, want %q", got, tt.units)
+			}
+			if got := strings.Join(g.Axes, " "); got != tt.axes {
+				t.Errorf("axes %q, want %q", got, tt.axes)
+			}
+			if res.Env.GOMAXPROCS != tt.maxprocs || res.Env.Cores != 0 || res.Env.Host != "" || res.Env.GoVersion != "" {
+				t.Errorf("env %+v: only the header's facts (GOMAXPROCS %d)", res.Env, tt.maxprocs)
+			}
+			if got := slices.Contains(res.Warnings, results.GobenchWarning); got != tt.warned {
+				t.Errorf("latency warning %v, want %v", got, tt.warned)
+			}
+			rep := res.Cells[0].Reps[0]
+			if _, ok := rep.Metrics[tt.metric]; !ok {
+				t.Errorf("first repetition's metrics %v lack %s", rep.Metrics, tt.metric)
+			}
+			for _, u := range []string{"ns/op", "tasks/s", "p50-ns", "p99-ns", "cpu-ns/task"} {
+				if _, ok := rep.Metrics[u]; ok {
+					t.Errorf("metrics hold %s, which a field holds", u)
+				}
+			}
+		})
 	}
 }

@@ -34,6 +34,10 @@ type Results struct {
 	// Capacity holds the outcome of a capacity search, one per topology and
 	// scale; the steps it ran are cells too.
 	Capacity []Capacity `json:"capacity,omitempty"`
+	// GoTest is set on results read from `go test -bench` output (see
+	// FromGobench): what the file said about itself, and so which of the
+	// fields above hold figures and which are only defaults.
+	GoTest *GoTest `json:"go_test,omitempty"`
 }
 
 // Env describes where a run happened.
@@ -184,6 +188,11 @@ type Rep struct {
 	// Claims are the nodes' claims that this repetition ignored, because
 	// they contradicted what the coordinator measured (see Claim).
 	Claims []Claim `json:"claims,omitempty"`
+	// Metrics are, for a repetition read from `go test -bench` output,
+	// the line's values in units that no field above holds, by unit as
+	// the line wrote it: B/op and allocs/op (-benchmem), MB/s
+	// (b.SetBytes) and b.ReportMetric's own units, per op as reported.
+	Metrics map[string]float64 `json:"metrics,omitempty"`
 }
 
 // Failure is one node failure: which node, when, and why.
