@@ -177,12 +177,12 @@ func gridStart(pts []Point) USL {
 //   - Robustness, from eight starts (the grid's and seven poor ones) on
 //     each data set: this solver reached the minimum from 16 of 16,
 //     Nelder-Mead from 11 (stuck on a bound at 72 to 151 times the SSE)
-//     and BFGS from 15 (the other at 4.8 times, from Lambda 1e9). BFGS also never
-//     returns Kappa = 0, where the bound is the answer (raytracer: Kappa
-//     1.8e-34 to 1.1e-8, so the verdict's "kappa = 0" would need a rule
-//     of our own to snap it), and ends with status Failure (a line search
-//     that did not converge) on all 16 starts, minimum or not, so a fit
-//     could not tell success from its status.
+//     and BFGS from 15 (the other at 4.8 times, from Lambda 1e9). BFGS
+//     also never returns Kappa = 0, where the bound is the answer
+//     (raytracer: Kappa 1.8e-34 to 1.1e-8, so the verdict's "kappa = 0"
+//     would need a rule of our own to snap it), and ends with status
+//     Failure (a line search that did not converge) on all 16 starts,
+//     minimum or not, so a fit could not tell success from its status.
 //   - Time per solve from the grid start: 7.5 to 8 µs and no allocation
 //     here, 300 to 400 µs (BFGS) and 630 to 730 µs (Nelder-Mead) with
 //     about 110 allocations; FitUSL whole takes 170 to 220 µs.
