@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/montanaflynn/stats"
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/snbench/snbench/workloads"
@@ -357,24 +358,20 @@ func (gc *gobenchCell) cell() Cell {
 	c.Summary = Summary{Reps: len(gc.reps), Throughput: MeanCI(tput)}
 	c.Summary.CPUPerTaskNS = MeanCI(cpu).Mean
 	c.Summary.CoordCPUPerTaskNS = c.Summary.CPUPerTaskNS
-	if len(gc.p50) > 0 {
-		c.Summary.Latency.P50 = int64(median(gc.p50))
-	}
-	if len(gc.p99) > 0 {
-		c.Summary.Latency.P99 = int64(median(gc.p99))
-	}
+	c.Summary.Latency.P50 = medianNS(gc.p50)
+	c.Summary.Latency.P99 = medianNS(gc.p99)
 	c.Warnings = append(c.Warnings, dispersionWarnings(c.Summary.Throughput, false)...)
 	return c
 }
 
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
+// medianNS is the median of xs (stats.Median, which sorts a copy), 0 when
+// xs is empty or holds a NaN: 0 is "not reported".
+func medianNS(xs []float64) int64 {
+	m, err := stats.Median(xs)
+	if err != nil || math.IsNaN(m) {
+		return 0
 	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return int64(m)
 }
 
 // ReadAny reads a results file in either format: snbench's JSON (see

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,7 +52,7 @@ func (a *app) calibrateCmd() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.topology, "topology", "goroutine", "topology of the calibration cell")
+	fl.StringVar(&f.topology, "topology", "goroutine", "topology of the calibration cell (one: a calibration is one cell's noise)")
 	fl.IntVar(&f.workers, "workers", 2, "workers of the calibration cell")
 	f.tasks = cli.Count{N: 1_000_000}
 	fl.Var(&f.tasks, "tasks", "tasks per repetition (k and M suffixes, like run's --tasks)")
@@ -65,6 +66,14 @@ func (a *app) calibrateCmd() *cobra.Command {
 
 func (f *calibrateFlags) validate(a *app) error {
 	switch {
+	case strings.Contains(f.topology, ","):
+		// run takes lists; calibrate cannot use one. A calibration is one
+		// cell's A/A noise, one threshold per metric, and compare
+		// --threshold auto applies those thresholds to every benchmark it
+		// compares: several topologies would give several noise levels the
+		// file has no place for.
+		return usagef("--topology %q: calibrate takes one topology: a calibration is one cell's noise, "+
+			"and compare --threshold auto applies it to every benchmark (calibrate each topology with its own -o)", f.topology)
 	case !slices.Contains(a.topologies.Names(), f.topology):
 		return usagef("--topology: unknown %q (known: %v)", f.topology, a.topologies.Names())
 	case f.runs < 2 || f.runs > 100:
