@@ -181,6 +181,14 @@ func fillAll(t *testing.T, v reflect.Value, name string) {
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
 		fillAll(t, v.Elem(), name)
+	case reflect.Map:
+		// One entry, keyed as the map's keys are: a topology, an option or
+		// a unit, say.
+		m := reflect.MakeMapWithSize(v.Type(), 1)
+		e := reflect.New(v.Type().Elem()).Elem()
+		fillAll(t, e, name)
+		m.SetMapIndex(reflect.ValueOf("key").Convert(v.Type().Key()), e)
+		v.Set(m)
 	case reflect.Slice:
 		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
 		fillAll(t, v.Index(0), name)
