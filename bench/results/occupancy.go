@@ -66,14 +66,16 @@ func occupancyWarning(k Key, occ, drain float64) string {
 	if occ >= OccupancyLow {
 		return ""
 	}
-	what := fmt.Sprintf("window occupancy %.2f (throughput x mean latency / (workers x window x batch)): the window's slots stood empty %.0f%% of the time",
+	// The figures first and together, and nothing per cell after them, so
+	// that the notes under a table can say the rest once for every cell.
+	what := fmt.Sprintf("window occupancy %.2f, slots empty %.0f%% of the time (occupancy = throughput x mean latency / (workers x window x batch))",
 		occ, 100*(1-occ))
 	rounds := float64(k.Tasks) / (float64(k.Workers) * float64(k.Window) * float64(k.Batch))
 	switch {
 	case rounds < shortPass:
-		return fmt.Sprintf("short pass: %s, and with only %.1f batches per slot filling and draining the window alone can leave it that empty: run more tasks before reading this throughput as %s's", what, rounds, k.Topology)
+		return fmt.Sprintf("short pass: %s, and with only %.1f batches per slot filling and draining the window alone can leave it that empty: run more tasks before reading this throughput as the topology's", what, rounds)
 	case drain >= (1-occ)/2:
 		return fmt.Sprintf("uneven nodes: %s, %.0f%% after their node had finished its share while another still worked, so the slowest node set the pace, not the window", what, 100*drain)
 	}
-	return fmt.Sprintf("coordinator-bound: %s waiting for the coordinator's sender to refill them, so this throughput is the coordinator's pace, not %s's latency-bound throughput", what, k.Topology)
+	return fmt.Sprintf("coordinator-bound: %s, waiting for the coordinator's sender to refill them, so this throughput is the coordinator's pace, not the topology's latency-bound throughput", what)
 }
