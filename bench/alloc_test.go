@@ -54,9 +54,13 @@ func allocsPerBatch(t *testing.T, tp topologies.Topology, workers int, ps passSp
 // (processMsg: the subject string, a copy of the payload, the *Msg; its
 // API has no way to deliver into a reused buffer), and the embedded
 // server, which runs in this process, 3.6 (processMsgResults,
-// queueOutbound, flushOutbound). Its bound holds those at what they are.
+// queueOutbound, flushOutbound; how many messages share a flush depends
+// on timing, and under the race detector on a busy machine it measured
+// 7.6 in all). Its bound is what those can reach (at most one flush per
+// message), so that an allocation per batch of snbench's own would still
+// show on top.
 func TestAllocationsPerBatch(t *testing.T) {
-	limits := map[string]float64{"goroutine": 0.01, "subprocess": 0.01, "unix": 0.01, "tcp": 0.01, "nats": 7.5}
+	limits := map[string]float64{"goroutine": 0.01, "subprocess": 0.01, "unix": 0.01, "tcp": 0.01, "nats": 9}
 	reg := builtin.Registry(workloads.DefaultRegistry())
 	for topo, limit := range limits {
 		t.Run(topo, func(t *testing.T) {
