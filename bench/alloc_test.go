@@ -56,9 +56,9 @@ func allocsPerBatch(t *testing.T, tp topologies.Topology, workers int, ps passSp
 // server, which runs in this process, 3.6 (processMsgResults,
 // queueOutbound, flushOutbound; how many messages share a flush depends
 // on timing, and under the race detector on a busy machine it measured
-// 7.6 in all). Its bound is what those can reach (at most one flush per
-// message), so that an allocation per batch of snbench's own would still
-// show on top.
+// 7.6 in all). Its bound, 9, is looser than the other topologies': it
+// catches snbench adding a few allocations per batch on nats, not one
+// (the profile in docs/performance.md is what shows there are none).
 func TestAllocationsPerBatch(t *testing.T) {
 	limits := map[string]float64{"goroutine": 0.01, "subprocess": 0.01, "unix": 0.01, "tcp": 0.01, "nats": 9}
 	reg := builtin.Registry(workloads.DefaultRegistry())
