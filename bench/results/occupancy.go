@@ -68,7 +68,7 @@ func occupancyWarning(k Key, occ, drain float64) string {
 	}
 	// The figures first and together, and nothing per cell after them, so
 	// that the notes under a table can say the rest once for every cell.
-	what := fmt.Sprintf("window occupancy %.2f, slots empty %.0f%% of the time (occupancy = throughput x mean latency / (workers x window x batch))",
+	what := fmt.Sprintf("window occupancy %.2f, slots empty %.0f%% of the time (throughput x mean latency / (workers x window x batch))",
 		occ, 100*(1-occ))
 	rounds := float64(k.Tasks) / (float64(k.Workers) * float64(k.Window) * float64(k.Batch))
 	switch {
