@@ -104,6 +104,15 @@ type Dispatcher interface {
 	DispatchBy() string
 }
 
+// StartBound is how long starting one node and its handshake may take:
+// StartTimeout, or 10 s when it is not set.
+func (c Config) StartBound() time.Duration {
+	if c.StartTimeout > 0 {
+		return c.StartTimeout
+	}
+	return 10 * time.Second
+}
+
 // Validate reports the first thing wrong with c.
 func (c Config) Validate() error {
 	switch {

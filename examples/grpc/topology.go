@@ -49,13 +49,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("grpc: %w", err)
 	}
-	if len(cfg.Nodes) > 0 {
-		return nil, errors.New("grpc: nodes are child processes of snbench; --nodes applies to tcp")
-	}
-	timeout := cfg.StartTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	timeout := cfg.StartBound()
 	cctx, cancel := context.WithCancel(ctx)
 	c := &cluster{cancel: cancel}
 	for i := range cfg.Workers {

@@ -30,10 +30,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("subprocess: %w", err)
 	}
-	timeout := cfg.StartTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	timeout := cfg.StartBound()
 	return link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
 		return startNode(ctx, fmt.Sprintf("subprocess-%d", i+1), cfg, timeout)
 	})

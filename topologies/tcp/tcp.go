@@ -32,10 +32,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("tcp: %w", err)
 	}
-	timeout := cfg.StartTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	timeout := cfg.StartBound()
 	nodes := cfg.Options.List(OptNodes)
 	if len(nodes) > 0 && len(nodes) < cfg.Workers {
 		return nil, fmt.Errorf("tcp: %d workers need %d node addresses, got %d", cfg.Workers, cfg.Workers, len(nodes))

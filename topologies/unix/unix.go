@@ -48,10 +48,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("unix: %w", err)
 	}
-	timeout := cfg.StartTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	timeout := cfg.StartBound()
 	dir, err := os.MkdirTemp("", "snbench-unix-")
 	if err != nil {
 		return nil, fmt.Errorf("unix: socket directory: %w", err)
