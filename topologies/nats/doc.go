@@ -5,8 +5,8 @@
 //
 // By default Start runs an embedded nats-server on a random loopback port
 // (with a fresh token, so other local users cannot join) and starts the
-// node processes itself. With Config.NATS.URL it uses that server or
-// cluster instead, and with Config.NATS.Subject it uses nodes that already
+// node processes itself. With the option --nats-url (OptURL) it uses that server or
+// cluster instead, and with --nats-remote or --nats-subject it uses nodes that already
 // run there (`snbench node --nats-url URL`), on any machine.
 //
 // Dispatch: each node's link publishes its batches to the shared task
