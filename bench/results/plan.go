@@ -85,10 +85,10 @@ type Plan struct {
 	// Search, when set, turns the run into a capacity search per topology
 	// and scale (see Search).
 	Search *Search `json:"search,omitempty"`
-	// Options are the topologies' own options, by topology and option
-	// name ("tcp": {"nodes": "10.0.0.2:7070,10.0.0.3:7070"}): each topology
-	// declares, checks and reads its own (topologies.Configurable), and
-	// they reach no other. Never credentials. Files written before options
+	// Options are the topologies' own options, by topology name, then
+	// option name (the flag's, without --), values as strings: each
+	// topology declares, checks and reads its own (topologies.Configurable),
+	// and they reach no other. Never credentials. Files written before options
 	// held nodes, nats_url and nats_subject at the top level instead; a
 	// plan file that does gets an error saying where they went.
 	Options map[string]map[string]string `json:"options,omitempty"`
@@ -369,7 +369,7 @@ func ParsePlan(name string, data []byte, base Plan) (Plan, error) {
 	if err := yaml.UnmarshalStrict(data, &p); err != nil {
 		for _, old := range []string{"nodes", "nats_url", "nats_subject"} {
 			if strings.Contains(err.Error(), `unknown field "`+old+`"`) {
-				return Plan{}, fmt.Errorf("plan %s: %s: topology options now sit under options.TOPOLOGY, by the flag's name (options: {tcp: {nodes: \"HOST:PORT,...\"}}, options: {nats: {nats-url: URL, nats-subject: SUBJECT}})", name, old)
+				return Plan{}, fmt.Errorf("plan %s: %s: topology options now sit under options, by topology, then by the flag's name without -- (options: {TOPOLOGY: {FLAG: VALUE}}; 'snbench run --help' lists the flags)", name, old)
 			}
 		}
 		return Plan{}, fmt.Errorf("plan %s: %w", name, err)

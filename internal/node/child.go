@@ -57,7 +57,7 @@ func ServeStdio(ctx context.Context, p topologies.NodeProcess) error {
 // picks, prints it on stdout (ListenPrefix), and serves the first
 // connection that proves EnvToken, until stdin closes.
 func ServeOneTCP(ctx context.Context, p topologies.NodeProcess) error {
-	ctx = untilStdinCloses(ctx, p.Stdin)
+	ctx = UntilStdinCloses(ctx, p.Stdin)
 	hs, err := handshakeTimeout(p.Getenv(EnvHandshakeTimeout))
 	if err != nil {
 		return err
@@ -73,7 +73,7 @@ func ServeOneTCP(ctx context.Context, p topologies.NodeProcess) error {
 // EnvNATSURL, prints ReadyLine and serves one session on EnvNATSSubject,
 // until stdin closes.
 func ServeOneNATS(ctx context.Context, p topologies.NodeProcess) error {
-	return serveOneNATS(untilStdinCloses(ctx, p.Stdin), p)
+	return serveOneNATS(UntilStdinCloses(ctx, p.Stdin), p)
 }
 
 // ServeEchoStdio and ServeEchoTCP are the raw-baseline echo modes of the
@@ -84,18 +84,18 @@ func ServeEchoStdio(ctx context.Context, p topologies.NodeProcess) error {
 
 // ServeEchoTCP: see ServeEchoStdio.
 func ServeEchoTCP(ctx context.Context, p topologies.NodeProcess) error {
-	return serveEcho(untilStdinCloses(ctx, p.Stdin), ModeEchoTCP, p)
+	return serveEcho(UntilStdinCloses(ctx, p.Stdin), ModeEchoTCP, p)
 }
 
 // ServeEchoNATS is the raw-baseline echo mode of the nats transport
 // (ModeEchoNATS).
 func ServeEchoNATS(ctx context.Context, p topologies.NodeProcess) error {
-	return serveEchoNATS(untilStdinCloses(ctx, p.Stdin), p)
+	return serveEchoNATS(UntilStdinCloses(ctx, p.Stdin), p)
 }
 
-// untilStdinCloses returns a context that ends when stdin does: the parent
+// UntilStdinCloses returns a context that ends when stdin does: the parent
 // closes a child's stdin (or dies) when the session must end.
-func untilStdinCloses(ctx context.Context, stdin io.Reader) context.Context {
+func UntilStdinCloses(ctx context.Context, stdin io.Reader) context.Context {
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		_, _ = io.Copy(io.Discard, stdin)
@@ -173,12 +173,6 @@ func ServeOne(ctx context.Context, ln net.Listener, stdout io.Writer, cfg Sessio
 // its environment (EnvHandshakeTimeout; 10 s when unset).
 func HandshakeTimeout(getenv func(string) string) (time.Duration, error) {
 	return handshakeTimeout(getenv(EnvHandshakeTimeout))
-}
-
-// UntilStdinCloses returns a context that ends when stdin does: the parent
-// closes a child's stdin (or dies) when the session must end.
-func UntilStdinCloses(ctx context.Context, stdin io.Reader) context.Context {
-	return untilStdinCloses(ctx, stdin)
 }
 
 // serveOneNATS connects to the coordinator's NATS server, announces
