@@ -11,7 +11,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/snbench/snbench/bench/results"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 )
 

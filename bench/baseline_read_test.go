@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/topologies/proc"

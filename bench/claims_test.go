@@ -11,7 +11,7 @@ import (
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/fakenode"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 )
 
 // Limits on products of plan values, which each value's own range cannot

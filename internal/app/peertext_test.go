@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/snbench/snbench/internal/fakenode"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 )
 
 // answerNode is a TCP "node" that completes handshakes (with a host name

@@ -14,7 +14,7 @@ import (
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/fakenode"
 	"github.com/snbench/snbench/internal/node"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

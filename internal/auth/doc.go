@@ -3,7 +3,7 @@
 // HMAC-SHA256 proofs that a coordinator and a node exchange so that each
 // shows the other it knows the token without the token crossing the wire.
 //
-// The handshake, in wire frames (see internal/wire):
+// The handshake, in wire frames (see wire):
 //
 //	coordinator -> node   Hello{..., nonce: Nc}
 //	node -> coordinator   Challenge: Nn

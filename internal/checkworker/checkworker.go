@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/safetext"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )

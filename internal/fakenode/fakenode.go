@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 )
 
 // Listen accepts up to sessions connections on a loopback port, each

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/node"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/safetext"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

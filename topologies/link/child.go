@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 )
 

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 )
 

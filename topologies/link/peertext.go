@@ -4,7 +4,7 @@ import (
 	"errors"
 
 	"github.com/snbench/snbench/internal/safetext"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 )
 
 // PeerText returns text a node sent (an Error frame's reason, a host name)

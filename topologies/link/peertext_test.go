@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 )
 
 // TestPeerText: the text of an Error frame, straight from its body or

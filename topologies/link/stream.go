@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )

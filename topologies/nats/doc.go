@@ -15,7 +15,7 @@
 // Stats are those of the node that took its session, whose own control
 // subject answers stats requests and Bye.
 //
-// Session protocol, all frames from internal/wire, one per message:
+// Session protocol, all frames from wire, one per message:
 //
 //	coordinator -> PREFIX.hello (queue PREFIX.nodes)   Hello{subject, in_flight}
 //	node -> reply                                      Welcome{control}

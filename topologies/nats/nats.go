@@ -18,7 +18,7 @@ import (
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/link"
 )

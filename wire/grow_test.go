@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

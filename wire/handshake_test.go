@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

@@ -8,12 +8,12 @@ import (
 
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/auth"
-	"github.com/snbench/snbench/internal/wire"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 
 // protocolDoc is the public contract whose examples the goldens are.
-const protocolDoc = "../../docs/protocol.md"
+const protocolDoc = "../docs/protocol.md"
 
 // goldenBlock is a golden's copy in docs/protocol.md: a marker line naming
 // the file, then a fenced block holding its text.
