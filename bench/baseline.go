@@ -11,8 +11,8 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/snbench/snbench/bench/results"
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/wire"
 )
 
 // rawConn is one echo endpoint of a raw baseline: what is written comes

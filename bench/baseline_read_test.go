@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/topologies/proc"
 	"github.com/snbench/snbench/topologies/tcp"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

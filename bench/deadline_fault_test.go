@@ -11,8 +11,8 @@ import (
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/fakenode"
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

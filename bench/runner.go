@@ -103,8 +103,11 @@ func (r *Runner) Check(p Plan) error {
 			return fmt.Errorf("plan: topologies: %w", err)
 		}
 	}
-	if err := r.Topologies.CheckOptions(topoOptions(p), p.Topologies, slices.Max(p.Workers)); err != nil {
+	if err := r.Topologies.CheckOptions(topoOptions(p), topologies.Bases(p.Topologies), slices.Max(p.Workers)); err != nil {
 		return fmt.Errorf("plan: %w", err)
+	}
+	if err := r.Topologies.CheckRows(r.Rows(p).Topologies, topoOptions(p)); err != nil {
+		return fmt.Errorf("plan: topologies: %w", err)
 	}
 	for _, k := range p.Payload {
 		if _, err := r.Workloads.New(p.Spec(k)); err != nil {
@@ -124,6 +127,7 @@ func (r *Runner) Run(ctx context.Context, p Plan, env results.Env) (*results.Res
 	if err := r.Check(p); err != nil {
 		return nil, err
 	}
+	p = r.Rows(p)
 	res := &results.Results{
 		Schema: results.SchemaVersion, Tool: "snbench", Plan: p, Env: env, Started: time.Now(),
 	}
@@ -171,6 +175,16 @@ rounds:
 		}
 	}
 	return r.finish(res, runErr)
+}
+
+// Rows returns p with each topology whose options make rows of their own
+// (topologies.Rower: exec's commands) replaced by those rows, labelled
+// ("exec:py"): the plan as it runs and as its results record it. A plan
+// whose topologies are rows already is returned as it is.
+func (r *Runner) Rows(p Plan) Plan {
+	q := p.Clone()
+	q.Topologies = r.Topologies.ExpandRows(p.Topologies, topoOptions(p))
+	return q
 }
 
 // dispatchBy returns what decides the dispatch in topology name, when the
@@ -298,9 +312,10 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 // clusterConfig is the configuration of a cluster of workers nodes for
 // cell k of plan p, running spec.
 func (r *Runner) clusterConfig(p Plan, k results.Key, workers int, spec workloads.Spec) topologies.Config {
+	base, row := topologies.SplitRow(k.Topology)
 	return topologies.Config{
 		Workers: workers, Workload: spec, Window: k.Window, Batch: k.Batch,
-		Options: topologies.Options(p.Options[k.Topology]), StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(),
+		Options: topoOptions(p)[base], Row: row, StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(),
 		Token: r.Token, NATSAuth: r.NATSAuth, Resend: p.Redispatch(),
 	}
 }
@@ -321,8 +336,9 @@ func (r *Runner) runningNodes(p Plan, topology string) bool {
 	if err != nil {
 		return false
 	}
+	base, _ := topologies.SplitRow(topology)
 	rn, ok := t.(topologies.RunningNodes)
-	return ok && rn.UsesRunningNodes(p.Options[topology])
+	return ok && rn.UsesRunningNodes(p.Options[base])
 }
 
 // fixedDelay says whether p's workload is a pure wait: a known answer.

@@ -17,6 +17,10 @@ const (
 	OptionList
 	// OptionBool is a switch: "true" when given.
 	OptionBool
+	// OptionRepeated is given once per value (--exec A --exec B); a value
+	// may hold commas and spaces. The values are kept one per line, so a
+	// plan file gives them as a YAML block: "exec: |" and a line each.
+	OptionRepeated
 )
 
 // Option is a setting a topology declares and owns: `snbench run` offers
@@ -45,6 +49,18 @@ func (o Options) Get(name string) string { return o[name] }
 func (o Options) List(name string) []string {
 	var out []string
 	for v := range strings.SplitSeq(o[name], ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Values returns the values of a repeated option, one per line, trimmed,
+// empty ones left out.
+func (o Options) Values(name string) []string {
+	var out []string
+	for v := range strings.SplitSeq(o[name], "\n") {
 		if v = strings.TrimSpace(v); v != "" {
 			out = append(out, v)
 		}
@@ -89,10 +105,11 @@ type Preflighter interface {
 }
 
 // CheckOptions reports the first thing wrong with a plan's topology
-// options: opts maps topology names to their options. Options of a
-// topology that is not registered, or not among topos, or that the
-// topology does not declare, are errors, as is whatever the topology's own
-// CheckOptions says.
+// options: opts maps topology names to their options, topos are the
+// plan's topologies (registry names). Options of a topology that is not
+// registered, or not among topos, or that the topology does not declare,
+// are errors, as is whatever the topology's own CheckOptions says, of its
+// options or, for a planned topology given none, of none.
 func (r *Registry) CheckOptions(opts map[string]Options, topos []string, workers int) error {
 	names := make([]string, 0, len(opts))
 	for n := range opts {
@@ -130,6 +147,20 @@ func (r *Registry) CheckOptions(opts map[string]Options, topos []string, workers
 		}
 		if err := c.CheckOptions(o, workers); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	// A planned topology given no options is checked too: some cannot run
+	// without them (exec needs its command).
+	for _, name := range topos {
+		if len(opts[name]) > 0 {
+			continue
+		}
+		if t, err := r.Get(name); err == nil {
+			if c, ok := t.(Configurable); ok {
+				if err := c.CheckOptions(nil, workers); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+			}
 		}
 	}
 	return nil

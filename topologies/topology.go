@@ -37,6 +37,10 @@ type Config struct {
 	// Configurable), as the plan gives them; nil when none is given. Other
 	// topologies' options never reach it.
 	Options Options
+	// Row is the label of the row the cluster is for, one of the labels
+	// the topology's Rows gave for Options (see Rower), or "" for the
+	// topology's one row.
+	Row string
 	// Token, when set, is the shared secret that nodes which already run
 	// (a topology's options name them) must prove, and that the
 	// coordinator proves to them, in an HMAC challenge-response (see
@@ -229,11 +233,14 @@ func (r *Registry) Register(t Topology, summary string) {
 	r.entries[t.Name()] = regEntry{t: t, summary: summary}
 }
 
-// Get returns the topology called name.
+// Get returns the topology called name. A row name ("exec:py", see
+// Rower) gets the topology of the row; whether the label is one of the
+// topology's rows is CheckRows's to say.
 func (r *Registry) Get(name string) (Topology, error) {
-	e, ok := r.entries[name]
+	base, _ := SplitRow(name)
+	e, ok := r.entries[base]
 	if !ok {
-		return nil, fmt.Errorf("unknown topology %q (known: %v)", name, r.Names())
+		return nil, fmt.Errorf("unknown topology %q (known: %v)", base, r.Names())
 	}
 	return e.t, nil
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/wire"
 )
 
 // The golden frames of docs/protocol.md are annotated hex dumps: on each

@@ -34,7 +34,11 @@ func Dispatches() []string {
 // Plan is what to run: the cross product of topologies and the scale axes,
 // each cell measured Repetitions times. It is stored in every results file.
 type Plan struct {
-	// Topologies are registry names, in the order tables list them.
+	// Topologies are the rows, in the order tables list them: registry
+	// names, or a registry name and a label ("exec:py") for each row of a
+	// topology whose options make several (an exec topology's commands).
+	// A run's results hold the rows it ran: a topology given by name alone
+	// is replaced there by its labelled rows.
 	Topologies []string `json:"topologies"`
 	// Workload is the workload's registry name.
 	Workload string `json:"workload"`

@@ -57,7 +57,7 @@ type runFlags struct {
 }
 
 func (a *app) runCmd() *cobra.Command {
-	def := bench.DefaultPlan(a.topologies.Names())
+	def := bench.DefaultPlan(a.topologies.Defaults())
 	f := &runFlags{
 		workers: cli.Scale{Values: def.Workers}, tasks: cli.Scale{Values: def.Tasks},
 		payload: cli.Scale{Values: def.Payload}, batch: cli.Scale{Values: def.Batch},
@@ -163,7 +163,11 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 	}
 	// A topology's options given alone run that topology alone, on the
 	// workers its options imply (tcp --nodes: as many as nodes).
-	if owners := f.topo.apply(ch, &p); len(owners) > 0 && f.planFile == "" {
+	owners, err := f.topo.apply(ch, &p)
+	if err != nil {
+		return p, err
+	}
+	if len(owners) > 0 && f.planFile == "" {
 		if !ch("topology") {
 			p.Topologies = owners
 		}
@@ -193,7 +197,7 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 	if err := r.Check(p); err != nil {
 		return p, &usageError{err: err}
 	}
-	return p, nil
+	return r.Rows(p), nil
 }
 
 func splitNames(in []string) []string {

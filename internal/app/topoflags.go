@@ -22,6 +22,7 @@ type topoFlags struct {
 	kinds map[string]topologies.OptionKind
 	str   map[string]*string
 	list  map[string]*[]string
+	rep   map[string]*[]string
 	on    map[string]*bool
 }
 
@@ -31,7 +32,7 @@ type topoFlags struct {
 func (tf *topoFlags) register(fl *pflag.FlagSet, reg *topologies.Registry) {
 	tf.reg = reg
 	tf.owner, tf.kinds = map[string]string{}, map[string]topologies.OptionKind{}
-	tf.str, tf.list, tf.on = map[string]*string{}, map[string]*[]string{}, map[string]*bool{}
+	tf.str, tf.list, tf.rep, tf.on = map[string]*string{}, map[string]*[]string{}, map[string]*[]string{}, map[string]*bool{}
 	for _, tn := range reg.Names() {
 		t, _ := reg.Get(tn)
 		c, ok := t.(topologies.Configurable)
@@ -46,6 +47,8 @@ func (tf *topoFlags) register(fl *pflag.FlagSet, reg *topologies.Registry) {
 			switch o.Kind {
 			case topologies.OptionList:
 				tf.list[o.Name] = fl.StringSlice(o.Name, nil, o.Usage)
+			case topologies.OptionRepeated:
+				tf.rep[o.Name] = fl.StringArray(o.Name, nil, o.Usage)
 			case topologies.OptionBool:
 				tf.on[o.Name] = fl.Bool(o.Name, false, o.Usage)
 			default:
@@ -57,7 +60,7 @@ func (tf *topoFlags) register(fl *pflag.FlagSet, reg *topologies.Registry) {
 
 // apply puts the options the user gave into p.Options, by topology, and
 // returns the topologies they belong to, sorted.
-func (tf *topoFlags) apply(changed func(string) bool, p *bench.Plan) []string {
+func (tf *topoFlags) apply(changed func(string) bool, p *bench.Plan) ([]string, error) {
 	var owners []string
 	for name, tn := range tf.owner {
 		if !changed(name) {
@@ -67,6 +70,16 @@ func (tf *topoFlags) apply(changed func(string) bool, p *bench.Plan) []string {
 		switch tf.kinds[name] {
 		case topologies.OptionList:
 			v = strings.Join(splitNames(*tf.list[name]), ",")
+		case topologies.OptionRepeated:
+			// One value per line: a value may hold commas, not a newline.
+			var vals []string
+			for _, x := range *tf.rep[name] {
+				if strings.ContainsAny(x, "\n\r") {
+					return nil, usagef("--%s: a value must be one line, got %q", name, x)
+				}
+				vals = append(vals, strings.TrimSpace(x))
+			}
+			v = strings.Join(vals, "\n")
 		case topologies.OptionBool:
 			v = strconv.FormatBool(*tf.on[name])
 			if v == "false" {
@@ -87,7 +100,7 @@ func (tf *topoFlags) apply(changed func(string) bool, p *bench.Plan) []string {
 		}
 	}
 	slices.Sort(owners)
-	return owners
+	return owners, nil
 }
 
 // defaultWorkers is what the one topology whose options were given says
@@ -108,7 +121,7 @@ func (tf *topoFlags) defaultWorkers(owners []string, p bench.Plan) []int {
 
 // preflight runs every planned topology's Preflight on its options.
 func preflight(ctx context.Context, reg *topologies.Registry, p bench.Plan) error {
-	for _, tn := range p.Topologies {
+	for _, tn := range topologies.Bases(p.Topologies) {
 		t, err := reg.Get(tn)
 		if err != nil {
 			continue

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/safetext"
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 

@@ -6,8 +6,8 @@ import (
 	"io"
 	"net"
 
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/wire"
 )
 
 // Echo modes of EnvMode: a child that copies its input back unchanged, the

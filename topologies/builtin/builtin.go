@@ -4,6 +4,7 @@ package builtin
 
 import (
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/topologies/exec"
 	"github.com/snbench/snbench/topologies/goroutine"
 	"github.com/snbench/snbench/topologies/nats"
 	"github.com/snbench/snbench/topologies/proc"
@@ -21,5 +22,6 @@ func Registry(wl *workloads.Registry) *topologies.Registry {
 	r.Register(unix.New(), "a child process per node on a Unix domain socket in a private directory")
 	r.Register(tcp.New(), "a process per node on a loopback TCP port (or --nodes that already run elsewhere)")
 	r.Register(nats.New(), "a process per node in a NATS queue group, on an embedded server (or --nats-url, --nats-subject)")
+	r.Register(exec.New(), "a process per node of your own worker command (--exec), speaking the node protocol on its stdin/stdout")
 	return r
 }

@@ -11,8 +11,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/wire"
 )
 
 // Child is a node process: the running executable started again in node
@@ -39,22 +39,51 @@ func StartChild(name string, env []string, stdin io.Reader, stdout io.Writer, lo
 	if err != nil {
 		return nil, fmt.Errorf("node %s: finding the snbench executable: %w", name, err)
 	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), env...)
+	return StartCommand(name, Command{Argv: []string{exe}, Env: env}, stdin, stdout, log)
+}
+
+// Command is a program to start as a node process: someone's own worker
+// (the exec topology) or the snbench binary itself (StartChild).
+type Command struct {
+	// Argv is the program and its arguments; Argv[0] is looked up in
+	// $PATH when it has no slash.
+	Argv []string
+	// Env is added to this process's environment.
+	Env []string
+	// Foreign marks a program that is not snbench: its exit description
+	// quotes the first lines of its stderr and the last, not a Go
+	// runtime's crash line.
+	Foreign bool
+}
+
+// StartCommand starts c as node name, as StartChild starts the snbench
+// binary: stdin and stdout as given, stderr captured (the first lines to
+// log, escaped; the whole, bounded, to log's NodeLogs), SIGKILL when this
+// process dies, its own process group, which Stop and Kill end whole.
+func StartCommand(name string, c Command, stdin io.Reader, stdout io.Writer, log io.Writer) (*Child, error) {
+	if len(c.Argv) == 0 || c.Argv[0] == "" {
+		return nil, fmt.Errorf("node %s: no command to start", name)
+	}
+	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
+	if errors.Is(cmd.Err, exec.ErrNotFound) || errors.Is(cmd.Err, exec.ErrDot) {
+		return nil, fmt.Errorf("node %s: starting %s: %w", name, PeerText(c.Argv[0]), cmd.Err)
+	}
+	cmd.Env = append(os.Environ(), c.Env...)
 	cmd.Stdin, cmd.Stdout = stdin, stdout
 	stderr := newStderrCapture(name, log)
+	stderr.foreign = c.Foreign
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("node %s: starting process: %w", name, err)
 	}
-	c := &Child{Name: name, cmd: cmd, stderr: stderr, done: make(chan struct{})}
+	ch := &Child{Name: name, cmd: cmd, stderr: stderr, done: make(chan struct{})}
 	go func() {
-		c.err = cmd.Wait() // returns once stderr is read to its end
+		ch.err = cmd.Wait() // returns once stderr is read to its end
 		stderr.keep()
-		close(c.done)
+		close(ch.done)
 	}()
-	return c, nil
+	return ch, nil
 }
 
 // PID returns the process id.
@@ -88,8 +117,8 @@ func (c *Child) ExitWithin(d time.Duration) string {
 // as a node does when started as one (a test binary runs its tests, a
 // custom build prints its help). c may be nil.
 func (c *Child) NotANode(err error) error {
-	if c == nil || err == nil {
-		return err
+	if c == nil || err == nil || c.stderr.foreign {
+		return err // someone's own worker is not a snbench binary
 	}
 	if errors.Is(err, wire.ErrMalformed) || errors.Is(err, ErrAnnouncement) {
 		return fmt.Errorf("%w; %s", err, topologies.NotANodeHint)
@@ -120,15 +149,23 @@ func (c *Child) Stop(grace time.Duration) error {
 		return nil
 	case <-t.C:
 	}
-	_ = c.cmd.Process.Kill()
+	c.kill()
 	<-c.done
 	return fmt.Errorf("node %s (pid %d): did not exit within %v, killed", c.Name, c.PID(), grace)
 }
 
 // Kill kills the process at once and reaps it.
 func (c *Child) Kill() {
-	_ = c.cmd.Process.Kill()
+	c.kill()
 	<-c.done
+}
+
+// kill sends SIGKILL to the child's process group (it leads one of its
+// own), so that what a foreign worker started goes with it, and to the
+// child itself in case the group is gone.
+func (c *Child) kill() {
+	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+	_ = c.cmd.Process.Kill()
 }
 
 func isBrokenPipe(err error) bool {
@@ -140,6 +177,16 @@ func isBrokenPipe(err error) bool {
 // to stop, and stdout, where the child announces itself. The child's ends
 // are closed in this process.
 func StartPiped(name string, env []string, log io.Writer) (ch *Child, stdin, stdout *os.File, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("node %s: finding the snbench executable: %w", name, err)
+	}
+	return StartPipedCommand(name, Command{Argv: []string{exe}, Env: env}, log)
+}
+
+// StartPipedCommand starts c (see StartCommand) on two fresh pipes, as
+// StartPiped starts the snbench binary.
+func StartPipedCommand(name string, c Command, log io.Writer) (ch *Child, stdin, stdout *os.File, err error) {
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
@@ -150,7 +197,7 @@ func StartPiped(name string, env []string, log io.Writer) (ch *Child, stdin, std
 		inW.Close()
 		return nil, nil, nil, fmt.Errorf("node %s: pipe: %w", name, err)
 	}
-	ch, err = StartChild(name, env, inR, outW, log)
+	ch, err = StartCommand(name, c, inR, outW, log)
 	inR.Close() // the child holds its own copies
 	outW.Close()
 	if err != nil {

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/wire"
 )
 
 // EchoEndpoint is one started raw-baseline echo of a byte-stream

@@ -47,7 +47,14 @@ type stderrCapture struct {
 	logPath   string // where the log went, once kept
 	logErr    error
 	logsFinal bool
+	foreign   bool     // not snbench: describe quotes its first lines
+	first     []string // its first non-empty lines, up to firstLines
+	nonEmpty  int      // its non-empty lines
 }
+
+// firstLines is how many of a foreign worker's first stderr lines its exit
+// description quotes.
+const firstLines = 3
 
 // newStderrCapture returns the capture of node name's stderr. When live
 // also implements topologies.NodeLogs, the node's log is kept there once
@@ -116,6 +123,10 @@ func (c *stderrCapture) endLine() {
 	case c.cause == "" && c.runtime == "" && strings.HasPrefix(t, "runtime: "):
 		c.runtime = t
 	}
+	c.nonEmpty++
+	if len(c.first) < firstLines {
+		c.first = append(c.first, t)
+	}
 	c.last = t
 }
 
@@ -128,6 +139,16 @@ func (c *stderrCapture) Cause() string {
 	defer c.mu.Unlock()
 	if len(c.line) > 0 {
 		c.endLineQuiet()
+	}
+	if c.foreign && len(c.first) > 0 {
+		// Someone's own worker: its first lines say what it is and what
+		// it met (a usage line, an import error, a traceback's start), its
+		// last what ended it (a traceback's exception).
+		why := strings.Join(c.first, " | ")
+		if c.nonEmpty > len(c.first) {
+			why += " ... " + c.last
+		}
+		return safetext.Quote(why, 2*safetext.DefaultMax)
 	}
 	why := c.last
 	if c.cause != "" {

@@ -18,9 +18,9 @@ import (
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/node"
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/link"
+	"github.com/snbench/snbench/wire"
 )
 
 // DispatchBy is what decides which node serves a batch in this topology.

@@ -12,8 +12,8 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/node"
-	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/topologies/link"
+	"github.com/snbench/snbench/wire"
 )
 
 // Probing, in resend mode. A node process that is frozen (stopped, or

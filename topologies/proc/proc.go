@@ -3,8 +3,6 @@ package proc
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/snbench/snbench/internal/node"
@@ -42,7 +40,7 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 	if err != nil {
 		return nil, nil, err
 	}
-	conn := &pipes{r: outR, w: inW}
+	conn := link.Pipes(outR, inW)
 	info := topologies.NodeInfo{Name: name, PID: ch.PID()}
 	s, err := link.Open(ctx, conn, info, cfg.Workload, link.OpenOptions{Timeout: timeout, Child: ch})
 	if err != nil {
@@ -51,32 +49,3 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 	}
 	return s, ch, nil
 }
-
-// pipes joins the read end of the child's stdout and the write end of its
-// stdin into one connection.
-type pipes struct {
-	r, w *os.File
-}
-
-var _ link.Conn = (*pipes)(nil)
-
-func (p *pipes) Read(b []byte) (int, error)  { return p.r.Read(b) }
-func (p *pipes) Write(b []byte) (int, error) { return p.w.Write(b) }
-
-func (p *pipes) Close() error {
-	werr := p.w.Close()
-	rerr := p.r.Close()
-	if werr != nil {
-		return werr
-	}
-	return rerr
-}
-
-func (p *pipes) SetDeadline(t time.Time) error {
-	if err := p.r.SetDeadline(t); err != nil {
-		return err
-	}
-	return p.w.SetDeadline(t)
-}
-
-var _ io.ReadWriteCloser = (*pipes)(nil)
