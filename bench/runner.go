@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -277,9 +278,14 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	if err != nil {
 		return nil, err
 	}
+	links := cluster.Links()
 	rep, err := r.measure(cctx, cancel, newFleet(cluster), p, k, spec)
 	cancel(nil)
-	if cerr := cluster.Close(); cerr != nil && err == nil {
+	cerr := cluster.Close()
+	if err != nil {
+		err = diagnose(err, links)
+	}
+	if cerr != nil && err == nil {
 		err = fmt.Errorf("stopping cluster: %w", cerr)
 		if rep.Redispatch != nil {
 			// A node that failed (a frozen one, say) may need killing: the
@@ -307,6 +313,31 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	}
 	rep.Round = round
 	return rep, nil
+}
+
+// diagnose adds to err, a repetition's failure, what the links it names
+// can say about their nodes (topologies.Diagnoser: a worker's stderr),
+// once their processes have stopped. An error that quotes a node's stderr
+// already is left as it is.
+func diagnose(err error, links []topologies.Link) error {
+	msg := err.Error()
+	if strings.Contains(msg, "its stderr:") {
+		return err
+	}
+	var more []string
+	for _, l := range links {
+		d, ok := l.(topologies.Diagnoser)
+		if !ok || !strings.Contains(msg, "node "+l.Info().String()) {
+			continue
+		}
+		if why := d.Diagnosis(); why != "" {
+			more = append(more, "node "+l.Info().Name+": "+why)
+		}
+	}
+	if len(more) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (%s)", err, strings.Join(more, "; "))
 }
 
 // clusterConfig is the configuration of a cluster of workers nodes for

@@ -172,6 +172,15 @@ type Resender interface {
 	LastResent() bool
 }
 
+// Diagnoser is implemented by links that can say more about their node
+// when it failed than the failure itself tells: what its process wrote on
+// stderr (someone's own worker that stalled may have said why).
+type Diagnoser interface {
+	// Diagnosis returns one line, escaped, or "" when there is nothing to
+	// add.
+	Diagnosis() string
+}
+
 // NodeInfo describes one node.
 type NodeInfo struct {
 	// Name is unique in the cluster, e.g. "tcp-2".

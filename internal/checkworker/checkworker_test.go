@@ -3,6 +3,7 @@ package checkworker
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -61,6 +62,9 @@ func (b *bad) Serve(in *workloads.Batch, out *workloads.Result) {
 			out.IDs[i], out.IDs[i-1] = out.IDs[i-1], out.IDs[i]
 			out.Values[i], out.Values[i-1] = out.Values[i-1], out.Values[i]
 		case b.mode == "stall" && id == 50_000:
+			time.Sleep(time.Hour)
+		case b.mode == "stall-say" && id == 50_000:
+			fmt.Fprintln(os.Stderr, "worker: stalling on purpose at task 50000")
 			time.Sleep(time.Hour)
 		}
 	}

@@ -200,6 +200,20 @@ func (s *Stream) Close() error {
 	return s.conn.Close()
 }
 
+// Diagnosis quotes what the node's process wrote on stderr, if it is a
+// process this coordinator started and it wrote anything.
+func (s *Stream) Diagnosis() string {
+	if s.child == nil {
+		return ""
+	}
+	if why := s.child.stderr.Cause(); why != "" {
+		return "its stderr: " + why
+	}
+	return ""
+}
+
+var _ topologies.Diagnoser = (*Stream)(nil)
+
 // fail wraps err with the node's name and, when its process has exited or
 // exits soon after the stream broke, how it exited.
 func (s *Stream) fail(op string, err error) error {
@@ -209,6 +223,14 @@ func (s *Stream) fail(op string, err error) error {
 	if s.child != nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isBrokenPipe(err)) {
 		if st := s.child.ExitWithin(500 * time.Millisecond); st != "" {
 			return fmt.Errorf("node %s: %s: %w (process %s)", s.info, op, err, st)
+		}
+	}
+	if s.child != nil && s.child.stderr.foreign {
+		// Someone's own worker that is alive but wrong may have said why;
+		// what it wrote just before reaches us a moment later.
+		time.Sleep(100 * time.Millisecond)
+		if d := s.Diagnosis(); d != "" {
+			return fmt.Errorf("node %s: %s: %w (%s)", s.info, op, err, d)
 		}
 	}
 	return fmt.Errorf("node %s: %s: %w", s.info, op, err)

@@ -39,6 +39,9 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	}
 	return link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("tcp-%d", i+1)
+		if cfg.Row != "" {
+			name = fmt.Sprintf("tcp-%s-%d", cfg.Row, i+1)
+		}
 		if len(nodes) > 0 {
 			s, err := dialNode(ctx, name, nodes[i], cfg, timeout, nil)
 			return s, nil, err

@@ -31,15 +31,23 @@ func Main(m *testing.M, topos ...topologies.Topology) {
 // Conformance starts clusters of topo at a few shapes (workers, batch,
 // window, payload) and Exercises each: every result verified, every task
 // back once, each link's end marker last.
-func Conformance(t *testing.T, topo topologies.Topology) {
+func Conformance(t *testing.T, topo topologies.Topology) { ConformanceOptions(t, topo, nil) }
+
+// ConformanceOptions is Conformance with the topology's options o (and
+// row, for a topology whose options make rows: see topologies.Rower).
+func ConformanceOptions(t *testing.T, topo topologies.Topology, o topologies.Options, row ...string) {
 	for _, tc := range []struct{ workers, batch, window, payload int }{
 		{1, 1, 1, 1}, {2, 64, 4, 1}, {3, 7, 2, 5},
 	} {
 		t.Run(fmt.Sprintf("workers=%d/batch=%d/window=%d/payload=%d", tc.workers, tc.batch, tc.window, tc.payload), func(t *testing.T) {
 			spec := workloads.DefaultSpec()
 			spec.Payload = tc.payload
-			c, err := topo.Start(context.Background(), topologies.Config{Workers: tc.workers, Workload: spec,
-				Window: tc.window, Batch: tc.batch, StartTimeout: 10 * time.Second})
+			cfg := topologies.Config{Workers: tc.workers, Workload: spec, Window: tc.window, Batch: tc.batch,
+				Options: o, StartTimeout: 10 * time.Second}
+			if len(row) > 0 {
+				cfg.Row = row[0]
+			}
+			c, err := topo.Start(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,75 @@
+package checkworker
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/topologies/builtin"
+	"github.com/snbench/snbench/topologies/exec"
+	"github.com/snbench/snbench/workloads"
+)
+
+// TestRunCatchesBadWorkers: the workers that check-worker catches
+// (TestBadWorkers) are caught by a run too, on the exec topology: the
+// cell fails verification, or the run ends, with the node named, and a
+// stalled one within the task timeout.
+func TestRunCatchesBadWorkers(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode   string
+		verify bool   // a verification failure, not a run error
+		want   string // in the error
+	}{
+		{"good", false, ""},
+		{"drop", true, "exec-1"},
+		{"duplicate", true, "exec-1"},
+		{"plusone", true, "exec-1"},
+		{"order", true, "exec-1"},
+		{"stall", false, "node exec-1 (pid "},
+		// A worker that said why it stalls is quoted.
+		{"stall-say", false, "node exec-1: its stderr: worker: stalling on purpose at task 50000"},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			wl := workloads.DefaultRegistry()
+			r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl}
+			p := bench.DefaultPlan([]string{"exec"})
+			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{1}, []int{100_000}, 1, 0
+			p.TaskTimeout = workloads.Duration(time.Second)
+			p.Options = map[string]map[string]string{"exec": {exec.OptExec: "env " + envBad + "=" + tc.mode + " '" + exe + "'"}}
+			start := time.Now()
+			res, err := r.Run(context.Background(), p, bench.CaptureEnv())
+			took := time.Since(start)
+			switch {
+			case tc.mode == "good":
+				if err != nil {
+					t.Fatalf("a correct worker failed the run: %v", err)
+				}
+				if v := res.Cells[0].Verify; v.Verified != 100_000 || v.Lost+v.Duplicate+v.Wrong != 0 {
+					t.Errorf("verification %+v, want 100000 verified and nothing else", v)
+				}
+				return
+			case err == nil:
+				t.Fatalf("a %s worker passed the run", tc.mode)
+			case tc.verify && !errors.Is(err, bench.ErrVerification):
+				t.Errorf("err = %v, want a verification failure", err)
+			case !tc.verify && errors.Is(err, bench.ErrVerification):
+				t.Errorf("err = %v, want the run to end with an error", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to name the node (%q)", err, tc.want)
+			}
+			if took > 15*time.Second {
+				t.Errorf("took %v with a 1s task timeout", took)
+			}
+			t.Logf("%s: %v", tc.mode, err)
+		})
+	}
+}
