@@ -17,7 +17,8 @@
 //     batch, and reads its node's resource use (Stats).
 //  2. If its nodes are processes of the snbench binary, implement
 //     NodeModer: each NodeMode is what the binary runs when started with
-//     NodeEnv(mode, name). Start them with link.StartPiped; the binary's
+//     NodeEnv(mode, name). Start them with link.StartPiped (another
+//     program: link.StartPipedCommand, as exec does); the binary's
 //     main (or a test binary's TestMain) calls Registry.ServeIfNode first,
 //     which finds the mode. The kit in package link (child processes, their
 //     stderr, framed streams with the handshake, announcements, echoes) and
@@ -27,7 +28,10 @@
 //  4. If it has settings, implement Configurable: its options become
 //     flags of `snbench run` and keys under options.NAME in plan files,
 //     and reach only it, in Config.Options (RunningNodes, DefaultWorkers
-//     and Preflighter let them say more).
+//     and Preflighter let them say more). Options can make several rows
+//     of one table (Rower: exec's commands, "exec:py"; Config.Row says
+//     which), and a topology with nothing to run until its options are
+//     given stays out of the default comparison (OptIn).
 //  5. Optional: Dispatcher (the transport picks the node for each batch),
 //     Incidents (faults the cluster handled itself), Resender (links that
 //     send batches again themselves).
@@ -41,7 +45,8 @@
 // proc (the subprocess topology: a child process per node over
 // stdin/stdout pipes), unix (a child process per node on a Unix domain
 // socket), tcp (a process per node on a loopback port, or nodes that
-// already run elsewhere) and nats (processes in a NATS queue group).
+// already run elsewhere), nats (processes in a NATS queue group) and exec
+// (processes of the user's own worker command, link.StartPipedCommand).
 // Package builtin assembles them. topologies/unix is the smallest process
 // topology to copy from; examples/grpc is one built outside this module.
 // docs/extending.md walks through each step.

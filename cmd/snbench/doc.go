@@ -244,6 +244,27 @@ what was wrong and where ("frame 3: 63 results, want 64", "result for id
 status is 0 only when every case passed. snbench's own node passes:
 'snbench check-worker -- snbench node --stdio'.
 
+# Your own worker
+
+The exec topology runs a worker of your own as its nodes: 'snbench run
+--exec CMD' starts one process of CMD per worker and speaks the protocol on
+its stdin and stdout (--exec alone implies --topology exec). CMD is split
+into words as a shell would (quotes, $VAR), with no shell run. Give several
+commands, each labelled, to compare them as rows of one table in the same
+interleaved rounds ('--exec py=CMD --exec c=CMD': rows exec:py and exec:c),
+beside snbench's own topologies; a plan file gives them one per line
+(options: {exec: {exec: "py=...\nc=..."}}, or a YAML block). --baselines
+measures the bare pipe beside each. A worker that is not found, exits,
+writes what is not a frame, stalls or answers wrongly ends the run (or
+fails its cell) naming the node, with the first lines of its stderr and
+its last. Foreign nodes that listen on TCP are labelled with --nodes-label
+(row tcp:LABEL). Reference workers in Python, C and Go are under
+examples/workers.
+
+	$ snbench check-worker -- python3 examples/workers/python/worker.py
+	$ snbench run --topology subprocess,exec --exec py='python3 examples/workers/python/worker.py' --baselines
+	$ snbench run --nodes 127.0.0.1:7070 --nodes-label mine
+
 # List
 
 'snbench list' prints the topologies, workloads and dispatch policies, one

@@ -218,7 +218,8 @@ func raceEnabled() bool {
 // TestDocExamples runs every example of the manual in doc.go, in order,
 // in one temporary directory, in-process through run, with the sizes
 // shrink makes small, and checks each exits with the status the manual
-// gives (0 unless it says '# exit status N'). Files the manual shows in a
+// gives (0 unless it says '# exit status N'), with the reference workers
+// of examples/workers taken from this repository. Files the manual shows in a
 // code block headed '# FILE' are written first. A node started in the
 // background ('&') listens on a free port instead of the one the manual
 // names, which later examples then use; it is stopped at the end.
@@ -226,6 +227,10 @@ func TestDocExamples(t *testing.T) {
 	exs, files := parseExamples(t, manual(t))
 	if len(exs) < 10 {
 		t.Fatalf("the manual has %d examples, want every command's", len(exs))
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -244,6 +249,8 @@ func TestDocExamples(t *testing.T) {
 			for from, to := range addrs {
 				args[i] = strings.ReplaceAll(args[i], from, to)
 			}
+			// The reference workers are the repository's.
+			args[i] = strings.ReplaceAll(args[i], "examples/workers/", filepath.Join(repo, "examples", "workers")+"/")
 		}
 		if ex.background {
 			addr, _ := flagValue(args, "--listen")
