@@ -69,7 +69,9 @@ func commands(o topologies.Options) ([]command, error) {
 		return nil, nil
 	}
 	var cmds []command
-	for line := range strings.SplitSeq(raw, "\n") {
+	// A YAML block ends with a newline: blank lines around the commands
+	// are nothing; a blank line among them, or no command, is an error.
+	for line := range strings.SplitSeq(strings.TrimSpace(raw), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			return nil, fmt.Errorf("--%s: an empty command", OptExec)

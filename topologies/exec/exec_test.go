@@ -54,6 +54,7 @@ func TestCommands(t *testing.T) {
 		{"quotes", `py='python3' "my worker.py"`, []string{"py"}, []string{"python3"}, ""},
 		{"empty", "", nil, nil, "an empty command"},
 		{"empty among others", "py=true\n\nc=true", nil, nil, "an empty command"},
+		{"a YAML block's newlines", "\npy=true\nc=true\n", []string{"py", "c"}, []string{"true", "true"}, ""},
 		{"label only", "py=", nil, nil, "py=: an empty command"},
 		{"twice", "py=true\npy=false", nil, nil, "the label py is given twice"},
 		{"unlabelled among several", "py=true\nfalse", nil, nil, "give each a label"},
