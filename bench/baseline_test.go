@@ -14,7 +14,7 @@ import (
 // throughput the topology's does not exceed by much.
 func TestBaselines(t *testing.T) {
 	r := newRunner()
-	for _, name := range r.Topologies.Names() {
+	for _, name := range r.Topologies.Defaults() {
 		topo, _ := r.Topologies.Get(name)
 		es, ok := topo.(topologies.EchoStarter)
 		if !ok {

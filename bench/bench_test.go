@@ -29,7 +29,7 @@ const benchWarmup = 10_000
 func BenchmarkDoubling(b *testing.B) {
 	wl := workloads.DefaultRegistry()
 	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl}
-	p := bench.DefaultPlan(r.Topologies.Names())
+	p := bench.DefaultPlan(r.Topologies.Defaults())
 	p.Warmup = benchWarmup
 	for _, topo := range p.Topologies {
 		for _, workers := range benchWorkers {
@@ -84,7 +84,7 @@ func benchPass(b *testing.B, sess *bench.Session) {
 func TestSession(t *testing.T) {
 	wl := workloads.DefaultRegistry()
 	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl}
-	p := bench.DefaultPlan(r.Topologies.Names())
+	p := bench.DefaultPlan(r.Topologies.Defaults())
 	p.Warmup = 500
 	for _, topo := range []string{"goroutine", "subprocess"} {
 		t.Run(topo, func(t *testing.T) {

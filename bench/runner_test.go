@@ -36,7 +36,7 @@ func smallPlan(topos ...string) bench.Plan {
 // with the right value, and that the work spread over every node.
 func TestEveryTopologyVerifies(t *testing.T) {
 	r := newRunner()
-	for _, topo := range r.Topologies.Names() {
+	for _, topo := range r.Topologies.Defaults() {
 		for _, tc := range []struct {
 			dispatch string
 			batch    int
