@@ -45,7 +45,7 @@ func TestSessionConfigMatchesRun(t *testing.T) {
 	reg := topologies.NewRegistry()
 	reg.Register(rec, "")
 	r := &bench.Runner{Topologies: reg, Workloads: wl, Token: []byte("a token"),
-		NATSAuth: topologies.NATSAuth{Token: "nats token", User: "u", Password: "p"}}
+		Secrets: map[string]topologies.Secrets{"recording": {"token": "nats token"}, "other": {"token": "not its own"}}}
 	p := bench.DefaultPlan([]string{"recording"})
 	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{2}, []int{1000}, 1, 0
 	p.Options = map[string]map[string]string{"recording": {"url": "nats://127.0.0.1:4222"}}
@@ -67,7 +67,7 @@ func TestSessionConfigMatchesRun(t *testing.T) {
 	if !reflect.DeepEqual(run, sess) {
 		t.Errorf("the session's config differs from the run's:\nrun     %+v\nsession %+v", run, sess)
 	}
-	if string(sess.Token) != "a token" || sess.Options.Get("url") != "nats://127.0.0.1:4222" || sess.NATSAuth.Token != "nats token" {
+	if string(sess.Token) != "a token" || sess.Options.Get("url") != "nats://127.0.0.1:4222" || sess.Secrets.Get("token") != "nats token" {
 		t.Errorf("the session's config lacks the credentials or settings: %+v", sess)
 	}
 }

@@ -40,11 +40,12 @@ type Runner struct {
 	// NodeLogs, if set, keeps the whole stderr of each node process that
 	// wrote any (Log gets only its first lines); see topologies.NodeLogs.
 	NodeLogs topologies.NodeLogs
-	// Token and NATSAuth are the credentials of remote nodes and of a NATS
-	// server (see topologies.Config); they stay out of the plan, so that
-	// results files never hold them.
-	Token    []byte
-	NATSAuth topologies.NATSAuth
+	// Token is the shared token of nodes that already run, and Secrets
+	// the topologies' own credentials by topology name (see
+	// topologies.CredentialOwner); they stay out of the plan, so that
+	// results files never hold them, and each topology gets only its own.
+	Token   []byte
+	Secrets map[string]topologies.Secrets
 	// MaxMemory, when positive, is the memory in bytes a run may use in
 	// place of the machine's limits (see AvailableMemory); Check refuses a
 	// plan whose estimate (EstimateMemory) does not fit.
@@ -347,7 +348,7 @@ func (r *Runner) clusterConfig(p Plan, k results.Key, workers int, spec workload
 	return topologies.Config{
 		Workers: workers, Workload: spec, Window: k.Window, Batch: k.Batch,
 		Options: topoOptions(p)[base], Row: row, StartTimeout: 10 * time.Second, TaskTimeout: p.TaskTimeout.D(), Log: r.logWriter(),
-		Token: r.Token, NATSAuth: r.NATSAuth, Resend: p.Redispatch(),
+		Token: r.Token, Secrets: r.Secrets[base], Resend: p.Redispatch(),
 	}
 }
 

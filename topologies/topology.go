@@ -48,9 +48,10 @@ type Config struct {
 	// itself get fresh tokens of their own. Credentials travel apart from
 	// Options: they are never in a plan or results.
 	Token []byte
-	// NATSAuth is what a NATS server the nats topology is pointed at asks
-	// for; other topologies ignore it.
-	NATSAuth NATSAuth
+	// Secrets are the values of the topology's own credentials (see
+	// CredentialOwner), from files and the environment; nil when none is
+	// given. Other topologies' credentials never reach it.
+	Secrets Secrets
 	// Resend asks a topology whose links are not tied to one node process
 	// (nats: a queue group picks the node for each batch) to keep its links
 	// working when one of its node processes dies while others live: each
@@ -78,17 +79,6 @@ type NodeLogs interface {
 	// KeepNodeLog stores log, the bounded stderr of node name's process,
 	// and returns the path of the file it went to.
 	KeepNodeLog(name string, log []byte) (path string, err error)
-}
-
-// NATSAuth is the credentials a NATS server may ask for: a token, a user
-// and password, or a credentials file. The zero value gives none.
-type NATSAuth struct {
-	// Token is a NATS authorization token.
-	Token string
-	// User and Password are NATS user credentials.
-	User, Password string
-	// CredsFile is a NATS credentials file (user JWT and NKey seed).
-	CredsFile string
 }
 
 // Incidents is implemented by clusters that recover from faults by

@@ -14,12 +14,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/internal/natsurl"
 	"github.com/snbench/snbench/internal/node"
-	"github.com/snbench/snbench/topologies"
 )
 
 // nodeFlags are `snbench node`'s flags.
@@ -146,7 +144,7 @@ func (a *app) natsNode(ctx context.Context, f *nodeFlags) error {
 		name = fmt.Sprintf("%s/%d", host, os.Getpid())
 	}
 	logger := log.New(a.stderr, "snbench node "+name+": ", log.LstdFlags)
-	nc, err := natsconn.Connect(f.natsURL, "snbench node "+name, natsconn.Auth(na), 10*time.Second,
+	nc, err := natsconn.Connect(f.natsURL, "snbench node "+name, na, 10*time.Second,
 		nats.MaxReconnects(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { logger.Printf("disconnected from NATS: %v", err) }),
 		nats.ReconnectHandler(func(nc *nats.Conn) { logger.Printf("reconnected to NATS at %s", nc.ConnectedUrlRedacted()) }))
@@ -181,22 +179,22 @@ func (n *natsAuthFlags) register(fl *pflag.FlagSet) {
 // auth returns the credentials, flags (and the files they name) over
 // environment, checked. It warns on warn about secrets given on the
 // command line and secret files that others may read.
-func (n *natsAuthFlags) auth(warn io.Writer) (topologies.NATSAuth, error) {
+func (n *natsAuthFlags) auth(warn io.Writer) (natsconn.Auth, error) {
 	token, err := secretFlag("--nats-token", n.token, n.tokenFile)
 	if err != nil {
-		return topologies.NATSAuth{}, err
+		return natsconn.Auth{}, err
 	}
 	password, err := secretFlag("--nats-password", n.password, n.passwordFile)
 	if err != nil {
-		return topologies.NATSAuth{}, err
+		return natsconn.Auth{}, err
 	}
 	a := natsconn.Auth{Token: token, User: n.user, Password: password, CredsFile: n.creds}.FromEnv(os.Getenv)
 	if err := a.Validate(); err != nil {
-		return topologies.NATSAuth{}, usagef("%v", err)
+		return natsconn.Auth{}, usagef("%v", err)
 	}
 	if a.CredsFile != "" {
 		if _, err := os.Stat(a.CredsFile); err != nil {
-			return topologies.NATSAuth{}, usagef("--nats-creds: %v", err)
+			return natsconn.Auth{}, usagef("--nats-creds: %v", err)
 		}
 	}
 	for _, f := range []struct{ flag, value, instead string }{
@@ -211,7 +209,7 @@ func (n *natsAuthFlags) auth(warn io.Writer) (topologies.NATSAuth, error) {
 	for _, file := range []string{n.tokenFile, n.passwordFile, a.CredsFile} {
 		warnExposed(warn, file)
 	}
-	return topologies.NATSAuth(a), nil
+	return a, nil
 }
 
 // secretFlag returns the secret given by flag (its value) or by flag-file
@@ -255,20 +253,6 @@ func warnExposed(w io.Writer, path string) {
 	if err := auth.CheckPrivate(path); err != nil {
 		fmt.Fprintf(w, "snbench: warning: %v\n", err)
 	}
-}
-
-// applyNATSFlags loads run's credentials into f: the token that nodes
-// which already run demand, and what a NATS server asks for, with
-// warnings on warn.
-func applyNATSFlags(changed func(string) bool, f *runFlags, p *bench.Plan, warn io.Writer) error {
-	var err error
-	if f.token, err = loadToken(f.tokenFile, warn); err != nil {
-		return err
-	}
-	if f.natsAuth, err = f.nats.auth(warn); err != nil {
-		return err
-	}
-	return nil
 }
 
 func isLoopback(host string) bool {

@@ -246,6 +246,18 @@ func TestSecretsOffTheCommandLine(t *testing.T) {
 			[]string{"give the secret one way"}, "warning"},
 		{"empty password file", []string{"run", "--nats-user", "u", "--nats-password-file", empty}, 2, []string{"the file is empty"}, ""},
 		{"missing token file", []string{"run", "--nats-token-file", filepath.Join(dir, "nope")}, 2, []string{"--nats-token-file", "no such file"}, ""},
+		// run's NATS credentials are the nats topology's own (topologies.CredentialOwner).
+		{"run, nats token on the command line", []string{"run", "--topology", "nats", "--nats-url", url, "--nats-token", "tok", "--tasks", "100", "--repetitions", "1", "--no-report", "-o", filepath.Join(dir, "out1")}, 1,
+			[]string{"warning: --nats-token puts the secret on the command line", "use --nats-token-file FILE or SNBENCH_NATS_TOKEN"}, ""},
+		{"run, nats token file for a plan without nats", []string{"run", "--topology", "goroutine", "--nats-token-file", private}, 2,
+			[]string{"--nats-token-file is a credential of the nats topology, which the plan does not run"}, ""},
+		{"run, two kinds of nats credentials", []string{"run", "--topology", "nats", "--nats-token-file", private, "--nats-user", "u"}, 2,
+			[]string{"not several"}, ""},
+		{"run, nats token both ways", []string{"run", "--topology", "nats", "--nats-token", "t", "--nats-token-file", private}, 2,
+			[]string{"give the secret one way"}, "warning"},
+		{"run, password file readable by its group", []string{"run", "--topology", "nats", "--nats-url", url, "--nats-user", "u", "--nats-password-file", groupPass,
+			"--tasks", "100", "--repetitions", "1", "--no-report", "-o", filepath.Join(dir, "out2")}, 1,
+			[]string{"warning: " + groupPass + " is readable by its group (mode 0640)"}, ""},
 		{"bad max task work", []string{"node", "--max-task-work", "0s"}, 2, []string{"--max-task-work 0s: want a positive duration"}, ""},
 		{"bad max handshakes", []string{"node", "--max-handshakes", "0"}, 2, []string{"--max-handshakes 0: want at least 1"}, ""},
 	}

@@ -42,9 +42,9 @@ type runFlags struct {
 	seed        uint64
 	topo        topoFlags
 	tokenFile   string
-	nats        natsAuthFlags
+	creds       credFlags
 	token       []byte              // loaded from tokenFile or SNBENCH_TOKEN
-	natsAuth    topologies.NATSAuth // from the nats flags or environment
+	secrets     map[string]topologies.Secrets // the topologies' credentials, by topology
 	out         string
 	force       bool
 	format      string
@@ -96,8 +96,8 @@ func (a *app) runCmd() *cobra.Command {
 	fl.DurationVar(&f.wait, "wait", 0, "fixed delay each task waits on its node, parked on a timer: it costs no CPU, so W nodes do up to W x window x batch / (D + round trip) tasks/s on any number of cores (default 0: none)")
 	fl.Uint64Var(&f.seed, "seed", def.Seed, "seed of the task values")
 	fl.StringVar(&f.tokenFile, "token-file", "", "`FILE` holding the token that nodes which already run demand (default: $"+auth.EnvToken+")")
-	f.nats.register(fl)
 	f.topo.register(fl, a.topologies)
+	f.creds.register(fl, a.topologies)
 	fl.StringVarP(&f.out, "out", "o", "", "`DIR` for results.json and the report (default: a new directory results/<time>-<commit>/ for each run, with results/latest naming the newest)")
 	fl.BoolVar(&f.force, "force", false, "replace files in DIR that snbench did not write (by default it refuses)")
 	fl.StringVar(&f.format, "format", reports.FormatTerminal, "output: table, markdown, csv, json, or gobench (Go benchmark format, for benchstat)")
@@ -179,7 +179,10 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 	if err := f.reliability.apply(ch, &p); err != nil {
 		return p, err
 	}
-	if err := applyNATSFlags(ch, f, &p, a.stderr); err != nil {
+	if f.token, err = loadToken(f.tokenFile, a.stderr); err != nil {
+		return p, err
+	}
+	if f.secrets, err = f.creds.load(ch, a.runner(nil).Rows(p), a.topologies, a.stderr); err != nil {
 		return p, err
 	}
 	switch f.format {
@@ -245,7 +248,7 @@ func (a *app) doRun(ctx context.Context, p bench.Plan, f *runFlags) error {
 		}
 	}
 	r := a.runner(progress)
-	r.Token, r.NATSAuth, r.NodeLogs, r.MaxMemory = f.token, f.natsAuth, d, f.maxMemory.N
+	r.Token, r.Secrets, r.NodeLogs, r.MaxMemory = f.token, f.secrets, d, f.maxMemory.N
 	stopProfiles, err := f.load.startProfiles()
 	if err != nil {
 		return err

@@ -258,7 +258,7 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 				<-ready
 			}
 			r, p, log := redispatchRun(tc.direct+1, 30000, 4, 4, 100*time.Microsecond, 3*time.Second)
-			r.NATSAuth = topologies.NATSAuth{Token: token}
+			r.Secrets = map[string]topologies.Secrets{"nats": {"nats-token": token}}
 			p.Options = map[string]map[string]string{"nats": {"nats-url": srv.URL(), "nats-subject": subject}}
 			start := time.Now()
 			res, err := r.Run(context.Background(), p, bench.CaptureEnv())

@@ -55,7 +55,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err := (Topology{}).CheckOptions(cfg.Options, cfg.Workers); err != nil {
 		return nil, fmt.Errorf("nats: %w", err)
 	}
-	c := &cluster{timeout: cfg.StartTimeout, url: strings.TrimSpace(cfg.Options.Get(OptURL)), prefix: remoteSubject(cfg.Options), auth: natsconn.Auth(cfg.NATSAuth),
+	c := &cluster{timeout: cfg.StartTimeout, url: strings.TrimSpace(cfg.Options.Get(OptURL)), prefix: remoteSubject(cfg.Options), auth: authOf(cfg.Secrets),
 		died: newNodeDeaths(), closing: make(chan struct{}), resend: cfg.Resend, log: cfg.Log, sessions: map[int]*Link{},
 		taskTimeout: cfg.TaskTimeout, killedWhy: map[int]string{}, warned: map[string]bool{}, started: time.Now()}
 	c.running = c.prefix != ""

@@ -75,11 +75,11 @@ func TestClusters(t *testing.T) {
 		{"embedded, three nodes, batch 1, window 1", config(3, 1, 1), 300},
 		{"embedded, four nodes, deep window", config(4, 16, 8), 200},
 		{"external server with a token, own nodes", withNATS(config(2, 4, 32), natsSetup{URL: srv.URL(),
-			Auth: topologies.NATSAuth{Token: token}}), 100},
+			Auth: topologies.Secrets{CredToken: token}}), 100},
 		{"running nodes, two of three", withNATS(config(2, 4, 32), natsSetup{URL: srv.URL(), Subject: "snbtest",
-			Auth: topologies.NATSAuth{Token: token}}), 100},
+			Auth: topologies.Secrets{CredToken: token}}), 100},
 		{"running nodes again, all three", withNATS(config(3, 2, 5), natsSetup{URL: srv.URL(), Subject: "snbtest",
-			Auth: topologies.NATSAuth{Token: token}}), 100},
+			Auth: topologies.Secrets{CredToken: token}}), 100},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,7 +113,7 @@ func TestClusters(t *testing.T) {
 // natsSetup is where a test cluster finds its server and nodes.
 type natsSetup struct {
 	URL, Subject string
-	Auth         topologies.NATSAuth
+	Auth         topologies.Secrets
 }
 
 func withNATS(c topologies.Config, n natsSetup) topologies.Config {
@@ -121,7 +121,7 @@ func withNATS(c topologies.Config, n natsSetup) topologies.Config {
 	if n.Subject != "" {
 		c.Options[OptSubject] = n.Subject
 	}
-	c.NATSAuth = n.Auth
+	c.Secrets = n.Auth
 	return c
 }
 
@@ -136,17 +136,17 @@ func TestStartErrors(t *testing.T) {
 		cfg  topologies.Config
 		want []string
 	}{
-		{"wrong server token", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Auth: topologies.NATSAuth{Token: "wrong-token-0123456789"}}),
+		{"wrong server token", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Auth: topologies.Secrets{CredToken: "wrong-token-0123456789"}}),
 			[]string{"nats: node nats-1", "connecting to NATS at " + srv.URL(), "uthorization"}},
 		{"no server token", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL()}),
 			[]string{"nats: node nats-1", "uthorization"}},
-		{"too few running nodes", withNATS(config(2, 1, 1), natsSetup{URL: srv.URL(), Subject: "snbfew", Auth: topologies.NATSAuth{Token: token}}),
+		{"too few running nodes", withNATS(config(2, 1, 1), natsSetup{URL: srv.URL(), Subject: "snbfew", Auth: topologies.Secrets{CredToken: token}}),
 			[]string{"node nats-2", "no free node is waiting on snbfew.hello", "1 of 2 nodes found", "snbench node --nats"}},
-		{"no running nodes", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Subject: "nobody", Auth: topologies.NATSAuth{Token: token}}),
+		{"no running nodes", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Subject: "nobody", Auth: topologies.Secrets{CredToken: token}}),
 			[]string{"no free node is waiting on nobody.hello"}},
 		{"subject without url", withNATS(config(1, 1, 1), natsSetup{Subject: "x"}),
 			[]string{"give --nats-url"}},
-		{"two kinds of credentials", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Auth: topologies.NATSAuth{Token: "t", User: "u"}}),
+		{"two kinds of credentials", withNATS(config(1, 1, 1), natsSetup{URL: srv.URL(), Auth: topologies.Secrets{CredToken: "t", CredUser: "u"}}),
 			[]string{"not several"}},
 	}
 	for _, tt := range tests {
