@@ -43,7 +43,7 @@ type runFlags struct {
 	topo        topoFlags
 	tokenFile   string
 	creds       credFlags
-	token       []byte              // loaded from tokenFile or SNBENCH_TOKEN
+	token       []byte                        // loaded from tokenFile or SNBENCH_TOKEN
 	secrets     map[string]topologies.Secrets // the topologies' credentials, by topology
 	out         string
 	force       bool
