@@ -18,7 +18,7 @@
 #    started on a free loopback port, against snbench's tcp topology with 1
 #    node, at the same in-flight depth: pipeline 64 vs window 1 x batch 64,
 #    and (deeper) pipeline 256 vs window 4 x batch 64; skipped, saying so,
-#    when redis-server or redis-benchmark is not installed.
+#    when redis-server, redis-cli or redis-benchmark is not installed.
 # Each round runs every side once, one after the other, REPS rounds; a
 # figure is the median of its rounds.
 #
