@@ -84,7 +84,7 @@ fuzz: ## run every fuzz target for $(FUZZTIME) each
 clean: ## remove build outputs and local results
 	rm -rf bin results
 
-peers: build ## snbench next to the Python reference design and redis-benchmark, with ratios
+peers: build ## snbench next to the Python reference design and redis-benchmark, like for like: whole process and measured window, redis at equal in-flight depth (TASKS=1000000 REPS=3)
 	bench/peers/peers.sh $(BIN)
 
 # Regression checks (docs/regressions.md). bench-compare measures this tree
