@@ -82,22 +82,6 @@ type CredentialOwner interface {
 	CheckCredentials(s Secrets) error
 }
 
-// CredentialOf returns the topology that declares the credential whose
-// flag is flag (NAME, or NAME-file for a secret) and the credential, or
-// "" when none does.
-func (r *Registry) CredentialOf(flag string) (string, Credential) {
-	for _, tn := range r.Names() {
-		if co, ok := r.entries[tn].t.(CredentialOwner); ok {
-			for _, c := range co.Credentials() {
-				if c.FileFlag() == flag || c.Visible && c.Name == flag {
-					return tn, c
-				}
-			}
-		}
-	}
-	return "", Credential{}
-}
-
 // CheckSecrets runs the CheckCredentials of every topology in topos that
 // owns credentials, on its secrets in s.
 func (r *Registry) CheckSecrets(s map[string]Secrets, topos []string) error {
