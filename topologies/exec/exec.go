@@ -180,28 +180,14 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	}
 	timeout := cfg.StartBound()
 	lc, err := link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
-		return startNode(ctx, fmt.Sprintf("%s-%d", prefix, i+1), c, cfg, timeout)
+		name := fmt.Sprintf("%s-%d", prefix, i+1)
+		cmd := link.Command{Argv: c.argv, Env: []string{topologies.EnvNodeName + "=" + name}, Foreign: true}
+		return link.OpenPiped(ctx, name, cmd, cfg.Workload, timeout, cfg.Log)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return lc, nil
-}
-
-func startNode(ctx context.Context, name string, c command, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {
-	cmd := link.Command{Argv: c.argv, Env: []string{topologies.EnvNodeName + "=" + name}, Foreign: true}
-	ch, inW, outR, err := link.StartPipedCommand(name, cmd, cfg.Log)
-	if err != nil {
-		return nil, nil, err
-	}
-	conn := link.Pipes(outR, inW)
-	info := topologies.NodeInfo{Name: name, PID: ch.PID()}
-	s, err := link.Open(ctx, conn, info, cfg.Workload, link.OpenOptions{Timeout: timeout, Child: ch})
-	if err != nil {
-		conn.Close()
-		return nil, ch, err
-	}
-	return s, ch, nil
 }
 
 // Transport returns topologies.TransportPipe: the bare pipe is the raw

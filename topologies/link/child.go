@@ -35,18 +35,14 @@ type Child struct {
 // so that a terminal's Ctrl-C reaches only the coordinator, which then stops
 // it in order.
 func StartChild(name string, env []string, stdin io.Reader, stdout io.Writer, log io.Writer) (*Child, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("node %s: finding the snbench executable: %w", name, err)
-	}
-	return StartCommand(name, Command{Argv: []string{exe}, Env: env}, stdin, stdout, log)
+	return StartCommand(name, Command{Env: env}, stdin, stdout, log)
 }
 
 // Command is a program to start as a node process: someone's own worker
 // (the exec topology) or the snbench binary itself (StartChild).
 type Command struct {
 	// Argv is the program and its arguments; Argv[0] is looked up in
-	// $PATH when it has no slash.
+	// $PATH when it has no slash. Empty: the snbench executable itself.
 	Argv []string
 	// Env is added to this process's environment.
 	Env []string
@@ -61,7 +57,14 @@ type Command struct {
 // log, escaped; the whole, bounded, to log's NodeLogs), SIGKILL when this
 // process dies, its own process group, which Stop and Kill end whole.
 func StartCommand(name string, c Command, stdin io.Reader, stdout io.Writer, log io.Writer) (*Child, error) {
-	if len(c.Argv) == 0 || c.Argv[0] == "" {
+	if len(c.Argv) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("node %s: finding the snbench executable: %w", name, err)
+		}
+		c.Argv = []string{exe}
+	}
+	if c.Argv[0] == "" {
 		return nil, fmt.Errorf("node %s: no command to start", name)
 	}
 	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
@@ -177,11 +180,7 @@ func isBrokenPipe(err error) bool {
 // to stop, and stdout, where the child announces itself. The child's ends
 // are closed in this process.
 func StartPiped(name string, env []string, log io.Writer) (ch *Child, stdin, stdout *os.File, err error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("node %s: finding the snbench executable: %w", name, err)
-	}
-	return StartPipedCommand(name, Command{Argv: []string{exe}, Env: env}, log)
+	return StartPipedCommand(name, Command{Env: env}, log)
 }
 
 // StartPipedCommand starts c (see StartCommand) on two fresh pipes, as

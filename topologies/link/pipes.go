@@ -1,9 +1,34 @@
 package link
 
 import (
+	"context"
+	"io"
 	"os"
 	"time"
+
+	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/workloads"
 )
+
+// OpenPiped starts c as node name on two fresh pipes (StartPipedCommand)
+// and opens its session over them (Open) within timeout: a node that
+// speaks on its stdin and stdout, as the subprocess and exec topologies'
+// do. The child is returned even when the session failed, for the
+// cluster to reap.
+func OpenPiped(ctx context.Context, name string, c Command, spec workloads.Spec, timeout time.Duration, log io.Writer) (*Stream, *Child, error) {
+	ch, inW, outR, err := StartPipedCommand(name, c, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn := Pipes(outR, inW)
+	info := topologies.NodeInfo{Name: name, PID: ch.PID()}
+	s, err := Open(ctx, conn, info, spec, OpenOptions{Timeout: timeout, Child: ch})
+	if err != nil {
+		conn.Close()
+		return nil, ch, err
+	}
+	return s, ch, nil
+}
 
 // Pipes joins the read end of a child's stdout and the write end of its
 // stdin into one Conn, as process topologies that speak over pipes need.

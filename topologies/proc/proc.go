@@ -3,7 +3,6 @@ package proc
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
@@ -30,22 +29,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	}
 	timeout := cfg.StartBound()
 	return link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
-		return startNode(ctx, fmt.Sprintf("subprocess-%d", i+1), cfg, timeout)
+		name := fmt.Sprintf("subprocess-%d", i+1)
+		return link.OpenPiped(ctx, name, link.Command{Env: topologies.NodeEnv(node.ModeStdio, name)}, cfg.Workload, timeout, cfg.Log)
 	})
-}
-
-func startNode(ctx context.Context, name string, cfg topologies.Config, timeout time.Duration) (*link.Stream, *link.Child, error) {
-	env := topologies.NodeEnv(node.ModeStdio, name)
-	ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
-	if err != nil {
-		return nil, nil, err
-	}
-	conn := link.Pipes(outR, inW)
-	info := topologies.NodeInfo{Name: name, PID: ch.PID()}
-	s, err := link.Open(ctx, conn, info, cfg.Workload, link.OpenOptions{Timeout: timeout, Child: ch})
-	if err != nil {
-		conn.Close()
-		return nil, ch, err
-	}
-	return s, ch, nil
 }
