@@ -58,7 +58,7 @@ type rdFeed struct {
 	lat       *hdr.Histogram // resent tasks' latency; nil until one
 }
 
-// newRDFeed makes an rdFeed around d's feed d's own; cancel ends d's
+// newRDFeed puts an rdFeed of r around d's own feed; cancel ends d's
 // context.
 func newRDFeed(r *redispatcher, d *driver, cancel context.CancelCauseFunc) *rdFeed {
 	f := &rdFeed{redispatcher: r, d: d, inner: d.feed, load: d.load, cancel: cancel, failure: -1,
