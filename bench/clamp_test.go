@@ -30,7 +30,7 @@ func TestCheckCountsClampedAndMeasurements(t *testing.T) {
 			const batch, batches = 8, 5
 			d := newDriver(stubLink{}, wl, nil, batch, 1, newSeenSets(results.DispatchRoundRobin, false, 1, batch*batches, batch)[0], true, time.Now())
 			if open {
-				d.load = newOpenLoop(0, 1, 1000, results.ArrivalsConstant, 1, batch)
+				d.feedOpen(newOpenLoop(0, 1, 1000, results.ArrivalsConstant, 1, batch))
 			}
 			for i := range batches {
 				b := workloads.Batch{}
@@ -49,7 +49,7 @@ func TestCheckCountsClampedAndMeasurements(t *testing.T) {
 					now = sl.sent + 61*time.Second
 				}
 				if d.check(sl, &r) {
-					d.recordLatency(sl, &r, now)
+					d.feed.record(sl, &r, now)
 				}
 			}
 			if !d.verify.OK() || d.verify.Verified != batch*batches {

@@ -11,6 +11,18 @@
 // shared queue, which is that policy's cost. Driver figures are merged once,
 // after the measured window.
 //
+// Every pass runs one send loop per driver, fed by a source of work (feed.go):
+// the closed loop, the open loop's schedule (openloop.go), or, under
+// on_node_failure: redispatch, a feed around either that first sends what
+// failed nodes had in flight or left unsent (redispatch_send.go). Every pass
+// shares one orchestration (runDrivers, pass.go) under a failure policy:
+// failFast ends the pass at the first node failure; the redispatcher
+// (redispatch.go) drops the node, closes its link and hands its work on. So
+// fault handling is a layer: the fail-mode driver and its slots carry no
+// redispatch state, and a topology gets every policy through its links
+// alone (an io.Closer link can be dropped on its own; a
+// topologies.Resender link says which answers it sent again itself).
+//
 // Latency is measured per batch: the sender reads the clock when it takes a
 // window slot for a batch (before drawing its ids and Fill), the receiver
 // after the batch's result is verified, and every task in the batch is

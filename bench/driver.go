@@ -22,13 +22,15 @@ const endTag = topologies.EndTag
 
 // driver is the coordinator's side of one node for one pass: a sender and a
 // receiver goroutine, its window of slots, its verifier and histograms.
-// Only the watchdog reads it from outside, through the atomic counters.
+// Its feed (feed.go) says what the sender sends and how the receiver
+// counts and records each answer. Only the watchdog reads it from outside,
+// through the atomic counters.
 type driver struct {
 	link   topologies.Link
-	resent topologies.Resender // link, if it resends batches itself; else nil
 	name   string
 	wl     workloads.Workload // the coordinator's own instance: Fill and Verify
-	src    source
+	src    source             // the driver's own share of the ids
+	feed   feed               // closedLoop, the open loop, or redispatch around either
 	batch  int
 	record bool
 	base   time.Time // the pass's clock origin
@@ -42,13 +44,9 @@ type driver struct {
 	// answer nothing in flight are stray, and are no progress.
 	nSent, nRecv, nStray atomic.Int64
 
-	// Open-loop state: the schedule and lag (sender), the uncorrected
-	// latency and per-second series (receiver). nil in closed loop.
+	// Open-loop figures, kept by the driver's openLoop feed: its sender
+	// side and its receiver side; nil in closed loop. Read after the pass.
 	load *openLoop
-
-	// Redispatch state (on_node_failure: redispatch); nil in fail mode,
-	// where the driver shares nothing with the others during the pass.
-	rd *rdDriver
 
 	// Receiver state, read after the pass.
 	sentView workloads.Batch // the receiver's view of a slot's batch, reused
@@ -81,15 +79,11 @@ type slot struct {
 	// receiver clears it on the batch's answer, and the watchdog reads it
 	// to give every batch in flight its own deadline.
 	since atomic.Int64
-
-	// Redispatch mode only. state decides, between the receiver and the
-	// harvest of a failed driver, who owns a batch in flight (see
-	// slotSent); resent marks a batch that was in flight on a failed node,
-	// whose sent (or due) times are the original ones.
-	state  atomic.Uint32
-	resent bool
 }
 
+// newDriver returns a driver of link whose feed is a closed loop over its
+// share src; openLoop (openloop.go) and redispatch (redispatch.go) replace
+// the feed before the pass starts.
 func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, seen seenSet, record bool, base time.Time) *driver {
 	d := &driver{
 		link: link, name: link.Info().String(), wl: wl, src: src, batch: batch, record: record, base: base,
@@ -98,7 +92,7 @@ func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, w
 		sent:  make(chan int, window),
 		seen:  seen,
 	}
-	d.resent, _ = link.(topologies.Resender)
+	d.feed = closedLoop{d}
 	for i := range d.slots {
 		d.slots[i].ids = make([]uint64, 0, batch)
 		d.free <- i
@@ -107,53 +101,6 @@ func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, w
 		d.lat, d.svc = results.NewHist(), results.NewHist()
 	}
 	return d
-}
-
-// send runs the sender until the driver's share is sent, then sends the
-// end-of-stream marker.
-func (d *driver) send(ctx context.Context) error {
-	if d.load != nil {
-		return d.sendOpen(ctx)
-	}
-	var b workloads.Batch
-	var n uint64
-	for {
-		var s int
-		select { // fast path: a free slot costs no select
-		case s = <-d.free:
-		default:
-			select {
-			case s = <-d.free:
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
-		}
-		sl := &d.slots[s]
-		// Submit: the first of the batch's two clock reads. Drawing the
-		// ids and Fill are inside its latency, so that throughput x
-		// latency obeys Little's law.
-		sl.sent = time.Since(d.base)
-		sl.ids = d.src.next(sl.ids[:0], d.batch)
-		if len(sl.ids) == 0 {
-			break
-		}
-		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
-		d.wl.Fill(&b)
-		sl.vals = b.Values // the slot keeps the inputs for verification
-		sl.since.Store(int64(sl.sent) + 1)
-		d.sent <- s // never blocks: at most window slots exist
-		if err := d.link.Send(&b); err != nil {
-			return err
-		}
-		n++
-		d.nSent.Store(int64(n))
-	}
-	b.Tag, b.IDs, b.Values = endTag|n, nil, nil
-	d.nSent.Store(int64(n + 1))
-	if err := d.link.Send(&b); err != nil {
-		return err
-	}
-	return nil
 }
 
 // receive runs the receiver until the end-of-stream marker and every batch
@@ -206,45 +153,23 @@ func (d *driver) receive(ctx context.Context) error {
 			d.nStray.Add(1)
 			why := fmt.Sprintf("a results frame tagged %d with %d tasks answered no batch in flight", r.Tag, len(r.IDs))
 			d.noteBad(why)
-			if d.rd != nil {
-				return fmt.Errorf("node %s: %w: %s", d.name, errWrongAnswer, why)
+			if err := d.feed.stray(&r, why); err != nil {
+				return err
 			}
-			d.verify.Duplicate += int64(len(r.IDs)) // an answer to nothing in flight
 			continue
 		}
 		pending[s] = false
 		d.slots[s].since.Store(0)
 		d.nRecv.Add(1)
-		sl := &d.slots[s]
-		// Redispatch mode: a node that answers wrongly is failed before
-		// the answer is counted, so that the batch, still in flight, is
-		// redone elsewhere exactly once.
-		idsOK, wrong := d.judge(sl, &r)
-		if d.rd != nil && (!idsOK || wrong > 0) {
-			why := badIDs(sl, &r)
-			if idsOK {
-				why = d.badValue(&r, wrong)
-			}
-			d.noteBad(why)
-			return fmt.Errorf("node %s: %w: %s", d.name, errWrongAnswer, why)
+		idsOK, wrong := d.judge(&d.slots[s], &r)
+		counted, err := d.feed.answer(int(s), &r, idsOK, wrong)
+		if err != nil {
+			return err
 		}
-		// Redispatch mode: a failed driver's harvest may have handed this
-		// batch to another node already; then the answer is dropped.
-		if d.rd != nil && !d.rd.claim(&d.slots[s], len(r.IDs)) {
-			continue
+		if !counted {
+			continue // the slot is no longer the driver's (redispatch)
 		}
-		ok := d.count(sl, &r, idsOK, wrong)
-		// Verified: the batch's second clock read, after the check, so
-		// verification is inside its latency.
-		now := time.Since(d.base)
-		if ok && d.record {
-			d.recordLatency(sl, &r, now)
-		}
-		d.done = now
 		got++
-		if d.rd != nil {
-			d.rd.answered(d, sl, now, d.resent != nil && d.resent.LastResent())
-		}
 		d.free <- int(s)
 	}
 	return nil
@@ -272,6 +197,17 @@ func (d *driver) judge(sl *slot, r *workloads.Result) (idsOK bool, wrong int64) 
 	return true, int64(d.wl.Verify(r))
 }
 
+// accept counts the judged answer r to the batch in sl and stamps it
+// verified: the batch's second clock read, after the check, so that
+// verification is inside its latency. It returns when (from base), and
+// whether the answer's latency is to be recorded.
+func (d *driver) accept(sl *slot, r *workloads.Result, idsOK bool, wrong int64) (time.Duration, bool) {
+	ok := d.count(sl, r, idsOK, wrong)
+	now := time.Since(d.base)
+	d.done = now
+	return now, ok && d.record
+}
+
 // count adds a judged result to the driver's verification, and notes the
 // first bad thing the node sent.
 func (d *driver) count(sl *slot, r *workloads.Result, idsOK bool, wrong int64) bool {
@@ -293,24 +229,6 @@ func (d *driver) count(sl *slot, r *workloads.Result, idsOK bool, wrong int64) b
 		d.noteBad(fmt.Sprintf("%d tasks of the batch tagged %d answered before (task %d among them)", dup, r.Tag, r.IDs[0]))
 	}
 	return true
-}
-
-// recordLatency records a checked result that was verified at now: in
-// closed loop every task of the batch gets the batch's latency, submit to
-// verified.
-func (d *driver) recordLatency(sl *slot, r *workloads.Result, now time.Duration) {
-	d.measured++ // one clock reading, whatever the batch's size
-	if d.load != nil {
-		d.load.recordResult(d, sl, r, now)
-		return
-	}
-	n := int64(len(sl.ids))
-	lat := now - sl.sent
-	if results.Record(d.lat, lat, n) { // never negative: only above the ceiling
-		d.clamped += n
-	}
-	d.latSum += lat * time.Duration(n)
-	d.recordService(lat, r.Service, n)
 }
 
 func (d *driver) String() string { return fmt.Sprintf("node %s", d.name) }

@@ -12,11 +12,14 @@ import (
 	"github.com/snbench/snbench/workloads"
 )
 
-// openLoop is one driver's open-loop state. The sender owns the schedule,
-// the lag histogram and the backpressure counts; the receiver owns the
+// openLoop feeds a driver its own share of the ids on a schedule, and
+// keeps the driver's open-loop figures. The sender owns the schedule, the
+// lag histogram and the backpressure counts; the receiver owns the
 // uncorrected histogram and the series. Neither reads the other's fields
 // during the pass.
 type openLoop struct {
+	d *driver
+
 	// Sender side. The k-th arrival of driver i of n is due at
 	// (i + k*n)/rate seconds (constant spacing), computed afresh for each
 	// arrival so that no rounding accumulates; Poisson arrivals add
@@ -30,8 +33,16 @@ type openLoop struct {
 	boundHits int64
 	boundWait time.Duration // total time batches waited for a free slot
 	boundMax  time.Duration // the longest such wait
-	ids       []uint64
-	due       []time.Duration
+	// debt is the lateness that waits for a slot put the schedule behind
+	// and the generator has not yet made up: batches late by no more than
+	// it are late because of backpressure.
+	debt time.Duration
+	ids  []uint64        // the next batch, drawn ahead of its slot
+	due  []time.Duration // its tasks' intended times
+	// wait parks the sender until a batch is due: a sleeping generator
+	// holds no processor that the receivers or in-process nodes need.
+	// The pass gives it one (see openLoop.start).
+	wait *timing.Waiter
 
 	// Receiver side.
 	unc    *hdr.Histogram
@@ -57,6 +68,26 @@ func newOpenLoop(i, n int, rate float64, arrivals string, seed uint64, batch int
 	return o
 }
 
+// feedOpen makes o d's feed and its open-loop figures.
+func (d *driver) feedOpen(o *openLoop) {
+	o.d, d.load, d.feed = d, o, o
+}
+
+// start gives o its waiter, which ends its waits when ctx does.
+func (o *openLoop) start(ctx context.Context) error {
+	w, err := timing.NewWaiter(ctx)
+	o.wait = w
+	return err
+}
+
+// stop releases o's waiter.
+func (o *openLoop) stop() {
+	if o.wait != nil {
+		_ = o.wait.Close()
+		o.wait = nil
+	}
+}
+
 // gapNS draws an exponential gap with the driver's mean interval, in ns.
 func (o *openLoop) gapNS() float64 {
 	return o.poisson.ExpFloat64() * 1e9 * float64(o.n) / o.rate
@@ -74,86 +105,95 @@ func (o *openLoop) arrival() time.Duration {
 	return time.Duration(t)
 }
 
-// sendOpen sends the driver's tasks on schedule: a batch goes when its last
-// task is due, whether or not earlier results are back. When the window is
-// full at that moment the batch waits for a slot: that is backpressure, the
-// system's behaviour, counted with its duration; the wait stays in the
-// tasks' latency, which runs from their intended times. The generator's
-// own lag is how late a batch left beyond what backpressure explains: the
-// harness's fault, which makes a cell unreliable.
-func (d *driver) sendOpen(ctx context.Context) error {
-	o := d.load
-	// The wait parks this goroutine: a sleeping generator holds no
-	// processor that the receivers or in-process nodes need.
-	w, err := timing.NewWaiter(ctx)
-	if err != nil {
-		return err
+// draw draws the next batch of src into ids and schedules its tasks in
+// due, on o's schedule.
+func (o *openLoop) draw(src source, batch int, ids []uint64, due []time.Duration) ([]uint64, []time.Duration) {
+	ids, due = src.next(ids[:0], batch), due[:0]
+	for range ids {
+		due = append(due, o.arrival())
 	}
-	defer w.Close()
-	var b workloads.Batch
-	var n uint64
-	// debt is the lateness that waits for a slot put the schedule behind
-	// and the generator has not yet made up: batches late by no more than
-	// it are late because of backpressure.
-	var debt time.Duration
-	for {
-		o.ids = d.src.next(o.ids[:0], d.batch)
-		if len(o.ids) == 0 {
-			break
-		}
-		o.due = o.due[:0]
-		for range o.ids {
-			o.due = append(o.due, o.arrival())
-		}
-		due := o.due[len(o.due)-1]
-		if err := w.Until(d.base.Add(due)); err != nil {
-			return err
-		}
-		var s int
-		select {
-		case s = <-d.free:
-		default:
-			o.boundHits++
-			t0 := time.Now()
-			select {
-			case s = <-d.free:
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
-			waited := time.Since(t0)
-			o.boundWait += waited
-			o.boundMax = max(o.boundMax, waited)
-			debt += waited
-		}
-		sl := &d.slots[s]
-		// Submitted: the batch's first clock read, before Fill, as in
-		// closed loop (the second is after verification).
-		sl.sent = time.Since(d.base)
-		late := max(sl.sent-due, 0)
-		debt = min(debt, late)
-		results.Record(o.lag, late-debt, 1)
-		sl.ids = append(sl.ids[:0], o.ids...)
-		sl.due = append(sl.due[:0], o.due...)
-		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
-		d.wl.Fill(&b)
-		sl.vals = b.Values // the slot keeps the inputs for verification
-		sl.since.Store(int64(sl.sent) + 1)
-		d.sent <- s
-		if err := d.link.Send(&b); err != nil {
-			return err
-		}
-		n++
-		d.nSent.Store(int64(n))
-	}
-	b.Tag, b.IDs, b.Values = endTag|n, nil, nil
-	d.nSent.Store(int64(n + 1))
-	return d.link.Send(&b)
+	return ids, due
 }
 
-// recordResult records an open-loop result: each task's latency from its
-// own intended time, the batch's latency from its actual send, and the
-// node's service time.
-func (o *openLoop) recordResult(d *driver, sl *slot, r *workloads.Result, now time.Duration) {
+// next sends the driver's tasks on schedule: a batch goes when its last
+// task is due, whether or not earlier results are back. When the window is
+// full at that moment the batch waits for a slot: that is backpressure, the
+// system's behaviour, counted with its duration (slot); the wait stays in
+// the tasks' latency, which runs from their intended times. The
+// generator's own lag is how late a batch left beyond what backpressure
+// explains: the harness's fault, which makes a cell unreliable (lagged).
+func (o *openLoop) next(ctx context.Context) (int, time.Duration, bool, error) {
+	d := o.d
+	if o.ids, o.due = o.draw(d.src, d.batch, o.ids, o.due); len(o.ids) == 0 {
+		return 0, 0, false, nil
+	}
+	due := o.due[len(o.due)-1]
+	if err := o.wait.Until(d.base.Add(due)); err != nil {
+		return 0, 0, false, err
+	}
+	s, err := o.slot(ctx)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	sl := &d.slots[s]
+	// Submitted: the batch's first clock read, before Fill, as in
+	// closed loop (the second is after verification).
+	sl.sent = time.Since(d.base)
+	o.lagged(sl.sent, due)
+	sl.ids = append(sl.ids[:0], o.ids...)
+	sl.due = append(sl.due[:0], o.due...)
+	return s, sl.sent, true, nil
+}
+
+// slot takes a free window slot, waiting for one if none is free: a bound
+// hit, whose wait is counted and put in the schedule's debt.
+func (o *openLoop) slot(ctx context.Context) (int, error) {
+	d := o.d
+	select {
+	case s := <-d.free:
+		return s, nil
+	default:
+	}
+	o.boundHits++
+	t0 := time.Now()
+	select {
+	case s := <-d.free:
+		waited := time.Since(t0)
+		o.boundWait += waited
+		o.boundMax = max(o.boundMax, waited)
+		o.debt += waited
+		return s, nil
+	case <-ctx.Done():
+		return 0, context.Cause(ctx)
+	}
+}
+
+// lagged records the generator's lag for a batch due at due and
+// submitted at sent: its lateness beyond the backpressure debt.
+func (o *openLoop) lagged(sent, due time.Duration) {
+	late := max(sent-due, 0)
+	o.debt = min(o.debt, late)
+	results.Record(o.lag, late-o.debt, 1)
+}
+
+func (o *openLoop) answer(s int, r *workloads.Result, idsOK bool, wrong int64) (bool, error) {
+	sl := &o.d.slots[s]
+	if now, rec := o.d.accept(sl, r, idsOK, wrong); rec {
+		o.record(sl, r, now)
+	}
+	return true, nil
+}
+
+func (o *openLoop) stray(r *workloads.Result, why string) error {
+	return closedLoop{o.d}.stray(r, why)
+}
+
+// record records an open-loop result: each task's latency from its own
+// intended time, the batch's latency from its actual send, and the node's
+// service time.
+func (o *openLoop) record(sl *slot, r *workloads.Result, now time.Duration) {
+	d := o.d
+	d.measured++ // one clock reading, whatever the batch's size
 	sec := int(now / time.Second)
 	for len(o.series) <= sec {
 		o.series = append(o.series, nil)

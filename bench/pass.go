@@ -16,6 +16,15 @@ import (
 // errTimeout marks a node that stopped answering.
 var errTimeout = errors.New("stopped answering")
 
+// abandonGrace is how long a pass whose live nodes are done waits for a
+// failed node's goroutines before it ends the cluster's context to free
+// them: only a link that cannot be closed on its own (it is not an
+// io.Closer) needs it.
+const abandonGrace = time.Second
+
+// errAbandoned ends a cluster whose failed link could not be closed alone.
+var errAbandoned = errors.New("a failed node's link could not be closed on its own")
+
 // passResult is what one closed-loop pass over a cluster measured.
 type passResult struct {
 	wall    time.Duration
@@ -70,12 +79,11 @@ func (ps passSpec) name() string {
 // nothing for the timeout, it is called so that every blocked Send and Recv
 // returns. A node failure is returned as a *NodeError that counts the
 // tasks completed, in flight and lost; with ps.redispatch the pass instead
-// goes on without the node (see runRedispatch) and fails only when no node
+// goes on without the node (see redispatcher) and fails only when no node
 // is left.
 func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topologies.Link, newWL func() (workloads.Workload, error), ps passSpec) (*passResult, error) {
-	total, timeout := ps.total, ps.timeout
-	srcs := newSources(ps.policy, len(links), uint64(total), uint64(ps.batch))
-	seen := newSeenSets(ps.policy, ps.redispatch, len(links), uint64(total), uint64(ps.batch))
+	srcs := newSources(ps.policy, len(links), uint64(ps.total), uint64(ps.batch))
+	seen := newSeenSets(ps.policy, ps.redispatch, len(links), uint64(ps.total), uint64(ps.batch))
 	base := time.Now()
 	drivers := make([]*driver, len(links))
 	for i, l := range links {
@@ -85,62 +93,151 @@ func runPass(ctx context.Context, cancel context.CancelCauseFunc, links []topolo
 		}
 		drivers[i] = newDriver(l, wl, srcs[i], ps.batch, ps.window, seen[i], ps.record, base)
 		if ps.rate > 0 {
-			drivers[i].load = newOpenLoop(i, len(links), ps.rate, ps.arrivals, ps.seed, ps.batch)
+			drivers[i].feedOpen(newOpenLoop(i, len(links), ps.rate, ps.arrivals, ps.seed, ps.batch))
 		}
 	}
-	if ps.redispatch {
-		return runRedispatch(ctx, cancel, drivers, ps, base)
+	// Each driver runs in a context of its own, which a failure policy
+	// that drops a single node ends alone.
+	ctxs := make([]context.Context, len(drivers))
+	cancels := make([]context.CancelCauseFunc, len(drivers))
+	for i := range drivers {
+		ctxs[i], cancels[i] = context.WithCancelCause(ctx)
 	}
-
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	var failed *driver   // the node whose failure stopped the pass
-	var at time.Duration // when, from base
-	fail := func(d *driver, err error) {
-		once.Do(func() {
-			first = err
-			if ctx.Err() == nil { // a node failed, not the run
-				failed, at = d, time.Since(base)
+	defer func() {
+		for i, d := range drivers {
+			cancels[i](nil)
+			if d.load != nil {
+				d.load.stop()
 			}
-			cancel(err)
-		})
+		}
+	}()
+	for i, d := range drivers {
+		if d.load != nil {
+			if err := d.load.start(ctxs[i]); err != nil {
+				return nil, err
+			}
+		}
 	}
+	var pol failurePolicy = &failFast{ctx: ctx, cancel: cancel, ps: ps, base: base, failed: -1}
+	if ps.redispatch {
+		pol = newRedispatcher(ctx, cancel, ps, base, drivers, cancels)
+	}
+	return runDrivers(ctx, cancel, drivers, ctxs, ps, pol)
+}
+
+// failurePolicy is what a node failure does to a pass
+// (on_node_failure): failFast ends the pass, redispatcher drops the node
+// and hands its work to the others. Its methods are called from the
+// drivers' goroutines and the watchdog, concurrently.
+type failurePolicy interface {
+	// fail handles driver i's failure err (its link broke, it answered
+	// wrongly, or the watchdog found it silent) and reports whether the
+	// watchdog is done watching.
+	fail(i int, err error) bool
+	// stopped is called on driver i's sender goroutine once its sender
+	// has returned.
+	stopped(i int)
+	// end returns the pass's outcome, measured over wall, once every
+	// driver goroutine has returned.
+	end(wall time.Duration, drivers []*driver) (*passResult, error)
+}
+
+// runDrivers runs the drivers' senders and receivers, driver i in
+// ctxs[i], under the watchdog, until every live driver is done, and lets
+// pol decide the outcome. A driver whose own context ended (a node the
+// policy dropped) is not waited for: it is done when its link is closed,
+// or, if its goroutines are still blocked abandonGrace after the others
+// finished, when cancel ends the cluster's context to free them.
+func runDrivers(ctx context.Context, cancel context.CancelCauseFunc, drivers []*driver, ctxs []context.Context, ps passSpec, pol failurePolicy) (*passResult, error) {
+	var wg sync.WaitGroup
 	done := make(chan struct{})
 	wg.Go(func() {
-		watchdog(ctx, drivers, timeout, false, done, func(d *driver, err error) bool {
-			fail(d, err)
-			return true
-		})
+		watchdog(ctx, drivers, ctxs, ps.timeout, ps.redispatch && ps.selfRecover, done, pol.fail)
 	})
-	var work sync.WaitGroup
 	start := time.Now()
-	for _, d := range drivers {
-		work.Go(func() {
-			if err := d.send(ctx); err != nil {
-				fail(d, err)
+	var work sync.WaitGroup
+	fin := make([]chan struct{}, len(drivers))
+	for i, d := range drivers {
+		fin[i] = make(chan struct{})
+		var both sync.WaitGroup
+		both.Go(func() {
+			if err := d.send(ctxs[i]); err != nil {
+				pol.fail(i, err)
+			}
+			pol.stopped(i)
+		})
+		both.Go(func() {
+			if err := d.receive(ctxs[i]); err != nil {
+				pol.fail(i, err)
 			}
 		})
 		work.Go(func() {
-			if err := d.receive(ctx); err != nil {
-				fail(d, err)
-			}
+			both.Wait()
+			close(fin[i])
 		})
 	}
-	work.Wait()
+	for i := range drivers {
+		select {
+		case <-fin[i]:
+		case <-ctxs[i].Done():
+		}
+	}
 	wall := time.Since(start)
+	grace := time.NewTimer(abandonGrace)
+	for i := range drivers {
+		select {
+		case <-fin[i]:
+		case <-grace.C:
+			cancel(errAbandoned)
+			<-fin[i]
+		}
+	}
+	grace.Stop()
+	work.Wait()
 	close(done)
 	wg.Wait()
-	if first != nil {
-		if failed != nil {
-			return nil, abortError(first, failed, at, drivers, ps, nil)
+	return pol.end(wall, drivers)
+}
+
+// failFast is on_node_failure: fail: the first node failure ends the
+// pass, whose drivers share nothing while it runs.
+type failFast struct {
+	ctx    context.Context // the cluster's
+	cancel context.CancelCauseFunc
+	ps     passSpec
+	base   time.Time
+
+	once   sync.Once
+	first  error         // the first failure
+	failed int           // the node whose failure stopped the pass, -1 for none
+	at     time.Duration // when, from base
+}
+
+func (f *failFast) fail(i int, err error) bool {
+	f.once.Do(func() {
+		f.first = err
+		if f.ctx.Err() == nil { // a node failed, not the run
+			f.failed, f.at = i, time.Since(f.base)
 		}
-		return nil, first
+		f.cancel(err)
+	})
+	return true
+}
+
+func (f *failFast) stopped(int) {}
+
+func (f *failFast) end(wall time.Duration, drivers []*driver) (*passResult, error) {
+	if f.first != nil {
+		if f.failed >= 0 {
+			inFlight := func(i int) int64 { return drivers[i].inFlight() }
+			return nil, abortError(f.first, f.failed, f.at, drivers, f.ps, inFlight)
+		}
+		return nil, f.first
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, context.Cause(ctx)
+	if err := f.ctx.Err(); err != nil {
+		return nil, context.Cause(f.ctx)
 	}
-	return finishPass(wall, drivers, total), nil
+	return finishPass(wall, drivers, f.ps.total), nil
 }
 
 // finishPass merges the drivers' verification once the pass is over.
@@ -183,38 +280,63 @@ func (e *NodeError) Error() string {
 // Unwrap returns the link's error.
 func (e *NodeError) Unwrap() error { return e.err }
 
-// abortError counts what the pass had done when failed stopped it at at;
-// every driver goroutine has returned. rd is the redispatch state, if any:
-// its orphans not yet resent are in flight too.
-func abortError(err error, failed *driver, at time.Duration, drivers []*driver, ps passSpec, rd *redispatcher) *NodeError {
+// abortError counts what the pass had done when drivers[failed] stopped
+// it at at; every driver goroutine has returned, and inFlight(i) counts
+// driver i's tasks in flight.
+func abortError(err error, failed int, at time.Duration, drivers []*driver, ps passSpec, inFlight func(int) int64) *NodeError {
 	a := results.Abort{Total: int64(ps.total)}
-	a.Failure = results.Failure{Node: failed.name, Pass: ps.name(), AtNS: int64(at), Error: err.Error(), Completed: failed.tasks}
-	for _, d := range drivers {
+	f := drivers[failed]
+	a.Failure = results.Failure{Node: f.name, Pass: ps.name(), AtNS: int64(at), Error: err.Error(), Completed: f.tasks}
+	for i, d := range drivers {
 		a.Completed += d.tasks
-		n := d.inFlight()
+		n := inFlight(i)
 		a.InFlight += n
-		if d == failed {
+		if i == failed {
 			a.Failure.InFlight = n
 		}
 	}
-	if rd != nil {
-		a.InFlight += rd.orphanTasks()
-		// A harvested node's batches moved to the orphans (counted above).
-		if f := rd.failureOf(failed); f != nil && f.InFlight > a.Failure.InFlight {
-			a.Failure.InFlight = f.InFlight
-		}
-	}
+	ne := &NodeError{Abort: a, err: err}
+	ne.settle()
+	return ne
+}
+
+// settle derives the abort's unsent and lost tasks from its other counts.
+func (e *NodeError) settle() {
+	a := &e.Abort
 	a.Unsent = max(0, a.Total-a.Completed-a.InFlight)
 	a.Lost = a.Total - a.Completed
-	return &NodeError{Abort: a, Redispatch: rd != nil, err: err}
+}
+
+// inFlight returns the tasks of the driver's batches sent (or being sent)
+// and not answered, under on_node_failure: fail. Call it only once the
+// pass's goroutines have returned: it drains the free list to find them.
+func (d *driver) inFlight() int64 {
+	free := make([]bool, len(d.slots))
+	for drained := false; !drained; {
+		select {
+		case s := <-d.free:
+			free[s] = true
+		default:
+			drained = true
+		}
+	}
+	var n int64
+	for i := range d.slots {
+		if !free[i] {
+			n += int64(len(d.slots[i].ids))
+		}
+	}
+	return n
 }
 
 // watchdog reports a driver with batches in flight that receives nothing
-// for timeout to onTimeout, which returns whether to stop watching (fail
-// mode: the pass fails) or go on with the other drivers (redispatch mode:
-// the driver is dropped). It polls at a quarter of the timeout (at most
-// every 100 ms) and reads only the drivers' atomic counters.
-func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, selfRecover bool, done <-chan struct{}, onTimeout func(*driver, error) bool) {
+// for timeout to onTimeout, by index, which returns whether to stop
+// watching (fail mode: the pass fails) or go on with the other drivers
+// (redispatch mode: the driver is dropped). A driver whose context
+// (ctxs[i]) ended is not watched any more. It polls at a quarter of the
+// timeout (at most every 100 ms) and reads only the drivers' atomic
+// counters.
+func watchdog(ctx context.Context, drivers []*driver, ctxs []context.Context, timeout time.Duration, selfRecover bool, done <-chan struct{}, onTimeout func(int, error) bool) {
 	tick := min(timeout/4, 100*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -233,8 +355,8 @@ func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, sel
 		case now = <-t.C:
 		}
 		for i, d := range drivers {
-			if d.rd != nil && d.rd.dead.Load() {
-				continue
+			if ctxs[i].Err() != nil {
+				continue // dropped, or the pass is over
 			}
 			recv, sent := d.nRecv.Load(), d.nSent.Load()
 			if recv != last[i] || recv >= sent {
@@ -249,7 +371,7 @@ func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, sel
 			if age >= timeout {
 				err := fmt.Errorf("node %s: %w: a batch in flight for %v has had no answer (task timeout %v)%s",
 					d.name, errTimeout, age.Round(time.Millisecond), timeout, strays(d))
-				if onTimeout(d, err) {
+				if onTimeout(i, err) {
 					return
 				}
 				continue
@@ -259,7 +381,7 @@ func watchdog(ctx context.Context, drivers []*driver, timeout time.Duration, sel
 			if recv < sent && now.Sub(since[i]) >= timeout {
 				err := fmt.Errorf("node %s: %w: no result for %v with %d batches in flight (task timeout %v)%s",
 					d.name, errTimeout, now.Sub(since[i]).Round(time.Millisecond), sent-recv, timeout, strays(d))
-				if onTimeout(d, err) {
+				if onTimeout(i, err) {
 					return
 				}
 			}

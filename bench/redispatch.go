@@ -13,15 +13,18 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/snbench/snbench/bench/results"
-	"github.com/snbench/snbench/internal/timing"
 )
 
 // Redispatch mode (on_node_failure: redispatch) hands the batches a failed
 // node had in flight, and its unsent share of the ids, to the nodes that
 // survive, and finishes the pass.
 //
-// It is a policy that needs shared state, so it has some, and only in this
-// mode (fail mode's drivers share nothing during a pass):
+// It is a layer over the fail-mode pass: a failure policy (redispatcher)
+// for the pass's shared orchestration (runDrivers), and around each
+// driver's own feed, closed or open loop, a feed of its own (rdFeed) that
+// holds the driver's part of the state; the drivers and their slots carry
+// none of it. It is a policy that needs shared state, so it has some, and
+// only in this mode (fail mode's drivers share nothing during a pass):
 //
 //   - remaining, one atomic counter of the tasks not yet answered, which
 //     every receiver decrements once per batch: the pass ends when it
@@ -30,8 +33,8 @@ import (
 //   - a mutex-guarded queue of orphaned batches and shares, which senders
 //     check with one atomic load per batch and lock only when it is not
 //     empty;
-//   - a compare-and-swap per answered batch on the batch's slot, which
-//     decides between the receiver and a failed driver's harvest who owns
+//   - a compare-and-swap per answered batch on the state of the batch's
+//     slot (kept by its rdFeed), which decides between the receiver and a failed driver's harvest who owns
 //     a batch in flight, so that an answer that comes back after its batch
 //     was handed on is dropped and counted, never verified twice.
 //
@@ -45,15 +48,6 @@ const (
 	slotDone            // answered, counted by its receiver
 	slotOrphaned        // taken by the harvest of a failed driver
 )
-
-// abandonGrace is how long a pass whose live nodes are done waits for a
-// failed node's goroutines before it ends the cluster's context to free
-// them: only a link that cannot be closed on its own (it is not an
-// io.Closer) needs it.
-const abandonGrace = time.Second
-
-// errAbandoned ends a cluster whose failed link could not be closed alone.
-var errAbandoned = errors.New("a failed node's link could not be closed on its own")
 
 // work is one batch for a sender to send.
 type work struct {
@@ -71,13 +65,16 @@ type share struct {
 	head work      // open loop: the next batch, drawn ahead with its due times
 }
 
-// redispatcher is the state the drivers of one redispatch-mode pass share.
-// Its mutex guards the fields below it.
+// redispatcher is the failure policy of on_node_failure: redispatch, and
+// the state the drivers of one pass share under it. It wraps each
+// driver's own feed in an rdFeed (redispatch_send.go), which holds that
+// driver's part. Its mutex guards the fields below it.
 type redispatcher struct {
 	ctx    context.Context // the cluster's: done when the pass fails
 	cancel context.CancelCauseFunc
 	ps     passSpec
 	base   time.Time
+	feeds  []*rdFeed // by driver
 
 	remaining atomic.Int64 // tasks not yet answered by any node
 	nOrphans  atomic.Int64 // len(orphans), for a lock-free check
@@ -94,35 +91,8 @@ type redispatcher struct {
 
 	once   sync.Once
 	first  error         // why the pass failed
-	failed *driver       // the last node, when no node was left
+	failed int           // the last node, when no node was left; else -1
 	at     time.Duration // when
-}
-
-// rdDriver is one driver's part of the redispatch state.
-type rdDriver struct {
-	*redispatcher
-	ctx     context.Context // done when the node fails or the pass does
-	cancel  context.CancelCauseFunc
-	dead    atomic.Bool
-	failure int // index in failures once dead
-
-	// Sender side.
-	inHand     work          // drawn, not yet in a slot: the harvest hands it on
-	debt       time.Duration // open loop: backpressure not yet made up (see sendOpen)
-	ownPending bool          // open loop: load.ids/due hold the next own batch
-	own        []uint64      // closed loop: own and share ids, reused
-	shIDs      []uint64      // open loop: a share batch, reused
-	shDue      []time.Duration
-	timer      *time.Timer    // open loop: the coarse, interruptible part of a wait
-	waiter     *timing.Waiter // open loop: the precise rest of it
-	tasks      int64          // tasks of failed nodes this driver sent
-	batches    int64
-	resent     int64 // of tasks, those in flight on a failed node before
-
-	// Receiver side.
-	dropped   int64          // answers to batches already handed on
-	transport int64          // tasks the link itself sent again (topologies.Resender)
-	lat       *hdr.Histogram // resent tasks' latency; nil until one
 }
 
 // passRedispatch is what redispatch did in one pass.
@@ -133,107 +103,64 @@ type passRedispatch struct {
 	lat                                        *hdr.Histogram
 }
 
-// runRedispatch runs a pass of drivers in redispatch mode: a node that
-// fails (its link breaks, or it has work in flight and answers nothing for
-// the timeout) is dropped, its link closed, and its work handed on. The
-// pass fails only when no node is left with work to do, or ctx ends.
-func runRedispatch(ctx context.Context, cancel context.CancelCauseFunc, drivers []*driver, ps passSpec, base time.Time) (*passResult, error) {
-	r := &redispatcher{ctx: ctx, cancel: cancel, ps: ps, base: base, live: len(drivers)}
+var _ failurePolicy = (*redispatcher)(nil)
+
+// newRedispatcher puts drivers in redispatch mode: a node that fails (its
+// link breaks, it answers wrongly, or it has work in flight and answers
+// nothing for the timeout) is dropped, its context ended (cancels, by
+// driver), its link closed, and its work handed on. The pass fails only
+// when no node is left with work to do, or ctx ends.
+func newRedispatcher(ctx context.Context, cancel context.CancelCauseFunc, ps passSpec, base time.Time, drivers []*driver, cancels []context.CancelCauseFunc) *redispatcher {
+	r := &redispatcher{ctx: ctx, cancel: cancel, ps: ps, base: base, live: len(drivers), failed: -1}
 	r.remaining.Store(int64(ps.total))
 	wake := make(chan struct{})
 	r.wake.Store(&wake)
-	fin := make([]chan struct{}, len(drivers))
+	r.feeds = make([]*rdFeed, len(drivers))
 	for i, d := range drivers {
-		dctx, dcancel := context.WithCancelCause(ctx)
-		d.rd = &rdDriver{redispatcher: r, ctx: dctx, cancel: dcancel, failure: -1}
-		if d.load != nil {
-			d.rd.timer = time.NewTimer(time.Hour)
-			w, err := timing.NewWaiter(dctx)
-			if err != nil {
-				for _, d := range drivers[:i+1] {
-					d.rd.cancel(nil)
-					if d.rd.waiter != nil {
-						_ = d.rd.waiter.Close()
-					}
-				}
-				return nil, err
-			}
-			d.rd.waiter = w
-		}
-		fin[i] = make(chan struct{})
+		r.feeds[i] = newRDFeed(r, d, cancels[i])
 	}
-	defer func() {
-		for _, d := range drivers {
-			d.rd.cancel(nil)
-			if d.rd.timer != nil {
-				d.rd.timer.Stop()
-				_ = d.rd.waiter.Close()
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	done := make(chan struct{})
-	wg.Go(func() {
-		watchdog(ctx, drivers, ps.timeout, ps.selfRecover, done, func(d *driver, err error) bool {
-			r.die(d, err)
-			return ctx.Err() != nil
-		})
-	})
-	start := time.Now()
-	var work sync.WaitGroup
-	for i, d := range drivers {
-		var both sync.WaitGroup
-		both.Go(func() {
-			if err := d.sendRedispatch(d.rd.ctx); err != nil {
-				r.die(d, err)
-			}
-			if d.rd.dead.Load() && ctx.Err() == nil {
-				r.harvest(d)
-			}
-		})
-		both.Go(func() {
-			if err := d.receive(d.rd.ctx); err != nil {
-				r.die(d, err)
-			}
-		})
-		work.Go(func() {
-			both.Wait()
-			close(fin[i])
-		})
+	return r
+}
+
+func (r *redispatcher) fail(i int, err error) bool {
+	r.die(i, err)
+	return r.ctx.Err() != nil
+}
+
+// stopped hands a failed driver's work on (harvest) once its sender has
+// returned.
+func (r *redispatcher) stopped(i int) {
+	if r.feeds[i].dead.Load() && r.ctx.Err() == nil {
+		r.harvest(r.feeds[i])
 	}
-	// The live drivers finish when every task is answered; a failed one
-	// when its link is closed.
-	for i, d := range drivers {
-		select {
-		case <-fin[i]:
-		case <-d.rd.ctx.Done():
-		}
-	}
-	wall := time.Since(start)
-	grace := time.NewTimer(abandonGrace)
-	for i := range drivers {
-		select {
-		case <-fin[i]:
-		case <-grace.C:
-			cancel(errAbandoned)
-			<-fin[i]
-		}
-	}
-	grace.Stop()
-	work.Wait()
-	close(done)
-	wg.Wait()
+}
+
+func (r *redispatcher) end(wall time.Duration, drivers []*driver) (*passResult, error) {
 	r.closers.Wait()
+	for _, f := range r.feeds {
+		if f.timer != nil {
+			f.timer.Stop()
+		}
+	}
 	if r.first != nil {
-		if r.failed != nil {
-			return nil, abortError(r.first, r.failed, r.at, drivers, ps, r)
+		if r.failed >= 0 {
+			ne := abortError(r.first, r.failed, r.at, drivers, r.ps, r.inFlight)
+			ne.Redispatch = true
+			// The orphans not yet resent are in flight too; a harvested
+			// node's batches moved to them.
+			ne.Abort.InFlight += r.orphanTasks()
+			if f := r.failureOf(r.failed); f != nil && f.InFlight > ne.Abort.Failure.InFlight {
+				ne.Abort.Failure.InFlight = f.InFlight
+			}
+			ne.settle()
+			return nil, ne
 		}
 		return nil, r.first
 	}
-	if err := ctx.Err(); err != nil && !errors.Is(context.Cause(ctx), errAbandoned) {
-		return nil, context.Cause(ctx)
+	if err := r.ctx.Err(); err != nil && !errors.Is(context.Cause(r.ctx), errAbandoned) {
+		return nil, context.Cause(r.ctx)
 	}
-	pr := finishPass(wall, drivers, ps.total)
+	pr := finishPass(wall, drivers, r.ps.total)
 	pr.redispatch = r.result(drivers)
 	return pr, nil
 }
@@ -242,72 +169,72 @@ func runRedispatch(ctx context.Context, cancel context.CancelCauseFunc, drivers 
 // node failed and no link sent a batch again itself.
 func (r *redispatcher) result(drivers []*driver) *passRedispatch {
 	var transport int64
-	for _, d := range drivers {
-		transport += d.rd.transport
+	for _, f := range r.feeds {
+		transport += f.transport
 	}
 	if len(r.failures) == 0 && transport == 0 {
 		return nil
 	}
 	x := &passRedispatch{failures: r.failures, dead: make([]bool, len(drivers)), lat: results.NewHist()}
-	for i, d := range drivers {
-		rd := d.rd
-		x.tasks += rd.tasks
-		x.batches += rd.batches
-		x.resent += rd.resent
-		x.dropped += rd.dropped
-		x.transport += rd.transport
-		if rd.lat != nil {
-			x.lat.Merge(rd.lat)
+	for i, f := range r.feeds {
+		x.tasks += f.tasks
+		x.batches += f.batches
+		x.resent += f.resentTasks
+		x.dropped += f.dropped
+		x.transport += f.transport
+		if f.lat != nil {
+			x.lat.Merge(f.lat)
 		}
-		if rd.failure >= 0 {
+		if f.failure >= 0 {
 			x.dead[i] = true
-			x.failures[rd.failure].Completed = d.tasks
+			x.failures[f.failure].Completed = drivers[i].tasks
 		}
 	}
 	return x
 }
 
-// die drops d from the pass: it records the failure, ends the driver's
-// context and closes its link, so that its sender and receiver return;
-// its sender then hands its work on (harvest). When it was the last node
-// with work left, the pass fails. Safe for concurrent use; later calls for
-// the same driver do nothing.
-func (r *redispatcher) die(d *driver, err error) {
+// die drops driver i from the pass: it records the failure, ends the
+// driver's context and closes its link, so that its sender and receiver
+// return; its sender then hands its work on (harvest). When it was the
+// last node with work left, the pass fails. Safe for concurrent use;
+// later calls for the same driver do nothing.
+func (r *redispatcher) die(i int, err error) {
+	f := r.feeds[i]
 	r.mu.Lock()
-	if d.rd.dead.Load() {
+	if f.dead.Load() {
 		r.mu.Unlock()
 		return
 	}
 	if r.ctx.Err() != nil {
 		r.mu.Unlock()
 		if !errors.Is(context.Cause(r.ctx), errAbandoned) {
-			r.failPass(nil, err) // the run ends anyway
+			r.failPass(-1, err) // the run ends anyway
 		}
 		return
 	}
-	d.rd.dead.Store(true)
-	d.rd.failure = len(r.failures)
+	f.dead.Store(true)
+	f.failure = len(r.failures)
 	at := time.Since(r.base)
-	r.failures = append(r.failures, results.Failure{Node: d.name, Pass: r.ps.name(), AtNS: int64(at), Error: err.Error()})
+	r.failures = append(r.failures, results.Failure{Node: f.d.name, Pass: r.ps.name(), AtNS: int64(at), Error: err.Error()})
 	r.live--
 	live := r.live
 	r.mu.Unlock()
-	d.rd.cancel(err)
-	if c, ok := d.link.(io.Closer); ok {
+	f.cancel(err)
+	if c, ok := f.d.link.(io.Closer); ok {
 		r.closers.Go(func() { _ = c.Close() })
 	}
 	if live == 0 && r.remaining.Load() > 0 {
-		r.failPass(d, err)
+		r.failPass(i, err)
 	}
 }
 
-// failPass fails the whole pass with err; d, if set, is the node whose
+// failPass fails the whole pass with err; i, if not -1, is the node whose
 // failure left none.
-func (r *redispatcher) failPass(d *driver, err error) {
+func (r *redispatcher) failPass(i int, err error) {
 	r.once.Do(func() {
 		r.first = err
-		if d != nil {
-			r.failed, r.at = d, time.Since(r.base)
+		if i >= 0 {
+			r.failed, r.at = i, time.Since(r.base)
 		}
 		r.cancel(err)
 	})
@@ -316,26 +243,25 @@ func (r *redispatcher) failPass(d *driver, err error) {
 // harvest hands a failed driver's work on: the batches in flight that no
 // answer has claimed, the batch its sender held, and its unsent share. It
 // runs on the failed driver's sender goroutine, after the sender returned.
-func (r *redispatcher) harvest(d *driver) {
-	rd := d.rd
+func (r *redispatcher) harvest(f *rdFeed) {
+	d := f.d
 	var orphans []work
 	var inFlight int64
 	for i := range d.slots {
 		sl := &d.slots[i]
-		if sl.state.CompareAndSwap(slotSent, slotOrphaned) {
+		if f.states[i].CompareAndSwap(slotSent, slotOrphaned) {
 			orphans = append(orphans, work{ids: slices.Clone(sl.ids), due: slices.Clone(sl.due), sent: sl.sent})
 			inFlight += int64(len(sl.ids))
 		}
 	}
-	if w := rd.inHand; len(w.ids) > 0 {
+	if w := f.inHand; len(w.ids) > 0 {
 		orphans = append(orphans, work{ids: slices.Clone(w.ids), due: slices.Clone(w.due), sent: w.sent})
 	}
 	var sh *share
 	if _, shared := d.src.(*sharedQueue); !shared { // the others pull from a shared queue anyway
 		sh = &share{src: d.src, load: d.load}
-		if d.load != nil {
-			o := d.load
-			if rd.ownPending {
+		if o := d.load; o != nil {
+			if f.ownPending {
 				sh.head = work{ids: slices.Clone(o.ids), due: slices.Clone(o.due), sent: -1}
 			} else {
 				sh.draw(d.batch)
@@ -346,8 +272,8 @@ func (r *redispatcher) harvest(d *driver) {
 		}
 	}
 	r.mu.Lock()
-	r.failures[rd.failure].InFlight = inFlight
-	f := r.failures[rd.failure]
+	r.failures[f.failure].InFlight = inFlight
+	fl := r.failures[f.failure]
 	r.orphans = append(r.orphans, orphans...)
 	r.nOrphans.Store(int64(len(r.orphans)))
 	if sh != nil {
@@ -359,7 +285,7 @@ func (r *redispatcher) harvest(d *driver) {
 	r.mu.Unlock()
 	if r.ps.log != nil {
 		fmt.Fprintf(r.ps.log, "snbench: node %s failed %v into the %s pass: %s; redispatching its %d tasks in flight and its unsent share to %d other nodes\n",
-			f.Node, time.Duration(f.AtNS).Round(time.Millisecond), f.Pass, f.Error, inFlight, live)
+			fl.Node, time.Duration(fl.AtNS).Round(time.Millisecond), fl.Pass, fl.Error, inFlight, live)
 	}
 }
 
@@ -385,12 +311,25 @@ func (r *redispatcher) orphanTasks() int64 {
 	return n
 }
 
-// failureOf returns d's failure record, if d failed.
-func (r *redispatcher) failureOf(d *driver) *results.Failure {
-	if d.rd == nil || d.rd.failure < 0 {
-		return nil
+// failureOf returns driver i's failure record, if it failed.
+func (r *redispatcher) failureOf(i int) *results.Failure {
+	if f := r.feeds[i]; f.failure >= 0 {
+		return &r.failures[f.failure]
 	}
-	return &r.failures[d.rd.failure]
+	return nil
+}
+
+// inFlight returns the tasks of driver i's batches sent (or being sent)
+// and not answered; call it once the pass's goroutines have returned.
+func (r *redispatcher) inFlight(i int) int64 {
+	f := r.feeds[i]
+	var n int64
+	for s := range f.states {
+		if f.states[s].Load() == slotSent {
+			n += int64(len(f.d.slots[s].ids))
+		}
+	}
+	return n
 }
 
 // takeOrphan pops the oldest orphaned batch.
@@ -458,77 +397,6 @@ func (r *redispatcher) takeShareAt(due time.Duration, batch int, ids []uint64, d
 
 // draw draws an open-loop share's next batch on its schedule.
 func (sh *share) draw(batch int) {
-	sh.head.ids = sh.src.next(sh.head.ids[:0], batch)
-	sh.head.due = sh.head.due[:0]
-	for range sh.head.ids {
-		sh.head.due = append(sh.head.due, sh.load.arrival())
-	}
+	sh.head.ids, sh.head.due = sh.load.draw(sh.src, batch, sh.head.ids, sh.head.due)
 	sh.head.sent = -1
-}
-
-// claim reports whether the receiver owns the answered batch in sl: false
-// when a failed driver's harvest handed it on first, and the answer is
-// dropped.
-func (rd *rdDriver) claim(sl *slot, n int) bool {
-	if sl.state.CompareAndSwap(slotSent, slotDone) {
-		return true
-	}
-	rd.dropped += int64(n)
-	return false
-}
-
-// answered records a verified batch: a resent batch's latency (resent by
-// the coordinator, or by the link itself: byLink), and one batch fewer in
-// the pass; the last one wakes the senders to end it.
-func (rd *rdDriver) answered(d *driver, sl *slot, now time.Duration, byLink bool) {
-	if byLink && d.record {
-		rd.transport += int64(len(sl.ids))
-	}
-	if (sl.resent || byLink) && d.record {
-		if rd.lat == nil {
-			rd.lat = results.NewHist()
-		}
-		if len(sl.due) > 0 {
-			for _, due := range sl.due {
-				results.Record(rd.lat, now-due, 1)
-			}
-		} else {
-			results.Record(rd.lat, now-sl.sent, int64(len(sl.ids)))
-		}
-	}
-	if rd.remaining.Add(-int64(len(sl.ids))) == 0 {
-		rd.mu.Lock()
-		rd.broadcastLocked()
-		rd.mu.Unlock()
-	}
-}
-
-// inFlight returns the tasks of the driver's batches sent (or being sent)
-// and not answered. Call it only once the pass's goroutines have
-// returned: in fail mode it drains the free list to find them.
-func (d *driver) inFlight() int64 {
-	var n int64
-	if d.rd != nil {
-		for i := range d.slots {
-			if d.slots[i].state.Load() == slotSent {
-				n += int64(len(d.slots[i].ids))
-			}
-		}
-		return n
-	}
-	free := make([]bool, len(d.slots))
-	for drained := false; !drained; {
-		select {
-		case s := <-d.free:
-			free[s] = true
-		default:
-			drained = true
-		}
-	}
-	for i := range d.slots {
-		if !free[i] {
-			n += int64(len(d.slots[i].ids))
-		}
-	}
-	return n
 }

@@ -2,113 +2,193 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/timing"
+	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )
 
-// sendRedispatch is the sender of a redispatch-mode driver, closed or open
-// loop. It sends, in this order of preference, batches that failed nodes
-// had in flight, its own share, and failed nodes' unsent shares (in open
-// loop, whichever of the last two is due first); with nothing to send it
-// waits until a failure hands it work or every task of the pass is
-// answered, and then sends the end-of-stream marker.
-func (d *driver) sendRedispatch(ctx context.Context) error {
-	rd := d.rd
-	var b workloads.Batch
-	var n uint64
-	for {
-		w, ok, err := d.nextWork(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		s, waited, err := d.takeSlot(ctx)
-		if err != nil {
-			return err
-		}
-		rd.debt += waited
-		sl := &d.slots[s]
-		// Submit, as in send: the clock is read before Fill, so that Fill
-		// is inside the batch's latency.
-		now := time.Since(d.base)
-		sl.ids = append(sl.ids[:0], w.ids...)
-		sl.due = append(sl.due[:0], w.due...)
-		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
-		d.wl.Fill(&b)
-		sl.vals = b.Values // the slot keeps the inputs for verification
-		sl.sent, sl.resent = now, w.sent >= 0
-		if w.sent >= 0 {
-			sl.sent = w.sent // a failed node's batch: latency from its first send
-		} else if d.load != nil && len(w.due) > 0 {
-			// Lag beyond backpressure, as in sendOpen.
-			late := max(now-w.due[len(w.due)-1], 0)
-			rd.debt = min(rd.debt, late)
-			results.Record(d.load.lag, late-rd.debt, 1)
-		}
-		sl.since.Store(int64(now) + 1) // this send's deadline, however old the batch
-		sl.state.Store(slotSent)
-		rd.inHand = work{}
-		d.sent <- s // never blocks: at most window slots exist
-		if err := d.link.Send(&b); err != nil {
-			return err
-		}
-		n++
-		d.nSent.Store(int64(n))
-	}
-	b.Tag, b.IDs, b.Values = endTag|n, nil, nil
-	d.nSent.Store(int64(n + 1))
-	return d.link.Send(&b)
+// rdFeed is a driver's feed under redispatch, around the driver's own
+// (closedLoop or openLoop, inner), and the driver's part of the redispatch
+// state. Its sender sends, in this order of preference, batches that
+// failed nodes had in flight, its own share, and failed nodes' unsent
+// shares (in open loop, whichever of the last two is due first); with
+// nothing to send it waits until a failure hands it work or every task of
+// the pass is answered. Its receiver fails the node at its first wrong
+// answer, drops an answer to a batch already handed on, and has inner
+// count and record the rest.
+type rdFeed struct {
+	*redispatcher
+	d        *driver
+	inner    feed                // the driver's own feed: it records answers
+	load     *openLoop           // open loop: the driver's schedule and figures; nil in closed loop
+	resender topologies.Resender // the link, if it sends batches again itself; else nil
+	cancel   context.CancelCauseFunc
+	dead     atomic.Bool
+	failure  int // index in failures once dead
+
+	// By slot. states decide, between the receiver and the harvest of a
+	// failed driver, who owns a batch in flight (see slotSent); resent
+	// marks a batch that was in flight on a failed node, whose sent (or
+	// due) times are the original ones.
+	states []atomic.Uint32
+	resent []bool
+
+	// Sender side.
+	inHand      work     // drawn, not yet in a slot: the harvest hands it on
+	ownPending  bool     // open loop: load.ids/due hold the next own batch
+	own         []uint64 // closed loop: own and share ids, reused
+	shIDs       []uint64 // open loop: a share batch, reused
+	shDue       []time.Duration
+	timer       *time.Timer // open loop: the coarse, interruptible part of a wait
+	tasks       int64       // tasks of failed nodes this driver sent
+	batches     int64
+	resentTasks int64 // of tasks, those in flight on a failed node before
+
+	// Receiver side.
+	dropped   int64          // answers to batches already handed on
+	transport int64          // tasks the link itself sent again (topologies.Resender)
+	lat       *hdr.Histogram // resent tasks' latency; nil until one
 }
 
-// takeSlot takes a free window slot, waiting for one if none is free,
-// and returns how long it waited; in open loop the wait counts as
-// backpressure (a bound hit and its duration).
-func (d *driver) takeSlot(ctx context.Context) (int, time.Duration, error) {
-	select {
-	case s := <-d.free:
-		return s, 0, nil
-	default:
+// newRDFeed puts an rdFeed of r around d's own feed; cancel ends d's
+// context.
+func newRDFeed(r *redispatcher, d *driver, cancel context.CancelCauseFunc) *rdFeed {
+	f := &rdFeed{redispatcher: r, d: d, inner: d.feed, load: d.load, cancel: cancel, failure: -1,
+		states: make([]atomic.Uint32, len(d.slots)), resent: make([]bool, len(d.slots))}
+	f.resender, _ = d.link.(topologies.Resender)
+	if d.load != nil {
+		f.timer = time.NewTimer(time.Hour)
 	}
-	t0 := time.Now()
-	select {
-	case s := <-d.free:
-		waited := time.Since(t0)
-		if o := d.load; o != nil {
-			o.boundHits++
-			o.boundWait += waited
-			o.boundMax = max(o.boundMax, waited)
+	d.feed = f
+	return f
+}
+
+// next takes the next batch of work, then a slot for it (in open loop a
+// wait for one is backpressure, as in openLoop.slot), and stamps it
+// submitted before Fill, as the closed loop does; a failed node's batch
+// keeps its first send as its sent time.
+func (f *rdFeed) next(ctx context.Context) (int, time.Duration, bool, error) {
+	w, ok, err := f.nextWork(ctx)
+	if err != nil || !ok {
+		return 0, 0, false, err
+	}
+	d := f.d
+	var s int
+	if f.load != nil {
+		s, err = f.load.slot(ctx)
+	} else {
+		s, err = d.freeSlot(ctx)
+	}
+	if err != nil {
+		return 0, 0, false, err
+	}
+	sl := &d.slots[s]
+	now := time.Since(d.base)
+	sl.ids = append(sl.ids[:0], w.ids...)
+	sl.due = append(sl.due[:0], w.due...)
+	sl.sent, f.resent[s] = now, w.sent >= 0
+	if w.sent >= 0 {
+		sl.sent = w.sent // a failed node's batch: latency from its first send
+	} else if f.load != nil && len(w.due) > 0 {
+		f.load.lagged(now, w.due[len(w.due)-1])
+	}
+	f.states[s].Store(slotSent)
+	f.inHand = work{}
+	return s, now, true, nil
+}
+
+// answer fails a node that answers wrongly before the answer is counted,
+// so that the batch, still in flight, is redone elsewhere exactly once; a
+// failed driver's harvest may have handed the batch to another node
+// already, and then the answer is dropped.
+func (f *rdFeed) answer(s int, r *workloads.Result, idsOK bool, wrong int64) (bool, error) {
+	d := f.d
+	sl := &d.slots[s]
+	if !idsOK || wrong > 0 {
+		why := badIDs(sl, r)
+		if idsOK {
+			why = d.badValue(r, wrong)
 		}
-		return s, waited, nil
-	case <-ctx.Done():
-		return 0, 0, context.Cause(ctx)
+		d.noteBad(why)
+		return false, fmt.Errorf("node %s: %w: %s", d.name, errWrongAnswer, why)
+	}
+	if !f.states[s].CompareAndSwap(slotSent, slotDone) {
+		f.dropped += int64(len(r.IDs))
+		return false, nil
+	}
+	now, rec := d.accept(sl, r, idsOK, wrong)
+	if rec {
+		f.inner.record(sl, r, now)
+	}
+	f.answered(s, now, f.resender != nil && f.resender.LastResent())
+	return true, nil
+}
+
+// stray fails the node: under redispatch an answer to nothing in flight
+// is a wrong answer.
+func (f *rdFeed) stray(_ *workloads.Result, why string) error {
+	return fmt.Errorf("node %s: %w: %s", f.d.name, errWrongAnswer, why)
+}
+
+func (f *rdFeed) record(sl *slot, r *workloads.Result, now time.Duration) {
+	f.inner.record(sl, r, now)
+}
+
+// answered records a verified batch in slot s: a resent batch's latency
+// (resent by the coordinator, or by the link itself: byLink), and one
+// batch fewer in the pass; the last one wakes the senders to end it.
+func (f *rdFeed) answered(s int, now time.Duration, byLink bool) {
+	d := f.d
+	sl := &d.slots[s]
+	if byLink && d.record {
+		f.transport += int64(len(sl.ids))
+	}
+	if (f.resent[s] || byLink) && d.record {
+		if f.lat == nil {
+			f.lat = results.NewHist()
+		}
+		if len(sl.due) > 0 {
+			for _, due := range sl.due {
+				results.Record(f.lat, now-due, 1)
+			}
+		} else {
+			results.Record(f.lat, now-sl.sent, int64(len(sl.ids)))
+		}
+	}
+	if f.remaining.Add(-int64(len(sl.ids))) == 0 {
+		f.mu.Lock()
+		f.broadcastLocked()
+		f.mu.Unlock()
 	}
 }
 
-// nextWork returns the next batch to send and keeps it in rd.inHand until
+// nextWork returns the next batch to send and keeps it in inHand until
 // it is in a slot, or ok = false when every task of the pass is answered.
-func (d *driver) nextWork(ctx context.Context) (w work, ok bool, err error) {
-	rd := d.rd
+func (f *rdFeed) nextWork(ctx context.Context) (w work, ok bool, err error) {
+	d := f.d
 	for {
-		wake := rd.wakeChan()
-		if rd.nOrphans.Load() > 0 {
-			if w, ok := rd.takeOrphan(); ok {
-				rd.tasks += int64(len(w.ids))
-				rd.batches++
+		wake := f.wakeChan()
+		if f.nOrphans.Load() > 0 {
+			if w, ok := f.takeOrphan(); ok {
+				f.tasks += int64(len(w.ids))
+				f.batches++
 				if w.sent >= 0 {
-					rd.resent += int64(len(w.ids))
+					f.resentTasks += int64(len(w.ids))
 				}
-				rd.inHand = w
+				f.inHand = w
 				return w, true, nil
 			}
 		}
-		if d.load != nil {
-			w, ok, woken, err := d.nextOpen(ctx, wake)
+		if f.load != nil {
+			w, ok, woken, err := f.nextOpen(ctx, wake)
 			if err != nil || ok {
 				return w, ok, err
 			}
@@ -116,21 +196,21 @@ func (d *driver) nextWork(ctx context.Context) (w work, ok bool, err error) {
 				continue
 			}
 		} else {
-			rd.own = d.src.next(rd.own[:0], d.batch)
-			if len(rd.own) > 0 {
-				rd.inHand = work{ids: rd.own, sent: -1}
-				return rd.inHand, true, nil
+			f.own = d.src.next(f.own[:0], d.batch)
+			if len(f.own) > 0 {
+				f.inHand = work{ids: f.own, sent: -1}
+				return f.inHand, true, nil
 			}
-			if rd.nShares.Load() > 0 {
-				if rd.own = rd.takeShare(rd.own[:0], d.batch); len(rd.own) > 0 {
-					rd.tasks += int64(len(rd.own))
-					rd.batches++
-					rd.inHand = work{ids: rd.own, sent: -1}
-					return rd.inHand, true, nil
+			if f.nShares.Load() > 0 {
+				if f.own = f.takeShare(f.own[:0], d.batch); len(f.own) > 0 {
+					f.tasks += int64(len(f.own))
+					f.batches++
+					f.inHand = work{ids: f.own, sent: -1}
+					return f.inHand, true, nil
 				}
 			}
 		}
-		if rd.remaining.Load() <= 0 {
+		if f.remaining.Load() <= 0 {
 			return work{}, false, nil
 		}
 		select {
@@ -145,46 +225,41 @@ func (d *driver) nextWork(ctx context.Context) (w work, ok bool, err error) {
 // failed node's share batch, on their schedules, and returns it. woken
 // says that a broadcast cut the wait short (look for orphans again); ok
 // false and woken false mean there is nothing scheduled at all.
-func (d *driver) nextOpen(ctx context.Context, wake <-chan struct{}) (w work, ok, woken bool, err error) {
-	o, rd := d.load, d.rd
-	if !rd.ownPending {
-		o.ids = d.src.next(o.ids[:0], d.batch)
-		if len(o.ids) > 0 {
-			o.due = o.due[:0]
-			for range o.ids {
-				o.due = append(o.due, o.arrival())
-			}
-			rd.ownPending = true
+func (f *rdFeed) nextOpen(ctx context.Context, wake <-chan struct{}) (w work, ok, woken bool, err error) {
+	d, o := f.d, f.load
+	if !f.ownPending {
+		if o.ids, o.due = o.draw(d.src, d.batch, o.ids, o.due); len(o.ids) > 0 {
+			f.ownPending = true
 		}
 	}
 	target, fromShare := time.Duration(math.MaxInt64), false
-	if rd.ownPending {
+	if f.ownPending {
 		target = o.due[len(o.due)-1]
 	}
-	if rd.nShares.Load() > 0 {
-		if due, ok := rd.shareDue(); ok && due < target {
+	if f.nShares.Load() > 0 {
+		if due, ok := f.shareDue(); ok && due < target {
 			target, fromShare = due, true
 		}
 	}
 	if target == math.MaxInt64 {
 		return work{}, false, false, nil
 	}
-	if woken, err := sleepOrWake(ctx, rd.timer, rd.waiter, d.base.Add(target), wake); err != nil || woken {
+	if woken, err := sleepOrWake(ctx, f.timer, o.wait, d.base.Add(target), wake); err != nil || woken {
 		return work{}, false, woken, err
 	}
 	if fromShare {
 		var took bool
-		if rd.shIDs, rd.shDue, took = rd.takeShareAt(target, d.batch, rd.shIDs, rd.shDue); !took {
+		if f.shIDs, f.shDue, took = f.takeShareAt(target, d.batch, f.shIDs, f.shDue); !took {
 			return work{}, false, true, nil // another survivor took it: look again
 		}
-		rd.tasks += int64(len(rd.shIDs))
-		rd.batches++
-		rd.inHand = work{ids: rd.shIDs, due: rd.shDue, sent: -1}
-		return rd.inHand, true, false, nil
+		f.tasks += int64(len(f.shIDs))
+		f.batches++
+		f.inHand = work{ids: f.shIDs, due: f.shDue, sent: -1}
+		return f.inHand, true, false, nil
 	}
-	rd.ownPending = false
-	rd.inHand = work{ids: o.ids, due: o.due, sent: -1}
-	return rd.inHand, true, false, nil
+	f.ownPending = false
+	f.inHand = work{ids: o.ids, due: o.due, sent: -1}
+	return f.inHand, true, false, nil
 }
 
 // wakeSlack is how much of a wait sleepOrWake leaves to the precise

@@ -28,15 +28,17 @@
 // answers, so each Hello reaches one free node.
 //
 // Node failure: a node process serves batches from every link, so when one
-// that the cluster started exits, every link fails at once, naming it.
-// With Config.Resend (on_node_failure: redispatch) the links survive the
-// death while another node process lives: each keeps its outstanding
+// that the cluster started exits, every plain Link fails at once, naming
+// it. With Config.Resend (on_node_failure: redispatch) the cluster wraps
+// each Link in a resendLink, a layer of its own around the plain link
+// (resend.go, and probe.go for the stall probes), and the links survive
+// the death while another node process lives: each keeps its outstanding
 // batches and publishes them again to the survivors, and drops the second
-// reply to any batch (see resend.go; Link.Resent and Link.Duplicates count
-// them). The dead process's link then fails only Stats. A NATS server that
-// goes away fails every link without Resend: those connections do not
-// reconnect, so no reply is silently lost. With Resend each link's
-// connection reconnects for up to the task timeout and then publishes its
-// outstanding batches again (resend.go), so a server restart is survived
-// too.
+// reply to any batch (the cluster's Incidents count both). The dead
+// process's link then fails only Stats. A NATS server that goes away fails
+// every plain Link: those connections do not reconnect, so no reply is
+// silently lost. A resendLink's connection reconnects for up to the task
+// timeout and then publishes its outstanding batches again, so a server
+// restart is survived too. The plain Link carries no resend state, so
+// fail mode's path is the bare one.
 package nats

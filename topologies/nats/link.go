@@ -26,13 +26,12 @@ import (
 // tasks) is therefore not sent to any node: the link answers it itself,
 // once every batch it sent before the marker has been answered.
 //
-// In resend mode (topologies.Config.Resend) the link survives the death of
-// a node process while others live: see resend.go.
+// A Link is plain: its connection does not reconnect, and the death of any
+// node process of the cluster fails it, since the queue group gave that
+// process batches from every link. In resend mode (topologies.Config.Resend)
+// the cluster wraps each Link in a resendLink (resend.go), which survives
+// both.
 type Link struct {
-	// lastResent is whether the result Recv last returned answers a batch
-	// sent again (LastResent); Recv's goroutine alone touches it.
-	lastResent bool
-
 	info     topologies.NodeInfo
 	ctx      context.Context
 	nc       *nats.Conn
@@ -55,59 +54,34 @@ type Link struct {
 	wbuf     []byte       // Send's
 	held     bool         // Recv's: a marker waits for the last replies
 	heldTag  uint64
-
-	// Resend mode only (see resend.go).
-	resend  bool
-	cl      *cluster
-	tick    *time.Ticker
-	tickC   <-chan time.Time // tick's channel; nil outside resend mode
-	back    chan struct{}    // a token each time the connection comes back
-	stalls  stallState       // Recv's
-	seq     uint64           // Send's: the last request's sequence number
-	seen    int              // Recv's: the deaths already handled
-	mu      sync.Mutex
-	pending map[uint64]*request    // outstanding requests by sequence number
-	free    []*request             // answered requests, for reuse
-	resent  atomic.Int64           // requests published again after a death
-	dups    atomic.Int64           // duplicate replies dropped
-	gone    atomic.Pointer[string] // set when the session's node process died
 }
 
 var _ topologies.Link = (*Link)(nil)
 
-// dial connects a link; its session is opened by hello.
-func dial(ctx context.Context, c *cluster, name string, window int) (*Link, error) {
+// dial connects a link whose replies queue holds queue messages; its
+// session is opened by hello. With wildcard it subscribes to every subject
+// under its inbox rather than the inbox itself. opts add to the
+// connection's options.
+func dial(ctx context.Context, c *cluster, name string, queue int, wildcard bool, opts ...nats.Option) (*Link, error) {
 	l := &Link{
 		info: topologies.NodeInfo{Name: name}, ctx: ctx, subject: c.subject, timeout: c.timeout,
-		replies: make(chan *nats.Msg, 2*window+16), marker: make(chan uint64, 1), closed: make(chan struct{}),
-		dropped: make(chan struct{}),
-		died:    c.died, resend: c.resend, cl: c,
+		replies: make(chan *nats.Msg, queue), marker: make(chan uint64, 1), closed: make(chan struct{}),
+		dropped: make(chan struct{}), died: c.died,
 	}
-	sub := nats.NewInbox()
-	l.inbox = sub
-	if l.resend {
-		// Every request has a reply subject of its own under the inbox, and
-		// after a node process dies each may be answered twice.
-		l.replies = make(chan *nats.Msg, 4*window+32)
-		l.pending = make(map[uint64]*request, window+1)
-		sub = l.inbox + ".*"
+	l.inbox = nats.NewInbox()
+	sub := l.inbox
+	if wildcard {
+		sub += ".*"
 	}
 	var closeOnce, dropOnce sync.Once
-	opts := []nats.Option{
+	opts = append([]nats.Option{
 		nats.ClosedHandler(func(*nats.Conn) { closeOnce.Do(func() { close(l.closed) }) }),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 			if errors.Is(err, nats.ErrSlowConsumer) {
 				dropOnce.Do(func() { close(l.dropped) })
 			}
 		}),
-	}
-	if l.resend {
-		opts = append(opts, l.reconnectOptions(c)...)
-	} else {
-		// Fail rather than reconnect: a dropped connection loses replies,
-		// which the run must report.
-		opts = append(opts, nats.NoReconnect())
-	}
+	}, opts...)
 	nc, err := c.connect("snbench coordinator "+name, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("node %s: %w", name, err)
@@ -118,11 +92,14 @@ func dial(ctx context.Context, c *cluster, name string, window int) (*Link, erro
 		nc.Close()
 		return nil, fmt.Errorf("node %s: subscribing to its inbox: %w", name, err)
 	}
-	if l.resend {
-		l.tick = time.NewTicker(c.stall / 2)
-		l.tickC = l.tick.C
-	}
 	return l, nil
+}
+
+// dialPlain connects a plain link, for a window of window batches.
+func dialPlain(ctx context.Context, c *cluster, name string, window int) (*Link, error) {
+	// Fail rather than reconnect: a dropped connection loses replies,
+	// which the run must report.
+	return dial(ctx, c, name, 2*window+16, false, nats.NoReconnect())
 }
 
 // hello opens the link's session: it asks a free node under prefix to
@@ -195,25 +172,36 @@ func (l *Link) Info() topologies.NodeInfo { return l.info }
 // subject; the end-of-stream marker is kept for Recv instead.
 func (l *Link) Send(b *workloads.Batch) error {
 	if len(b.IDs) == 0 {
-		select {
-		case l.marker <- b.Tag:
-			return nil
-		default:
-			return l.fail("sending the end marker", errors.New("the previous end marker is still pending"))
-		}
-	}
-	if l.resend {
-		return l.sendTracked(b)
+		return l.sendMarker(b.Tag)
 	}
 	l.wbuf = wire.AppendTasks(l.wbuf[:0], b)
-	if len(l.wbuf) > l.maxFrame {
-		return l.fail("sending tasks", fmt.Errorf("a batch of %d tasks is %d bytes, above the NATS server's max_payload of %d: lower --batch",
-			len(b.IDs), len(l.wbuf), l.maxFrame))
+	if err := l.checkFrame(len(l.wbuf), len(b.IDs)); err != nil {
+		return err
 	}
 	l.inflight.Add(1)
 	if err := l.nc.PublishRequest(l.subject, l.inbox, l.wbuf); err != nil {
 		l.inflight.Add(-1)
 		return l.sendFailed(err)
+	}
+	return nil
+}
+
+// sendMarker keeps the end marker's tag for Recv.
+func (l *Link) sendMarker(tag uint64) error {
+	select {
+	case l.marker <- tag:
+		return nil
+	default:
+		return l.fail("sending the end marker", errors.New("the previous end marker is still pending"))
+	}
+}
+
+// checkFrame refuses a Tasks frame of size bytes, for tasks tasks, that
+// the server would not take.
+func (l *Link) checkFrame(size, tasks int) error {
+	if size > l.maxFrame {
+		return l.fail("sending tasks", fmt.Errorf("a batch of %d tasks is %d bytes, above the NATS server's max_payload of %d: lower --batch",
+			tasks, size, l.maxFrame))
 	}
 	return nil
 }
@@ -231,60 +219,51 @@ func (l *Link) sendFailed(err error) error {
 // before it has been answered.
 func (l *Link) Recv(r *workloads.Result) error {
 	for {
-		if l.held && l.inflight.Load() <= 0 {
-			l.held = false
-			r.Tag, r.Service = l.heldTag, 0
-			r.Resize(0, 0)
+		if l.markerDue(r) {
 			return nil
 		}
 		ev := l.died.event()
-		if ev.n != l.seen {
-			if err := l.afterDeath(ev); err != nil {
-				return err
-			}
-			continue
+		if ev.n > 0 {
+			// Its batches in flight, whichever links sent them, are lost.
+			return l.fail("waiting for results", ev.last)
 		}
 		select {
 		case m := <-l.replies:
-			again := false
-			if l.resend {
-				ok, a, err := l.reply(m)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					continue
-				}
-				again = a
-			} else {
-				l.inflight.Add(-1)
-			}
-			if err := l.decode(m, r); err != nil {
-				return err
-			}
-			l.lastResent = again
-			return nil
+			l.inflight.Add(-1)
+			return l.decode(m, r)
 		case tag := <-l.marker:
 			l.held, l.heldTag = true, tag
 		case <-l.closed:
-			return l.fail("waiting for results", fmt.Errorf("NATS connection closed: %v", l.lastErr()))
+			return l.closedErr()
 		case <-l.dropped:
-			return l.fail("waiting for results", errors.New("NATS dropped replies: more were in flight than the link's queue holds (slow consumer)"))
+			return l.droppedErr()
 		case <-ev.done:
-		case <-l.back:
-			if err := l.resendAll(); err != nil {
-				return err
-			}
-		case <-l.tickC:
-			l.checkStall()
-		case <-l.stalls.retryC:
-			if err := l.retryNow(); err != nil {
-				return err
-			}
 		case <-l.ctx.Done():
 			return l.fail("waiting for results", context.Cause(l.ctx))
 		}
 	}
+}
+
+// markerDue puts the held end marker in r, once every batch sent before it
+// has been answered, and reports whether it did.
+func (l *Link) markerDue(r *workloads.Result) bool {
+	if !l.held || l.inflight.Load() > 0 {
+		return false
+	}
+	l.held = false
+	r.Tag, r.Service = l.heldTag, 0
+	r.Resize(0, 0)
+	return true
+}
+
+// closedErr is Recv's error once the connection is closed.
+func (l *Link) closedErr() error {
+	return l.fail("waiting for results", fmt.Errorf("NATS connection closed: %v", l.lastErr()))
+}
+
+// droppedErr is Recv's error once NATS dropped a reply.
+func (l *Link) droppedErr() error {
+	return l.fail("waiting for results", errors.New("NATS dropped replies: more were in flight than the link's queue holds (slow consumer)"))
 }
 
 func (l *Link) decode(m *nats.Msg, r *workloads.Result) error {
@@ -308,10 +287,6 @@ func (l *Link) decode(m *nats.Msg, r *workloads.Result) error {
 // Stats asks the session's node for its resource use on its control
 // subject.
 func (l *Link) Stats() (topologies.NodeStats, bool, error) {
-	if g := l.gone.Load(); g != nil {
-		// Resend mode: the link still works, through the other nodes.
-		return topologies.NodeStats{}, false, l.fail("asking for stats", errors.New(*g))
-	}
 	ctx, cancel := context.WithTimeout(l.ctx, l.timeout)
 	defer cancel()
 	m, err := l.nc.RequestWithContext(ctx, l.control, wire.AppendControl(nil, wire.TypeStatsRequest, nil))
@@ -331,23 +306,18 @@ func (l *Link) Stats() (topologies.NodeStats, bool, error) {
 
 // close says Bye to the session's node, bounded by a second, and closes
 // the connection.
-func (l *Link) close() {
-	if l.control != "" && !l.nc.IsClosed() && l.gone.Load() == nil {
+func (l *Link) close() { l.shutdown(true) }
+
+// shutdown closes the connection, after a Bye (bounded by a second) if
+// bye and the connection is still up.
+func (l *Link) shutdown(bye bool) {
+	if bye && l.control != "" && !l.nc.IsClosed() {
 		_, _ = l.nc.Request(l.control, wire.AppendControl(nil, wire.TypeBye, nil), time.Second)
 	}
 	_ = l.sub.Unsubscribe()
 	l.nc.Close()
-	if l.tick != nil {
-		l.tick.Stop()
-	}
 }
 
 func (l *Link) fail(op string, err error) error {
 	return fmt.Errorf("node %s: %s: %w", l.info, op, err)
 }
-
-var _ topologies.Resender = (*Link)(nil)
-
-// LastResent says whether the result the last Recv returned answers a
-// batch the link had published again (under Config.Resend).
-func (l *Link) LastResent() bool { return l.lastResent }

@@ -56,7 +56,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 		return nil, fmt.Errorf("nats: %w", err)
 	}
 	c := &cluster{timeout: cfg.StartTimeout, url: strings.TrimSpace(cfg.Options.Get(OptURL)), prefix: remoteSubject(cfg.Options), auth: authOf(cfg.Secrets),
-		died: newNodeDeaths(), closing: make(chan struct{}), resend: cfg.Resend, log: cfg.Log, sessions: map[int]*Link{},
+		died: newNodeDeaths(), closing: make(chan struct{}), resend: cfg.Resend, log: cfg.Log, sessions: map[int]*resendLink{},
 		taskTimeout: cfg.TaskTimeout, killedWhy: map[int]string{}, warned: map[string]bool{}, started: time.Now()}
 	c.running = c.prefix != ""
 	if c.timeout <= 0 {
@@ -85,8 +85,9 @@ type cluster struct {
 
 	server   *natsconn.Server
 	children []*link.Child
-	stdins   []*os.File // closing one ends its child
-	links    []*Link
+	stdins   []*os.File    // closing one ends its child
+	links    []*Link       // the plain links, in node order
+	rlinks   []*resendLink // resend mode: the same links, wrapped (resend.go); else nil
 
 	died     *nodeDeaths   // node processes that exited before Close
 	closing  chan struct{} // closed when Close starts: exits are expected
@@ -95,7 +96,7 @@ type cluster struct {
 	resend   bool      // topologies.Config.Resend
 	log      io.Writer // topologies.Config.Log
 	mu       sync.Mutex
-	sessions map[int]*Link // by the pid of the node process that took its session
+	sessions map[int]*resendLink // resend mode: by the pid of the node process that took its session
 
 	// Resend mode: stalls, probes and moves (see probe.go).
 	tasks       atomic.Pointer[string] // the task subject now
@@ -140,7 +141,7 @@ func (c *cluster) incident(format string, args ...any) {
 // they dropped.
 func (c *cluster) Incidents() []string {
 	now := counts{lost: c.lost.Load(), regained: c.regained.Load()}
-	for _, l := range c.links {
+	for _, l := range c.rlinks {
 		now.resent += l.Resent()
 		now.dups += l.Duplicates()
 	}
@@ -248,7 +249,16 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 	// Connect first: a server that refuses the coordinator's credentials
 	// is reported as such, not as nodes that failed to start.
 	for i := range cfg.Workers {
-		l, err := dial(ctx, c, fmt.Sprintf("nats-%d", i+1), cfg.Window)
+		name := fmt.Sprintf("nats-%d", i+1)
+		if c.resend {
+			l, err := dialResend(ctx, c, name, cfg.Window)
+			if err != nil {
+				return err
+			}
+			c.links, c.rlinks = append(c.links, l.Link), append(c.rlinks, l)
+			continue
+		}
+		l, err := dialPlain(ctx, c, name, cfg.Window)
 		if err != nil {
 			return err
 		}
@@ -275,9 +285,11 @@ func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 		// Nodes this cluster started are processes on this machine; nodes
 		// that already ran on the subject may be anywhere.
 		l.info.Local = !c.running
-		c.mu.Lock()
-		c.sessions[l.info.PID] = l
-		c.mu.Unlock()
+		if c.resend {
+			c.mu.Lock()
+			c.sessions[l.info.PID] = c.rlinks[i]
+			c.mu.Unlock()
+		}
 	}
 	// A stats request through each node's control subject confirms that
 	// every node's task subscription has reached the server each link
@@ -337,11 +349,15 @@ func awaitReady(f *os.File, deadline time.Time) error {
 	return nil
 }
 
-// Links returns the links in node order.
+// Links returns the links in node order: in resend mode, each wrapped in
+// its resendLink.
 func (c *cluster) Links() []topologies.Link {
 	ls := make([]topologies.Link, len(c.links))
 	for i, l := range c.links {
 		ls[i] = l
+		if c.resend {
+			ls[i] = c.rlinks[i]
+		}
 	}
 	return ls
 }
@@ -359,8 +375,13 @@ func (c *cluster) Close() error {
 	c.probes.Wait()
 	var wg sync.WaitGroup
 	all := counts{lost: c.lost.Load(), regained: c.regained.Load()}
-	for _, l := range c.links {
-		all.resent, all.dups = all.resent+l.Resent(), all.dups+l.Duplicates()
+	for i, l := range c.links {
+		if c.resend {
+			rl := c.rlinks[i]
+			all.resent, all.dups = all.resent+rl.Resent(), all.dups+rl.Duplicates()
+			wg.Go(rl.close)
+			continue
+		}
 		wg.Go(l.close)
 	}
 	wg.Wait()
@@ -380,7 +401,7 @@ func (c *cluster) Close() error {
 	if c.server != nil {
 		c.server.Close()
 	}
-	c.links, c.stdins, c.children, c.server = nil, nil, nil, nil
+	c.links, c.rlinks, c.stdins, c.children, c.server = nil, nil, nil, nil, nil
 	return errors.Join(errs...)
 }
 

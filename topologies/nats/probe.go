@@ -61,9 +61,9 @@ func (c *cluster) probe() {
 // Busy nodes explain the wait: then nothing is sent twice.
 func (c *cluster) probeNodes() {
 	gen := c.connectionChanges()
-	verdicts := make([]verdict, len(c.links))
+	verdicts := make([]verdict, len(c.rlinks))
 	var wg sync.WaitGroup
-	for i, l := range c.links {
+	for i, l := range c.rlinks {
 		if l.ping == "" || l.gone.Load() != nil || !l.nc.IsConnected() {
 			continue
 		}
@@ -73,10 +73,10 @@ func (c *cluster) probeNodes() {
 	if c.connectionChanges() != gen {
 		return // a connection dropped meanwhile: the silence may be its
 	}
-	var frozen, vanished []*Link
+	var frozen, vanished []*resendLink
 	answered, allIdle := 0, true
 	for i, v := range verdicts {
-		l := c.links[i]
+		l := c.rlinks[i]
 		switch v {
 		case silent:
 			frozen = append(frozen, l)
@@ -115,7 +115,7 @@ func (c *cluster) probeNodes() {
 }
 
 // names lists the links' nodes.
-func names(ls []*Link) string {
+func names(ls []*resendLink) string {
 	var ns []string
 	for _, l := range ls {
 		ns = append(ns, l.info.String())
@@ -135,7 +135,7 @@ const (
 )
 
 // ask pings the link's node, waiting up to d.
-func (l *Link) ask(d time.Duration) verdict {
+func (l *resendLink) ask(d time.Duration) verdict {
 	ctx, cancel := context.WithTimeout(l.ctx, d)
 	defer cancel()
 	m, err := l.nc.RequestWithContext(ctx, l.ping, wire.AppendControl(nil, wire.TypeStatsRequest, nil))
@@ -166,8 +166,8 @@ func (l *Link) ask(d time.Duration) verdict {
 // frozen handles the nodes that answered no ping: it kills the processes
 // of those the cluster started, and moves the other nodes away from the
 // rest.
-func (c *cluster) frozen(silent []*Link) {
-	var others []*Link
+func (c *cluster) frozen(silent []*resendLink) {
+	var others []*resendLink
 	for _, l := range silent {
 		if !c.kill(l) {
 			others = append(others, l)
@@ -180,7 +180,7 @@ func (c *cluster) frozen(silent []*Link) {
 
 // kill kills the node process of l if the cluster started it, and reports
 // whether it did.
-func (c *cluster) kill(l *Link) bool {
+func (c *cluster) kill(l *resendLink) bool {
 	why := fmt.Sprintf("snbench killed it: it answered no ping for %v while a link's batches waited", c.stall)
 	c.mu.Lock()
 	var ch *link.Child
@@ -212,7 +212,7 @@ func (c *cluster) kill(l *Link) bool {
 // again, to the new subject. The silent nodes' links work on through the
 // others; their stats requests fail, so the coordinator records them as
 // failed.
-func (c *cluster) moveAway(silent []*Link) {
+func (c *cluster) moveAway(silent []*resendLink) {
 	c.moveMu.Lock()
 	defer c.moveMu.Unlock()
 	c.moves++
@@ -222,9 +222,9 @@ func (c *cluster) moveAway(silent []*Link) {
 		c.incident("cannot move the nodes: %v", err)
 		return
 	}
-	moved := make([]bool, len(c.links))
+	moved := make([]bool, len(c.rlinks))
 	var wg sync.WaitGroup
-	for i, l := range c.links {
+	for i, l := range c.rlinks {
 		if slices.Contains(silent, l) || l.ping == "" || l.gone.Load() != nil {
 			continue
 		}
@@ -255,7 +255,7 @@ func (c *cluster) moveAway(silent []*Link) {
 
 // askMove asks l's node to move its tasks; it reports whether the node
 // answered that it did within d.
-func (l *Link) askMove(frame []byte, d time.Duration) bool {
+func (l *resendLink) askMove(frame []byte, d time.Duration) bool {
 	ctx, cancel := context.WithTimeout(l.ctx, d)
 	defer cancel()
 	m, err := l.nc.RequestWithContext(ctx, l.ping, frame)

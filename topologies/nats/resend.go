@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -20,7 +21,8 @@ import (
 // redispatch). A link is not tied to one node process: the queue group
 // picks the node for each batch, so a node process that dies takes with it
 // batches from every link, and each link can have them served again by the
-// survivors. To do that, a link in resend mode
+// survivors. To do that, the cluster wraps each plain Link in a
+// resendLink, which
 //
 //   - keeps every outstanding batch's Tasks frame, in a request whose
 //     buffer it reuses once the batch is answered (the coordinator's window
@@ -54,9 +56,10 @@ import (
 // So the driver sees exactly one answer per batch, and its own task timeout
 // is the last resort. The cost, only in this mode: a mutex and a map
 // operation per batch on each side, one small allocation per batch for the
-// reply subject, and a ticker per link.
+// reply subject, and a ticker per link. The plain Link carries none of
+// this state, and its Recv's select none of these cases.
 
-// request is one outstanding batch of a link in resend mode.
+// request is one outstanding batch of a resendLink.
 type request struct {
 	reply string    // the link's inbox and the request's sequence number
 	buf   []byte    // its Tasks frame, kept until it is answered
@@ -64,8 +67,7 @@ type request struct {
 	again int       // how many times it was published again
 }
 
-// stallState is what a link's Recv knows of the flow of replies in resend
-// mode.
+// stallState is what a resendLink's Recv knows of the flow of replies.
 type stallState struct {
 	replies   uint64    // replies that answered a request
 	atTick    uint64    // replies at the previous tick
@@ -86,21 +88,62 @@ func stallPeriod(taskTimeout time.Duration) time.Duration {
 	return max(taskTimeout/5, 100*time.Millisecond)
 }
 
-// taskSubject is where the link publishes its batches: in resend mode the
-// cluster may move its nodes to another subject (see probe.go).
-func (l *Link) taskSubject() string {
-	if l.resend {
-		return *l.cl.tasks.Load()
-	}
-	return l.subject
+// resendLink is a Link in resend mode: the plain link, whose connection
+// reconnects and whose subscription takes every reply subject under its
+// inbox, and around it the state that recovers lost batches. One goroutine
+// may Send while another Recvs, as on a Link; the cluster's probe reads
+// only its connection, its ping subject and gone.
+type resendLink struct {
+	*Link
+	cl *cluster
+
+	tick *time.Ticker
+	back chan struct{} // a token each time the connection comes back
+
+	// lastResent is whether the result Recv last returned answers a batch
+	// sent again (LastResent); Recv's goroutine alone touches it, as
+	// stalls and seen.
+	lastResent bool
+	stalls     stallState
+	seen       int    // the deaths already handled
+	seq        uint64 // Send's: the last request's sequence number
+
+	mu      sync.Mutex
+	pending map[uint64]*request // outstanding requests by sequence number
+	free    []*request          // answered requests, for reuse
+
+	resent atomic.Int64           // requests published again after a death
+	dups   atomic.Int64           // duplicate replies dropped
+	gone   atomic.Pointer[string] // set when the session's node process died, or was moved away from
 }
 
-// reconnectOptions makes a resend-mode link's connection reconnect for up
-// to the task timeout, and has Recv publish the outstanding requests again
-// each time it is back.
-func (l *Link) reconnectOptions(c *cluster) []nats.Option {
-	l.back = make(chan struct{}, 1)
-	name := l.info.Name
+var (
+	_ topologies.Link     = (*resendLink)(nil)
+	_ topologies.Resender = (*resendLink)(nil)
+)
+
+// dialResend connects a link in resend mode, for a window of window
+// batches: every request has a reply subject of its own under the inbox,
+// and after a node process dies each may be answered twice.
+func dialResend(ctx context.Context, c *cluster, name string, window int) (*resendLink, error) {
+	l := &resendLink{cl: c, back: make(chan struct{}, 1), pending: make(map[uint64]*request, window+1)}
+	pl, err := dial(ctx, c, name, 4*window+32, true, l.reconnectOptions(c, name)...)
+	if err != nil {
+		return nil, err
+	}
+	l.Link = pl
+	l.tick = time.NewTicker(c.stall / 2)
+	return l, nil
+}
+
+// taskSubject is where the link publishes its batches: the cluster may
+// move its nodes to another subject (see probe.go).
+func (l *resendLink) taskSubject() string { return *l.cl.tasks.Load() }
+
+// reconnectOptions makes the link's connection reconnect for up to the
+// task timeout, and has Recv publish the outstanding requests again each
+// time it is back.
+func (l *resendLink) reconnectOptions(c *cluster, name string) []nats.Option {
 	return append(natsconn.Reconnect(c.taskTimeout),
 		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
 			if nc.IsClosed() {
@@ -119,89 +162,96 @@ func (l *Link) reconnectOptions(c *cluster) []nats.Option {
 		}))
 }
 
-// nodeDeaths tracks the cluster's node processes that exited while the
-// cluster still needed them. Each death replaces the current event and
-// closes the old one's done channel, so that every waiting Recv wakes.
-type nodeDeaths struct {
-	mu   sync.Mutex
-	live int // node processes started and not dead
-	cur  atomic.Pointer[deathEvent]
+// Send publishes b under a reply subject of its own and keeps its frame
+// until it is answered; the end-of-stream marker is kept for Recv, as on a
+// Link.
+func (l *resendLink) Send(b *workloads.Batch) error {
+	if len(b.IDs) == 0 {
+		return l.sendMarker(b.Tag)
+	}
+	return l.sendTracked(b)
 }
 
-// deathEvent is what the cluster knows of its node processes' deaths.
-type deathEvent struct {
-	done chan struct{} // closed when a later death replaces this event
-	n    int           // deaths (and moves and losses) so far
-	live int           // node processes still running after them
-	last error         // the latest death, nil while n == 0
-	// lost marks an event that is no death: the probe found replies lost
-	// (a standalone node vanished, or every node idle while requests
-	// waited), and the links send again what has waited a stall period.
-	lost bool
+// Recv returns the first reply to each request, or the end marker once
+// every batch sent before it has been answered. Meanwhile it publishes
+// outstanding requests again after a node process died, after the
+// connection came back, and as the probe decides, and retries those that
+// found no node.
+func (l *resendLink) Recv(r *workloads.Result) error {
+	for {
+		if l.markerDue(r) {
+			return nil
+		}
+		ev := l.died.event()
+		if ev.n != l.seen {
+			if err := l.afterDeath(ev); err != nil {
+				return err
+			}
+			continue
+		}
+		select {
+		case m := <-l.replies:
+			ok, again, err := l.reply(m)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if err := l.decode(m, r); err != nil {
+				return err
+			}
+			l.lastResent = again
+			return nil
+		case tag := <-l.marker:
+			l.held, l.heldTag = true, tag
+		case <-l.closed:
+			return l.closedErr()
+		case <-l.dropped:
+			return l.droppedErr()
+		case <-ev.done:
+		case <-l.back:
+			if err := l.resendAll(); err != nil {
+				return err
+			}
+		case <-l.tick.C:
+			l.checkStall()
+		case <-l.stalls.retryC:
+			if err := l.retryNow(); err != nil {
+				return err
+			}
+		case <-l.ctx.Done():
+			return l.fail("waiting for results", context.Cause(l.ctx))
+		}
+	}
 }
 
-func newNodeDeaths() *nodeDeaths {
-	d := &nodeDeaths{}
-	d.cur.Store(&deathEvent{done: make(chan struct{})})
-	return d
+// LastResent says whether the result the last Recv returned answers a
+// batch the link had published again.
+func (l *resendLink) LastResent() bool { return l.lastResent }
+
+// Stats asks the session's node for its resource use, unless that node is
+// gone: then the link still works, through the other nodes, but its node
+// cannot answer.
+func (l *resendLink) Stats() (topologies.NodeStats, bool, error) {
+	if g := l.gone.Load(); g != nil {
+		return topologies.NodeStats{}, false, l.fail("asking for stats", errors.New(*g))
+	}
+	return l.Link.Stats()
 }
 
-// event returns the current state; its done channel closes at the next
-// death.
-func (d *nodeDeaths) event() *deathEvent { return d.cur.Load() }
-
-// started counts a node process that started.
-func (d *nodeDeaths) started() {
-	d.mu.Lock()
-	d.live++
-	d.mu.Unlock()
-}
-
-// exited counts a node process that exited and returns how many remain.
-func (d *nodeDeaths) exited() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.live--
-	return d.live
-}
-
-// record publishes a death described by err.
-func (d *nodeDeaths) record(err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.publish(&deathEvent{live: d.live, last: err})
-}
-
-// moved publishes that the cluster moved its live nodes, leaving out the
-// frozen ones that err describes: the links send their outstanding
-// batches again, to the live nodes' new subject.
-func (d *nodeDeaths) moved(err error, live int) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.publish(&deathEvent{live: live, last: err})
-}
-
-// lost publishes that replies were lost, as err describes, without a
-// death: the links send again what has waited a stall period.
-func (d *nodeDeaths) lost(err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.publish(&deathEvent{live: d.live, last: err, lost: true})
-}
-
-// publish makes ev, numbered, the current event; d.mu is held.
-func (d *nodeDeaths) publish(ev *deathEvent) {
-	old := d.cur.Load()
-	ev.done, ev.n = make(chan struct{}), old.n+1
-	d.cur.Store(ev)
-	close(old.done)
+// close says Bye to the session's node unless it is gone, closes the
+// connection and stops the ticker.
+func (l *resendLink) close() {
+	l.shutdown(l.gone.Load() == nil)
+	l.tick.Stop()
 }
 
 // awaitGone waits, bounded by d, until the server has dropped the
 // subscriptions of the node process whose session l had, that is until a
 // request on its control subject finds no responder. Until then the queue
 // group could still hand a re-sent batch to the dead process.
-func (c *cluster) awaitGone(l *Link, d time.Duration) {
+func (c *cluster) awaitGone(l *resendLink, d time.Duration) {
 	deadline := time.Now().Add(d)
 	ping := wire.AppendControl(nil, wire.TypeStatsRequest, nil)
 	for time.Now().Before(deadline) {
@@ -222,9 +272,9 @@ func (c *cluster) awaitGone(l *Link, d time.Duration) {
 	}
 }
 
-// sendTracked publishes b in resend mode: it keeps the frame, under a
-// reply subject of its own, until the batch is answered.
-func (l *Link) sendTracked(b *workloads.Batch) error {
+// sendTracked publishes b: it keeps the frame, under a reply subject of
+// its own, until the batch is answered.
+func (l *resendLink) sendTracked(b *workloads.Batch) error {
 	l.mu.Lock()
 	var p *request
 	if n := len(l.free); n > 0 {
@@ -235,10 +285,9 @@ func (l *Link) sendTracked(b *workloads.Batch) error {
 	l.mu.Unlock()
 	// p is in neither list now: only this goroutine touches it.
 	p.buf = wire.AppendTasks(p.buf[:0], b)
-	if len(p.buf) > l.maxFrame {
+	if err := l.checkFrame(len(p.buf), len(b.IDs)); err != nil {
 		l.release(p)
-		return l.fail("sending tasks", fmt.Errorf("a batch of %d tasks is %d bytes, above the NATS server's max_payload of %d: lower --batch",
-			len(b.IDs), len(p.buf), l.maxFrame))
+		return err
 	}
 	l.seq++
 	seq := l.seq
@@ -263,20 +312,20 @@ func (l *Link) sendTracked(b *workloads.Batch) error {
 	return nil
 }
 
-func (l *Link) release(p *request) {
+func (l *resendLink) release(p *request) {
 	l.mu.Lock()
 	l.free = append(l.free, p)
 	l.mu.Unlock()
 }
 
-// reply handles a reply in resend mode. It returns ok when the reply
+// reply handles a reply. It returns ok when the reply
 // answers an outstanding request, which it ends, and again when that
 // request had been published again. A reply to a request
 // already answered is a duplicate: counted and dropped. A "no responders"
 // status (no node is subscribed to the task subject, as while the nodes
 // reconnect after a server restart) has the request published again after
 // noResponderWait, for up to the task timeout.
-func (l *Link) reply(m *nats.Msg) (ok, again bool, err error) {
+func (l *resendLink) reply(m *nats.Msg) (ok, again bool, err error) {
 	seq, ok := l.seqOf(m.Subject)
 	if !ok {
 		l.dups.Add(1)
@@ -296,7 +345,7 @@ func (l *Link) reply(m *nats.Msg) (ok, again bool, err error) {
 
 // seqOf returns the sequence number of the request that a reply on subject
 // answers.
-func (l *Link) seqOf(subject string) (uint64, bool) {
+func (l *resendLink) seqOf(subject string) (uint64, bool) {
 	if len(subject) <= len(l.inbox)+1 {
 		return 0, false
 	}
@@ -307,7 +356,7 @@ func (l *Link) seqOf(subject string) (uint64, bool) {
 // noResponder has request seq published again noResponderWait from now
 // (with any others that found no node meanwhile), unless no node has been
 // subscribed for the whole task timeout.
-func (l *Link) noResponder(seq uint64) error {
+func (l *resendLink) noResponder(seq uint64) error {
 	st := &l.stalls
 	now := time.Now()
 	if st.noneSince.IsZero() {
@@ -330,7 +379,7 @@ func (l *Link) noResponder(seq uint64) error {
 
 // retryNow publishes again the requests that found no node and are still
 // outstanding.
-func (l *Link) retryNow() error {
+func (l *resendLink) retryNow() error {
 	st := &l.stalls
 	st.retryC = nil
 	now := time.Now()
@@ -348,7 +397,7 @@ func (l *Link) retryNow() error {
 }
 
 // republish publishes p again; l.mu is held.
-func (l *Link) republish(p *request, now time.Time) error {
+func (l *resendLink) republish(p *request, now time.Time) error {
 	p.sent = now
 	p.again++
 	if err := l.nc.PublishRequest(l.taskSubject(), p.reply, p.buf); err != nil {
@@ -359,14 +408,14 @@ func (l *Link) republish(p *request, now time.Time) error {
 }
 
 // resendAll publishes every outstanding request again.
-func (l *Link) resendAll() error { return l.resendWaiting(0) }
+func (l *resendLink) resendAll() error { return l.resendWaiting(0) }
 
-// checkStall runs on each tick of a resend-mode link. Once requests have
+// checkStall runs on each tick of the link. Once requests have
 // waited with no reply for a stall period, it asks the cluster to probe
 // its nodes (not while the connection is down: the link publishes them
 // all again when it is back). What the probe finds decides whether
 // anything is sent again.
-func (l *Link) checkStall() {
+func (l *resendLink) checkStall() {
 	st := &l.stalls
 	if st.replies != st.atTick || l.inflight.Load() <= 0 {
 		st.atTick, st.quiet = st.replies, 0
@@ -380,7 +429,7 @@ func (l *Link) checkStall() {
 
 // resendWaiting publishes again every outstanding request that has waited
 // at least d since it was last published.
-func (l *Link) resendWaiting(d time.Duration) error {
+func (l *resendLink) resendWaiting(d time.Duration) error {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -396,7 +445,7 @@ func (l *Link) resendWaiting(d time.Duration) error {
 
 // claim reports whether request seq is outstanding, and if so ends it and
 // reports whether it had been published again.
-func (l *Link) claim(seq uint64) (ok, again bool) {
+func (l *resendLink) claim(seq uint64) (ok, again bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	p, ok := l.pending[seq]
@@ -410,13 +459,10 @@ func (l *Link) claim(seq uint64) (ok, again bool) {
 }
 
 // afterDeath handles the cluster's death event ev in Recv: it fails the
-// link unless the link is in resend mode and a node process survives, and
-// otherwise publishes every outstanding request again.
-func (l *Link) afterDeath(ev *deathEvent) error {
+// link when no node process survives, and otherwise publishes every
+// outstanding request again.
+func (l *resendLink) afterDeath(ev *deathEvent) error {
 	switch {
-	case !l.resend:
-		// Its batches in flight, whichever links sent them, are lost.
-		return l.fail("waiting for results", ev.last)
 	case ev.lost && ev.n == l.seen+1:
 		// No death: send again only what has waited. (Where events were
 		// missed, one of them may have been a death: send all.)
@@ -430,11 +476,12 @@ func (l *Link) afterDeath(ev *deathEvent) error {
 }
 
 // Resent returns how many batches the link has published again after a
-// node process died (resend mode only).
-func (l *Link) Resent() int64 { return l.resent.Load() }
+// node process died, after its connection came back, or as the probe
+// decided.
+func (l *resendLink) Resent() int64 { return l.resent.Load() }
 
 // Duplicates returns how many replies the link dropped because their batch
-// had already been answered (resend mode only): the price of publishing
+// had already been answered: the price of publishing
 // again the batches that a dead node process might have answered, or that
 // a survivor still held.
-func (l *Link) Duplicates() int64 { return l.dups.Load() }
+func (l *resendLink) Duplicates() int64 { return l.dups.Load() }
