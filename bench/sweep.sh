@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/sweep.sh: the scaling sweep for a many-core machine. Every
-# registered topology at 1..16 workers with raw baselines, in interleaved
+# topology of the default comparison at 1..16 workers with raw baselines, in interleaved
 # rounds, then a summary of speedup and efficiency per worker count against
 # the raw transport.
 #
@@ -31,15 +31,18 @@ if [ -z "$bin" ]; then
   bin=bin/snbench
   go build -trimpath -o "$bin" ./cmd/snbench
 fi
-if [ "$topologies" = all ]; then
-  topologies=$("$bin" list | awk '/^topologies:/{t=1; next} /^[a-z]/{t=0} t && NF {print $1}' | paste -sd, -)
+# all: the default comparison's topologies (every registered one that
+# needs no options of its own; exec needs --exec).
+topoflag=()
+if [ "$topologies" != all ]; then
+  topoflag=(--topology "$topologies")
 fi
 
-echo "sweep: $topologies at workers $workers, $tasks tasks, $reps repetitions, with baselines -> $out" >&2
+echo "sweep: $topologies topologies at workers $workers, $tasks tasks, $reps repetitions, with baselines -> $out" >&2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
-"$bin" run --topology "$topologies" --workers "$workers" --tasks "$tasks" \
+"$bin" run "${topoflag[@]}" --workers "$workers" --tasks "$tasks" \
   --repetitions "$reps" --baselines --out "$out" >"$tmp/table.txt" 2>"$tmp/run.log" || {
   status=$?
   cat "$tmp/table.txt" "$tmp/run.log" >&2

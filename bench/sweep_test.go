@@ -6,9 +6,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/snbench/snbench/bench/results"
+	"github.com/snbench/snbench/topologies/builtin"
+	"github.com/snbench/snbench/workloads"
 )
 
 // TestSweepScript runs bench/sweep.sh, the 16-core scaling sweep, at a
@@ -36,18 +41,23 @@ func TestSweepScript(t *testing.T) {
 	out := filepath.Join(dir, "sweep")
 	cmd := exec.CommandContext(ctx, "bash", "sweep.sh", bin, out)
 	cmd.Env = append(os.Environ(), "WORKERS=1,2", "TASKS=20000", "REPS=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("sweep.sh: %v\n%s", err, stdout)
+		t.Fatalf("sweep.sh: %v\n%s\n%s", err, stdout, stderr.String())
 	}
 	for _, f := range []string{"results.json", "index.html", "table.txt", "sweep.md"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("sweep.sh wrote no %s: %v", f, err)
 		}
 	}
-	list, err := exec.CommandContext(ctx, bin, "list").Output()
+	res, err := results.Read(filepath.Join(out, "results.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := builtin.Registry(workloads.DefaultRegistry()).Defaults(); !slices.Equal(res.Plan.Topologies, want) {
+		t.Errorf("the sweep ran %v, want the default comparison's %v", res.Plan.Topologies, want)
 	}
 	row := regexp.MustCompile(`^\| ([a-z]+) \| ([12]) \| [0-9.]+[kM]? \| [0-9.]+x \| [0-9.]+[kM]? \| [0-9.]+x \| [0-9]+% \|$`)
 	rows := map[string]int{}
@@ -56,14 +66,9 @@ func TestSweepScript(t *testing.T) {
 			rows[m[1]]++
 		}
 	}
-	for _, line := range strings.Split(string(list), "\n") {
-		if strings.HasPrefix(line, "workloads:") {
-			break
-		}
-		if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(line, "  ") {
-			if rows[f[0]] != 2 {
-				t.Errorf("topology %s: %d summary rows with speedup and efficiency, want 2:\n%s", f[0], rows[f[0]], stdout)
-			}
+	for _, topo := range res.Plan.Topologies {
+		if rows[topo] != 2 {
+			t.Errorf("topology %s: %d summary rows with speedup and efficiency, want 2:\n%s", topo, rows[topo], stdout)
 		}
 	}
 }

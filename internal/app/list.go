@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -16,8 +17,13 @@ func (a *app) listCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := a.stdout
 			fmt.Fprintln(w, "topologies:")
+			defaults := a.topologies.Defaults()
 			for _, n := range a.topologies.Names() {
-				fmt.Fprintf(w, "  %-18s %s\n", n, a.topologies.Summary(n))
+				note := ""
+				if !slices.Contains(defaults, n) {
+					note = " (runs when asked for; not in the default comparison)"
+				}
+				fmt.Fprintf(w, "  %-18s %s%s\n", n, a.topologies.Summary(n), note)
 			}
 			fmt.Fprintln(w, "workloads:")
 			for _, n := range a.workloads.Names() {
