@@ -53,6 +53,9 @@ func EstimateMemory(p Plan) MemoryEstimate {
 		Workers: slices.Max(p.Workers), Tasks: slices.Max(p.Tasks), Payload: slices.Max(p.Payload),
 		Window: slices.Max(p.Window), Batch: slices.Max(p.Batch),
 	}
+	if p.Window.HasAuto() {
+		k.Window = max(k.Window, results.AutoMaxWindow) // an auto cell may choose the probe's largest
+	}
 	if len(p.Rate) > 0 {
 		k.Rate = slices.Max(p.Rate)
 	}

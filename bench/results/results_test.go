@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,12 @@ func TestParsePlanErrors(t *testing.T) {
 		{"wrong type", "workers: many", "cannot unmarshal"},
 		{"not yaml", "workers: [1, 2", "yaml"},
 		{"too many repetitions", "repetitions: 100000", "repetitions"},
+		{"zero window", "window: [0]", "window: 0 out of range [1, 65536] (auto is written auto)"},
+		{"auto and zero", "window: [auto, 0]", "window: 0 out of range"},
+		{"window garbage", "window: [fast]", `window: "fast": want a whole number of batches or auto`},
+		{"window not a list", "window: auto", "window: want a list such as [auto] or [4, 16]"},
+		{"window too large", "window: [auto, 100000]", "plan: window: 100000 out of range [1, 65536]"},
+		{"auto window in open loop", "window: [auto]\nrate: [1000]\nduration: 1s", "plan: window: auto chooses a closed-loop window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +77,70 @@ func TestParsePlanErrors(t *testing.T) {
 				t.Fatalf("ParsePlan(%q) = %v, want error containing %q", tt.in, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParsePlanWindows: a plan file's windows are numbers and auto, auto
+// the default; they round-trip through JSON as results.json writes them.
+func TestParsePlanWindows(t *testing.T) {
+	t.Parallel()
+	base := results.DefaultPlan([]string{"goroutine"})
+	if !slices.Equal(base.Window, results.Windows{results.WindowAuto}) {
+		t.Fatalf("default windows %v, want [auto]", base.Window)
+	}
+	for in, want := range map[string]results.Windows{
+		"workers: [1]":                          {results.WindowAuto},
+		"window: [auto]":                        {results.WindowAuto},
+		"window: [4, 16]":                       {4, 16},
+		"window: [auto, 16]":                    {results.WindowAuto, 16},
+		`{"window": ["auto", 1, 64]}`:           {results.WindowAuto, 1, 64},
+		"window:\n  - auto\n  - 8\n":            {results.WindowAuto, 8},
+		"window: [ \"auto\" ]":                  {results.WindowAuto},
+		"window: [4]\nrate: [10]\nduration: 1s": {4},
+	} {
+		p, err := results.ParsePlan("p.yaml", []byte(in), base)
+		if err != nil {
+			t.Errorf("ParsePlan(%q): %v", in, err)
+			continue
+		}
+		if !slices.Equal(p.Window, want) {
+			t.Errorf("ParsePlan(%q): windows %v, want %v", in, p.Window, want)
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := results.ParsePlan("again", b, base)
+		if err != nil || !slices.Equal(again.Window, want) {
+			t.Errorf("round trip of %q through %s: %v, %v", in, b, again.Window, err)
+		}
+		if want.HasAuto() && !strings.Contains(string(b), `"window":["auto"`) {
+			t.Errorf("JSON of %q: %s, want the auto window written auto", in, b)
+		}
+	}
+}
+
+// TestAutoCell: an auto cell's key says window=auto whatever its probe
+// chose; the window it ran at comes from its probe.
+func TestAutoCell(t *testing.T) {
+	t.Parallel()
+	c := results.Cell{Key: results.Key{Topology: "tcp", Workers: 2, Tasks: 100, Payload: 1, Window: results.WindowAuto, Batch: 64}}
+	if got, want := c.Key.String(), "tcp/workers=2/tasks=100/payload=1/window=auto/batch=64"; got != want {
+		t.Errorf("key %q, want %q", got, want)
+	}
+	if got := results.GobenchName("doubling", c.Key); !strings.Contains(got, "/window=auto/") {
+		t.Errorf("benchmark name %q, want window=auto in it", got)
+	}
+	if c.WindowUsed() != 0 || c.WindowText() != "auto" {
+		t.Errorf("before the probe: window used %d, text %q", c.WindowUsed(), c.WindowText())
+	}
+	c.AutoWindow = &results.AutoWindow{Window: 16, Stop: results.AutoPlateau}
+	if c.WindowUsed() != 16 || c.WindowText() != "auto→16" {
+		t.Errorf("after the probe: window used %d, text %q", c.WindowUsed(), c.WindowText())
+	}
+	c.Key.Window = 8
+	if c.WindowUsed() != 8 || c.WindowText() != "8" {
+		t.Errorf("explicit: window used %d, text %q", c.WindowUsed(), c.WindowText())
 	}
 }
 
