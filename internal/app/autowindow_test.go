@@ -57,9 +57,13 @@ func TestRunAutoWindow(t *testing.T) {
 		if a.Window < 1 || a.Window > results.AutoMaxWindow || len(a.Steps) == 0 || a.WallNS <= 0 || a.Stop == "" {
 			t.Errorf("%s: probe %+v", c.Key, a)
 		}
+		up := 0 // the sweep up doubles from 1; the sweep back down halves to 1
+		for up < len(a.Steps) && a.Steps[up].Window == 1<<up {
+			up++
+		}
 		for i, s := range a.Steps {
-			if s.Window != 1<<i || s.Tasks < 1 || s.Throughput <= 0 {
-				t.Errorf("%s: step %d: %+v", c.Key, i, s)
+			if s.Tasks < 1 || s.Throughput <= 0 || i >= up && s.Window != a.Steps[2*up-1-i].Window {
+				t.Errorf("%s: step %d: %+v (steps %+v)", c.Key, i, s, a.Steps)
 			}
 		}
 		if c.Status != results.StatusOK || len(c.Reps) != 2 {
@@ -131,5 +135,49 @@ func TestRunAutoWindowOpenLoop(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(out, "results.json"))
 	if err := json.Unmarshal(b, &plan); err != nil || len(plan.Plan.Window) != 1 || string(plan.Plan.Window[0]) != "256" {
 		t.Errorf("open loop plan window %s (%v), want [256]", plan.Plan.Window, err)
+	}
+}
+
+// TestRunAutoWindowNodeFailure: a node that answers garbage meets an auto
+// cell's probe first. Under on_node_failure: fail that ends the run,
+// naming the window probe's pass; under redispatch only the probe ends:
+// the cell runs at the fallback window, says so, and survives the node in
+// its repetition as with an explicit window.
+func TestRunAutoWindowNodeFailure(t *testing.T) {
+	good := goodNodes(t, 2)
+	nodes := strings.Join([]string{good[0], garbageNode(t), good[1]}, ",")
+	for _, tc := range []struct {
+		policy string
+		code   int
+	}{{"fail", 1}, {"redispatch", 0}} {
+		t.Run(tc.policy, func(t *testing.T) {
+			out := t.TempDir()
+			code, _, stderr := snbench(t, "run", "--nodes", nodes, "--tasks", "4000", "--repetitions", "1", "--warmup", "0",
+				"--on-node-failure", tc.policy, "-o", out, "--format", "csv", "--no-report", "--progress", "off")
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d:\n%s", code, tc.code, stderr)
+			}
+			res, err := results.Read(filepath.Join(out, "results.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := res.Cells[0]
+			if tc.policy == "fail" {
+				if !strings.Contains(stderr, "window probe: warm-up: node tcp-2") || c.Abort == nil || c.Abort.Failure.Pass != "window probe" {
+					t.Errorf("abort %+v, stderr:\n%s", c.Abort, stderr)
+				}
+				return
+			}
+			a := c.AutoWindow
+			if a == nil || a.Stop != results.AutoFailed || a.Window != 16 || !strings.Contains(a.Error, "bad magic") {
+				t.Fatalf("auto_window %+v, want the fallback window 16 after the node's failure", a)
+			}
+			if c.Status != results.StatusOK || len(c.Reps) != 1 || c.Reps[0].Redispatch == nil {
+				t.Errorf("status %s, %d reps: want the repetition to survive the node", c.Status, len(c.Reps))
+			}
+			if !strings.Contains(strings.Join(c.Warnings, "\n"), "auto window: a node failed during the window probe") {
+				t.Errorf("warnings %q lack the probe's failure", c.Warnings)
+			}
+		})
 	}
 }
