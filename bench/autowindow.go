@@ -56,15 +56,15 @@ const (
 	autoFallback = 16
 )
 
-// chooseWindow returns the smallest window among steps whose throughput,
-// the best of its passes, is at least results.AutoShare of the best
-// window's, or 0 without steps.
+// chooseWindow returns the smallest window among steps whose throughput
+// (results.WindowFigures: the better of two passes, the median of more)
+// is at least results.AutoShare of the best window's, or 0 without
+// steps.
 func chooseWindow(steps []results.WindowStep) int {
-	per := map[int]float64{} // each window's best pass
+	per := results.WindowFigures(steps)
 	best := 0.0
-	for _, s := range steps {
-		per[s.Window] = max(per[s.Window], s.Throughput)
-		best = max(best, s.Throughput)
+	for _, tp := range per {
+		best = max(best, tp)
 	}
 	w := 0
 	for win, tp := range per {
@@ -204,7 +204,9 @@ type probePass func(window, tasks int) (time.Duration, error)
 // down runs each of those windows once more, largest first, within the
 // budget, so that a slow moment of a shared machine, which lowers the
 // passes it falls on, falls on different windows' passes in the two
-// sweeps: a window's figure is the better of its passes (chooseWindow).
+// sweeps: a window's figure is the better of its passes. A window whose
+// two passes still differ by more than results.AutoNoisy runs a third,
+// and its figure is the median (chooseWindow, results.WindowFigures).
 // It returns every pass in the order run and why the sweep up stopped;
 // on a failed pass, the passes before it and the error.
 func probeSteps(pass probePass, slots, largest int, elapsed func() time.Duration) ([]results.WindowStep, string, error) {
@@ -257,12 +259,35 @@ func probeSteps(pass probePass, slots, largest int, elapsed func() time.Duration
 			break
 		}
 	}
-	for i := len(steps) - 1; i >= 0; i-- {
+	up := len(steps)
+	for i := up - 1; i >= 0; i-- {
 		if ran, err := step(steps[i].Window, steps[i].Throughput); err != nil || !ran {
 			return steps, stop, err
 		}
 	}
+	// A third pass, in the order of the sweep up, for each window whose
+	// two disagree by more than results.AutoNoisy: its figure is then the
+	// median, which no single slow or lucky pass decides.
+	for _, s := range steps[:up] {
+		if _, d := results.WindowSpread(passesOf(steps, s.Window)); d <= results.AutoNoisy {
+			continue
+		}
+		if ran, err := step(s.Window, results.WindowFigures(passesOf(steps, s.Window))[s.Window]); err != nil || !ran {
+			return steps, stop, err
+		}
+	}
 	return steps, stop, nil
+}
+
+// passesOf returns the passes of steps at window w.
+func passesOf(steps []results.WindowStep, w int) []results.WindowStep {
+	var out []results.WindowStep
+	for _, s := range steps {
+		if s.Window == w {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // largestWindow is the largest window the probe of cell k tries: a power

@@ -25,14 +25,22 @@ type fakePass struct {
 	clock   time.Duration
 	windows []int // the windows passed, warm-up first
 	failAt  int   // the window whose pass fails, 0 for none
+	// slow, if set, is the share of its throughput the nth pass (from 0,
+	// the warm-up's included) gets: a slow moment of the machine.
+	slow map[int]float64
 }
 
 func (f *fakePass) pass(window, tasks int) (time.Duration, error) {
+	n := len(f.windows)
 	f.windows = append(f.windows, window)
 	if window == f.failAt {
 		return 0, errors.New("node 2: connection reset")
 	}
-	d := time.Duration(float64(tasks) / f.c(window) * float64(time.Second))
+	tp := f.c(window)
+	if share, ok := f.slow[n]; ok {
+		tp *= share
+	}
+	d := time.Duration(float64(tasks) / tp * float64(time.Second))
 	f.clock += d
 	return d, nil
 }
@@ -66,6 +74,8 @@ func TestChooseWindow(t *testing.T) {
 		{"one step", steps(3), 1},
 		{"the better of two passes", append(steps(1, 2, 3, 2, 4), results.WindowStep{Window: 8, Throughput: 3.9}, results.WindowStep{Window: 4, Throughput: 4.1}), 4},
 		{"a slow pass does not hide a window", append(steps(1, 2, 4), results.WindowStep{Window: 4, Throughput: 1}), 4},
+		{"the median of three: one lucky pass does not decide", append(steps(1, 2, 3, 4),
+			results.WindowStep{Window: 4, Throughput: 4.2}, results.WindowStep{Window: 4, Throughput: 3.6}), 8},
 		{"none", nil, 0},
 	}
 	for _, tt := range tests {
@@ -103,6 +113,19 @@ func TestLevelled(t *testing.T) {
 				t.Errorf("levelled(%v) = %v, want %v", tt.steps, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestWindowSpread: the window whose passes differ most, and by how much.
+func TestWindowSpread(t *testing.T) {
+	t.Parallel()
+	s := append(steps(1, 2, 4, 8), results.WindowStep{Window: 4, Throughput: 3}, results.WindowStep{Window: 2, Throughput: 1},
+		results.WindowStep{Window: 8, Throughput: 8})
+	if w, d := results.WindowSpread(s); w != 2 || d != 0.5 {
+		t.Errorf("WindowSpread = %d, %g; want 2, 0.5", w, d)
+	}
+	if w, d := results.WindowSpread(steps(1, 2, 4)); w != 0 || d != 0 {
+		t.Errorf("WindowSpread of single passes = %d, %g; want 0, 0", w, d)
 	}
 }
 
@@ -144,6 +167,7 @@ func TestProbeSteps(t *testing.T) {
 		wantPick  int
 		wantError bool
 		failAt    int
+		slow      map[int]float64
 	}{
 		{name: "plateau at 8", c: plateau(8, 8e6), slots: 64, wantStop: results.AutoPlateau,
 			wantUp: []int{1, 2, 4, 8, 16, 32, 64}, wantDown: []int{64, 32, 16, 8, 4, 2, 1}, wantPick: 8},
@@ -165,12 +189,19 @@ func TestProbeSteps(t *testing.T) {
 		// its own pace, to 1 s), and then window 1 does not.
 		{name: "slow batches: the budget stops it", c: func(w int) float64 { return float64(w*64) / 0.05 }, slots: 64,
 			wantStop: results.AutoBudget, wantUp: []int{1, 2}, wantDown: []int{2}, wantPick: 2},
+		// Passes 0 and 1 are the warm-up's. The sweep up's window-4 pass
+		// (pass 4) is slowed to a third, so the sweep up levels off only
+		// at 64; the sweep down's window-2 pass (pass 14) to a half. Both
+		// windows get a third pass, in the order of the sweep up, which
+		// decides: 4 is chosen.
+		{name: "slow moments", c: plateau(4, 8e6), slots: 64, slow: map[int]float64{4: 1.0 / 3, 14: 0.5}, wantStop: results.AutoPlateau,
+			wantUp: []int{1, 2, 4, 8, 16, 32, 64}, wantDown: []int{64, 32, 16, 8, 4, 2, 1, 2, 4}, wantPick: 4},
 		{name: "a pass fails", c: plateau(8, 8e6), slots: 64, failAt: 4, wantUp: []int{1, 2}, wantError: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := &fakePass{c: tt.c, failAt: tt.failAt}
+			f := &fakePass{c: tt.c, failAt: tt.failAt, slow: tt.slow}
 			largest := tt.largest
 			if largest == 0 {
 				largest = results.AutoMaxWindow

@@ -272,3 +272,58 @@ func TestRecordClamps(t *testing.T) {
 		t.Fatalf("clamped value recorded as %d", h.Max())
 	}
 }
+
+// TestAutoWindowWarnings: an auto cell says when its probe did not see
+// the throughput level off, when a node ended it, and when its passes
+// disagreed too much to trust the choice; a probe that levelled off
+// quietly says nothing.
+func TestAutoWindowWarnings(t *testing.T) {
+	t.Parallel()
+	up := func(tp ...float64) []results.WindowStep {
+		var out []results.WindowStep
+		for i, x := range tp {
+			out = append(out, results.WindowStep{Window: 1 << i, Tasks: 1000, WallNS: 1000, Throughput: x})
+		}
+		return out
+	}
+	rising := up(1, 2, 4, 8, 16, 32, 64)
+	tests := []struct {
+		name string
+		a    results.AutoWindow
+		want string // "" for none
+	}{
+		{"levelled off", results.AutoWindow{Window: 4, Stop: results.AutoPlateau, Steps: up(1, 2, 4, 4, 4, 4)}, ""},
+		{"rising at the largest", results.AutoWindow{Window: 64, Stop: results.AutoMax, Steps: rising}, "the probe chose its largest window, 64"},
+		{"the largest, levelled", results.AutoWindow{Window: 32, Stop: results.AutoMax, Steps: up(1, 2, 4, 8, 16, 32, 33)}, ""},
+		{"the tasks' largest", results.AutoWindow{Window: 8, Stop: results.AutoTasks, Steps: up(1, 2, 4, 8)}, "the largest that leaves the measured pass 8 batches per slot at 4000 tasks"},
+		{"out of time", results.AutoWindow{Window: 2, Stop: results.AutoBudget, Steps: up(1, 2)}, "ran out of time at window 2"},
+		{"a node failed", results.AutoWindow{Window: 16, Stop: results.AutoFailed, Error: "node 2: reset"}, "a node failed during the window probe (node 2: reset), so the cell ran at window 16"},
+		{"noisy", results.AutoWindow{Window: 4, Stop: results.AutoPlateau, Steps: append(up(1, 2, 4, 4, 4, 4), results.WindowStep{Window: 2, Throughput: 1.5})},
+			"noisy probe: its passes at window 2 differed by 25%, so the choice of 4 may be off"},
+		{"quiet", results.AutoWindow{Window: 4, Stop: results.AutoPlateau, Steps: append(up(1, 2, 4, 4, 4, 4), results.WindowStep{Window: 2, Throughput: 1.9})}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := sample(t)
+			c := &res.Cells[0]
+			c.Tasks, c.Warnings = 4000, nil
+			c.AutoWindow = &tt.a
+			if err := results.Summarize(c); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range c.Warnings {
+				if strings.HasPrefix(w, "auto window: ") {
+					got = append(got, w)
+				}
+			}
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Errorf("warnings %q, want none", got)
+			case tt.want != "" && (len(got) != 1 || !strings.Contains(got[0], tt.want)):
+				t.Errorf("warnings %q, want one containing %q", got, tt.want)
+			}
+		})
+	}
+}

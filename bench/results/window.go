@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -176,6 +177,51 @@ type WindowStep struct {
 	Throughput float64 `json:"throughput"`
 }
 
+// AutoNoisy is the spread between the passes of one window of an auto
+// probe, (fastest - slowest) / fastest, above which the probe runs that
+// window once more, and, if it stays there, the cell says its window
+// rests on noisy passes.
+const AutoNoisy = 0.2
+
+// WindowFigures returns each probed window's throughput from steps, the
+// probe's passes: the better of two passes (a slow moment of the machine
+// only ever slows a pass), the median of three or more.
+func WindowFigures(steps []WindowStep) map[int]float64 {
+	per := map[int][]float64{}
+	for _, s := range steps {
+		per[s.Window] = append(per[s.Window], s.Throughput)
+	}
+	out := make(map[int]float64, len(per))
+	for w, tps := range per {
+		slices.Sort(tps)
+		if len(tps) <= 2 {
+			out[w] = tps[len(tps)-1]
+		} else {
+			out[w] = tps[len(tps)/2]
+		}
+	}
+	return out
+}
+
+// WindowSpread returns the window among steps whose passes differ the
+// most, and by how much: (fastest - slowest) / fastest, 0 where no
+// window ran twice.
+func WindowSpread(steps []WindowStep) (window int, spread float64) {
+	lo, hi := map[int]float64{}, map[int]float64{}
+	for _, s := range steps {
+		if _, ok := hi[s.Window]; !ok {
+			lo[s.Window], hi[s.Window] = s.Throughput, s.Throughput
+		}
+		lo[s.Window], hi[s.Window] = min(lo[s.Window], s.Throughput), max(hi[s.Window], s.Throughput)
+	}
+	for w, h := range hi {
+		if d := (h - lo[w]) / h; h > 0 && (d > spread || d == spread && w < window) {
+			window, spread = w, d
+		}
+	}
+	return window, spread
+}
+
 // WindowUsed returns the window c's repetitions ran with: its key's
 // window, or for an auto cell the window its probe chose (0 before the
 // probe ran).
@@ -231,6 +277,9 @@ func autoWindowWarning(c *Cell) string {
 		return fmt.Sprintf("auto window: the probe ran out of time at window %d with the throughput still rising (its steps are in results.json): a larger --window may give more", last)
 	case AutoFailed:
 		return fmt.Sprintf("auto window: a node failed during the window probe (%s), so the cell ran at window %d without a measured choice", a.Error, a.Window)
+	}
+	if w, d := WindowSpread(a.Steps); d > AutoNoisy {
+		return fmt.Sprintf("auto window: noisy probe: its passes at window %d differed by %.0f%%, so the choice of %d may be off (a busy machine): give --window to compare", w, 100*d, a.Window)
 	}
 	return ""
 }
