@@ -31,10 +31,12 @@ const (
 	autoFlatSteps = 3
 	// autoStepTime is how long each step aims to last, at the pace of the
 	// step before it; autoRounds is the fewest batches per window slot a
-	// step sends, so that filling and draining the window stay a small
-	// part of it (about 1/autoRounds).
+	// step sends, so that the window's drain at the end, about one round
+	// trip in which nothing new is sent, stays a small part of it (about
+	// 1/autoRounds: at 4, window 64 lost up to a fifth against window 32
+	// in short passes, and the probe chose 32 where 64 was better).
 	autoStepTime = 30 * time.Millisecond
-	autoRounds   = 4
+	autoRounds   = 16
 	// autoWarmRounds is the batches per node of the first warm-up pass,
 	// at window 1, that wakes the fresh cluster and sets the first step's
 	// pace; autoWarmPasses bounds the passes the warm-up takes to last a
@@ -160,8 +162,11 @@ func (r *Runner) probeWindows(ctx context.Context, cancel context.CancelCauseFun
 	newWL := func() (workloads.Workload, error) { return r.Workloads.New(spec) }
 	slots := len(links) * k.Batch // tasks in flight per unit of window
 	pass := func(window, tasks int) (time.Duration, error) {
+		// Recorded as a measured pass is: the receiver's work per batch
+		// (histograms, sums) costs the small windows throughput that it
+		// does not cost the large ones, and the choice must see it.
 		pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: tasks, batch: k.Batch, window: window,
-			timeout: p.TaskTimeout.D(), log: r.Log, label: "window probe"})
+			timeout: p.TaskTimeout.D(), record: true, log: r.Log, label: "window probe"})
 		if err != nil {
 			return 0, err
 		}

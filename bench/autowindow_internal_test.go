@@ -182,13 +182,13 @@ func TestProbeSteps(t *testing.T) {
 			wantUp: []int{1, 2, 4, 8, 16, 32, 64}, wantDown: []int{64, 32, 16, 8, 4, 2, 1}, wantPick: 64},
 		{name: "few tasks: their largest window stops it", c: plateau(1024, 1e9), slots: 64, largest: 8, wantStop: results.AutoTasks,
 			wantUp: []int{1, 2, 4, 8}, wantDown: []int{8, 4, 2, 1}, wantPick: 8},
-		// A batch takes 50 ms at any window: the warm-up's 8 batches take
-		// 400 ms, and each step's 4 batches per slot 200 ms. Windows 1 and
-		// 2 fit the 1 s budget; 4, predicted at window 2's pace (400 ms),
-		// would not. On the way back down window 2 fits again (200 ms at
-		// its own pace, to 1 s), and then window 1 does not.
-		{name: "slow batches: the budget stops it", c: func(w int) float64 { return float64(w*64) / 0.05 }, slots: 64,
-			wantStop: results.AutoBudget, wantUp: []int{1, 2}, wantDown: []int{2}, wantPick: 2},
+		// A batch takes 10 ms at any window: the warm-up's 8 batches take
+		// 80 ms, and each step's 16 batches per slot 160 ms. Windows 1 to 8
+		// fit the 1 s budget (to 720 ms); 16, predicted at window 8's pace
+		// (320 ms), would not. On the way back down window 8 fits (160 ms
+		// at its own pace, to 880 ms), and then 4 does not.
+		{name: "slow batches: the budget stops it", c: func(w int) float64 { return float64(w*64) / 0.01 }, slots: 64,
+			wantStop: results.AutoBudget, wantUp: []int{1, 2, 4, 8}, wantDown: []int{8}, wantPick: 8},
 		// Passes 0 and 1 are the warm-up's. The sweep up's window-4 pass
 		// (pass 4) is slowed to a third, so the sweep up levels off only
 		// at 64; the sweep down's window-2 pass (pass 14) to a half. Both
