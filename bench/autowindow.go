@@ -78,8 +78,12 @@ func chooseWindow(steps []results.WindowStep) int {
 }
 
 // levelled reports whether the last autoFlatSteps steps of a sweep up
-// each gained less than autoGain over the best step before it: the
-// throughput has stopped rising with the window.
+// were each flat: within autoGain above and results.AutoNoisy below the
+// best step before it. The throughput has then stopped rising with the
+// window. A step further below is no sign of a plateau: a larger window
+// does not cost a fifth of the throughput, a stall of the machine does
+// (on the shared VM, 200 ms in which a tcp cell's passes ran at a tenth
+// of their pace ended a sweep at window 16 that should have gone on).
 func levelled(steps []results.WindowStep) bool {
 	if len(steps) <= autoFlatSteps {
 		return false
@@ -89,7 +93,7 @@ func levelled(steps []results.WindowStep) bool {
 		for _, s := range steps[:i] {
 			best = max(best, s.Throughput)
 		}
-		if steps[i].Throughput >= (1+autoGain)*best {
+		if tp := steps[i].Throughput; tp >= (1+autoGain)*best || tp < (1-results.AutoNoisy)*best {
 			return false
 		}
 	}

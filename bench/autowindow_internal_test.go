@@ -102,8 +102,10 @@ func TestLevelled(t *testing.T) {
 		{"three flat steps", steps(1, 2, 4, 4.1, 4.15, 4.0), true},
 		{"flat from the start", steps(5, 5, 5, 5), true},
 		{"three steps only", steps(5, 5, 5), false},
-		{"a dip, then a rise past the best", steps(1, 2, 4, 3, 3.9, 4.3), false},
-		{"a dip, then back to the best", steps(1, 2, 4, 3, 4.1, 4.0), true},
+		{"a dip, then a rise past the best", steps(1, 2, 4, 3.5, 3.9, 4.3), false},
+		{"a dip within the noise, then back to the best", steps(1, 2, 4, 3.5, 4.1, 4.0), true},
+		{"a stall is no plateau", steps(1, 2, 4, 0.5, 0.6, 4.1), false},
+		{"a drop of over a fifth is no plateau", steps(1, 2, 4, 3.1, 3.0, 2.9), false},
 		{"the last gains 5%", steps(1, 2, 4, 4.1, 4.1, 4.31), false},
 	}
 	for _, tt := range tests {
@@ -196,6 +198,11 @@ func TestProbeSteps(t *testing.T) {
 		// decides: 4 is chosen.
 		{name: "slow moments", c: plateau(4, 8e6), slots: 64, slow: map[int]float64{4: 1.0 / 3, 14: 0.5}, wantStop: results.AutoPlateau,
 			wantUp: []int{1, 2, 4, 8, 16, 32, 64}, wantDown: []int{64, 32, 16, 8, 4, 2, 1, 2, 4}, wantPick: 4},
+		// A stall slows the sweep up's passes at 8 and 16 (passes 5 and 6)
+		// to a tenth: the sweep goes on past them, and their third passes
+		// put the choice back at the knee.
+		{name: "a stall in the sweep up", c: plateau(16, 8e6), slots: 64, slow: map[int]float64{5: 0.1, 6: 0.1}, wantStop: results.AutoMax,
+			wantUp: []int{1, 2, 4, 8, 16, 32, 64}, wantDown: []int{64, 32, 16, 8, 4, 2, 1, 8, 16}, wantPick: 16},
 		{name: "a pass fails", c: plateau(8, 8e6), slots: 64, failAt: 4, wantUp: []int{1, 2}, wantError: true},
 	}
 	for _, tt := range tests {
