@@ -148,8 +148,9 @@ type AutoWindow struct {
 
 // Why an auto window's probe stopped (AutoWindow.Stop).
 const (
-	// AutoPlateau: three steps in a row of the sweep up gained less than
-	// 5% over the best before them; the throughput had levelled off.
+	// AutoPlateau: three steps in a row of the sweep up were flat, less
+	// than 5% above and at most 20% below the best before them; the
+	// throughput had levelled off.
 	AutoPlateau = "plateau"
 	// AutoMax: the probe reached its largest window.
 	AutoMax = "max"
