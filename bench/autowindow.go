@@ -105,7 +105,7 @@ func levelled(steps []results.WindowStep) bool {
 // the repetition at the window chosen.
 func (r *Runner) runCell(ctx context.Context, p Plan, c *results.Cell, round int) (*results.Rep, error) {
 	if c.Window == results.WindowAuto && c.AutoWindow == nil {
-		aw, err := r.autoWindow(ctx, p, c.Key)
+		aw, err := r.autoWindow(ctx, p, c.Key, largestWindow(c.Key))
 		if err != nil {
 			return nil, err
 		}
@@ -122,14 +122,14 @@ func windowKey(c *results.Cell) results.Key {
 	return k
 }
 
-// autoWindow runs the window probe of auto cell k: a cluster of k's
-// workers, started for the probe with room for results.AutoMaxWindow batches per
-// node, then closed. Under on_node_failure: fail a node failure ends the
+// autoWindow runs the window probe of auto cell k, up to window largest:
+// a cluster of k's workers, started for the probe with room for
+// results.AutoMaxWindow batches per node, then closed. Under on_node_failure: fail a node failure ends the
 // probe and the cell with an error, as in a repetition; under redispatch
 // the probe's passes are plain closed loops still (its cluster is its
 // own), and a node failure ends only the probe: the cell runs at the
 // best window measured before it, or at autoFallback, and says so.
-func (r *Runner) autoWindow(ctx context.Context, p Plan, k results.Key) (*results.AutoWindow, error) {
+func (r *Runner) autoWindow(ctx context.Context, p Plan, k results.Key, largest int) (*results.AutoWindow, error) {
 	start := time.Now()
 	topo, err := r.Topologies.Get(k.Topology)
 	if err != nil {
@@ -144,7 +144,7 @@ func (r *Runner) autoWindow(ctx context.Context, p Plan, k results.Key) (*result
 	if err != nil {
 		return nil, fmt.Errorf("window probe: %w", err)
 	}
-	aw, err := r.probeWindows(cctx, cancel, cluster.Links(), p, k, spec)
+	aw, err := r.probeWindows(cctx, cancel, cluster.Links(), p, k, spec, largest)
 	cancel(nil)
 	if cerr := cluster.Close(); cerr != nil && err == nil && aw.Stop != results.AutoFailed {
 		err = fmt.Errorf("window probe: stopping cluster: %w", cerr)
@@ -162,7 +162,7 @@ func (r *Runner) autoWindow(ctx context.Context, p Plan, k results.Key) (*result
 // probeWindows runs the probe's warm-up and steps over links, and
 // chooses the window. The error of a pass that failed is returned,
 // unless under redispatch a node failed, which becomes Stop AutoFailed.
-func (r *Runner) probeWindows(ctx context.Context, cancel context.CancelCauseFunc, links []topologies.Link, p Plan, k results.Key, spec workloads.Spec) (*results.AutoWindow, error) {
+func (r *Runner) probeWindows(ctx context.Context, cancel context.CancelCauseFunc, links []topologies.Link, p Plan, k results.Key, spec workloads.Spec, largest int) (*results.AutoWindow, error) {
 	newWL := func() (workloads.Workload, error) { return r.Workloads.New(spec) }
 	slots := len(links) * k.Batch // tasks in flight per unit of window
 	pass := func(window, tasks int) (time.Duration, error) {
@@ -180,7 +180,7 @@ func (r *Runner) probeWindows(ctx context.Context, cancel context.CancelCauseFun
 		return pr.wall, nil
 	}
 	began := time.Now()
-	steps, stop, err := probeSteps(pass, slots, largestWindow(k), func() time.Duration { return time.Since(began) })
+	steps, stop, err := probeSteps(pass, slots, largest, func() time.Duration { return time.Since(began) })
 	aw := &results.AutoWindow{Steps: steps, Stop: stop, Window: chooseWindow(steps)}
 	var ne *NodeError // a node failed, not the run
 	if err == nil || !p.Redispatch() || !errors.As(err, &ne) {

@@ -107,6 +107,15 @@ func TestAutoWindowConfigMatchesRun(t *testing.T) {
 		t.Errorf("the cells' clusters run at windows %d and %d; the run chose %d, the session %d (probe %v)",
 			rec.got[1].Window, rec.got[3].Window, chosen, s.Key().Window, s.AutoWindow())
 	}
+	// The run's 1000 tasks at 2 workers and batch 64 allow window 1 only
+	// (8 batches per slot); a session's passes are its caller's, and its
+	// probe goes on.
+	if a := res.Cells[0].AutoWindow; a.Stop != results.AutoTasks || a.Window != 1 {
+		t.Errorf("the run's probe: %+v, want it stopped at window 1 by the cell's tasks", a)
+	}
+	if a := s.AutoWindow(); a.Stop == results.AutoTasks || len(a.Steps) < 4 {
+		t.Errorf("the session's probe: %+v, want windows past the task count's", a)
+	}
 	for i := range rec.got {
 		rec.got[i].Window = 0
 	}

@@ -50,7 +50,9 @@ func (r *Runner) Start(ctx context.Context, p Plan, k results.Key) (*Session, er
 	}
 	var auto *results.AutoWindow
 	if k.Window == results.WindowAuto {
-		if auto, err = r.autoWindow(ctx, p, k); err != nil {
+		// The passes' sizes are the caller's, so no task count bounds
+		// the windows tried.
+		if auto, err = r.autoWindow(ctx, p, k, results.AutoMaxWindow); err != nil {
 			return nil, fmt.Errorf("starting %s: %w", k, err)
 		}
 		k.Window = auto.Window
