@@ -51,7 +51,7 @@ func Example() {
 	}
 	c := res.Cells[0]
 	fmt.Println(c.Key, c.Status, "verified:", c.Verify.Verified)
-	// Output: goroutine/workers=2/tasks=10000/payload=1/window=4/batch=64 ok verified: 10000
+	// Output: goroutine/workers=2/tasks=10000/payload=1/window=auto/batch=64 ok verified: 10000
 }
 
 // negate is a workload: every value comes back negated.

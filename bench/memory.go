@@ -44,6 +44,9 @@ type MemoryEstimate struct {
 	Cell results.Key
 	// Parts are what one pass of Cell allocates, largest first.
 	Parts []MemoryPart
+	// Auto says Cell's window is the largest an auto window's probe may
+	// choose (results.AutoMaxWindow), not one the plan names.
+	Auto bool
 }
 
 // EstimateMemory estimates the coordinator memory plan p needs; p must be
@@ -52,6 +55,10 @@ func EstimateMemory(p Plan) MemoryEstimate {
 	k := results.Key{
 		Workers: slices.Max(p.Workers), Tasks: slices.Max(p.Tasks), Payload: slices.Max(p.Payload),
 		Window: slices.Max(p.Window), Batch: slices.Max(p.Batch),
+	}
+	auto := p.Window.HasAuto() && k.Window < results.AutoMaxWindow
+	if auto {
+		k.Window = results.AutoMaxWindow // an auto cell may choose the probe's largest
 	}
 	if len(p.Rate) > 0 {
 		k.Rate = slices.Max(p.Rate)
@@ -67,7 +74,7 @@ func EstimateMemory(p Plan) MemoryEstimate {
 	for _, pt := range parts {
 		sum += pt.Bytes
 	}
-	return MemoryEstimate{Bytes: sat(sum, passHeadroom), Cell: k, Parts: parts}
+	return MemoryEstimate{Bytes: sat(sum, passHeadroom), Cell: k, Parts: parts, Auto: auto}
 }
 
 // passParts returns what one measured pass of cell k allocates.
@@ -119,8 +126,12 @@ func (e MemoryEstimate) String() string {
 	for _, pt := range e.Parts {
 		parts = append(parts, pt.What+" "+FormatBytes(pt.Bytes))
 	}
-	return fmt.Sprintf("about %s (workers %d x tasks %d x payload %d x window %d x batch %d: %s; x%d for the previous pass's garbage)",
-		FormatBytes(e.Bytes), e.Cell.Workers, e.Cell.Tasks, e.Cell.Payload, e.Cell.Window, e.Cell.Batch, strings.Join(parts, ", "), passHeadroom)
+	window := fmt.Sprint(e.Cell.Window)
+	if e.Auto {
+		window += " (the largest auto tries)"
+	}
+	return fmt.Sprintf("about %s (workers %d x tasks %d x payload %d x window %s x batch %d: %s; x%d for the previous pass's garbage)",
+		FormatBytes(e.Bytes), e.Cell.Workers, e.Cell.Tasks, e.Cell.Payload, window, e.Cell.Batch, strings.Join(parts, ", "), passHeadroom)
 }
 
 // FormatBytes formats n bytes in binary units: "6.2 GiB".

@@ -151,7 +151,7 @@ rounds:
 			if c.Status == results.StatusError {
 				continue
 			}
-			rep, err := r.runRep(ctx, p, c.Key, round)
+			rep, err := r.runCell(ctx, p, c, round)
 			if err != nil {
 				if ctx.Err() != nil {
 					runErr = fmt.Errorf("run interrupted: %w", context.Cause(ctx))
@@ -211,7 +211,7 @@ func (r *Runner) baselineRep(ctx context.Context, c *results.Cell) error {
 	if !ok {
 		return nil
 	}
-	br, err := r.runBaseline(ctx, tr.Transport(), c.Key)
+	br, err := r.runBaseline(ctx, tr.Transport(), windowKey(c))
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("run interrupted: %w", context.Cause(ctx))

@@ -26,12 +26,15 @@ type Session struct {
 	cluster topologies.Cluster
 	fleet   *fleet // the nodes still usable under on_node_failure: redispatch
 	warm    bool
+	auto    *results.AutoWindow // the probe of an auto window, nil for an explicit one
 }
 
 // Start starts the cluster of cell k under plan p (its workload, dispatch
 // policy, task timeout and nodes; k gives the topology and scales, and
-// k.Tasks is ignored). ctx bounds the cluster's life. The caller must Close
-// the session.
+// k.Tasks is ignored). An auto window (results.WindowAuto) is chosen first,
+// by the probe a run gives an auto cell, on a cluster of its own (see
+// AutoWindow). ctx bounds the cluster's life. The caller must Close the
+// session.
 func (r *Runner) Start(ctx context.Context, p Plan, k results.Key) (*Session, error) {
 	if k.Tasks < 1 {
 		k.Tasks = 1
@@ -45,17 +48,32 @@ func (r *Runner) Start(ctx context.Context, p Plan, k results.Key) (*Session, er
 	if err != nil {
 		return nil, fmt.Errorf("starting %s: %w", k, err)
 	}
+	var auto *results.AutoWindow
+	if k.Window == results.WindowAuto {
+		// The passes' sizes are the caller's, so no task count bounds
+		// the windows tried.
+		if auto, err = r.autoWindow(ctx, p, k, results.AutoMaxWindow); err != nil {
+			return nil, fmt.Errorf("starting %s: %w", k, err)
+		}
+		k.Window = auto.Window
+		p.Window = []int{k.Window}
+	}
 	cctx, cancel := context.WithCancelCause(ctx)
 	cluster, err := topo.Start(cctx, r.clusterConfig(p, k, k.Workers, p.Spec(k.Payload)))
 	if err != nil {
 		cancel(err)
 		return nil, fmt.Errorf("starting %s: %w", k, err)
 	}
-	return &Session{r: r, plan: p, key: k, ctx: cctx, cancel: cancel, cluster: cluster, fleet: newFleet(cluster)}, nil
+	return &Session{r: r, plan: p, key: k, ctx: cctx, cancel: cancel, cluster: cluster, fleet: newFleet(cluster), auto: auto}, nil
 }
 
-// Key returns the session's cell.
+// Key returns the session's cell, with the window its passes run at: for
+// a cell started with an auto window, the one its probe chose.
 func (s *Session) Key() results.Key { return s.key }
+
+// AutoWindow returns the probe that chose the session's window, or nil
+// when Start was given an explicit one.
+func (s *Session) AutoWindow() *results.AutoWindow { return s.auto }
 
 // Measure runs n tasks through the cluster in a closed loop, verified and
 // measured, and returns the pass as a repetition (Round 0). The first call

@@ -96,7 +96,7 @@ func TestVerifierCatchesDamage(t *testing.T) {
 			reg.Register(faulty{Topology: goroutine.New(wl), damage: tt.damage}, "damages results")
 			r := &bench.Runner{Topologies: reg, Workloads: wl}
 			p := bench.DefaultPlan([]string{"faulty"})
-			p.Workers, p.Tasks, p.Batch, p.Repetitions, p.Warmup = []int{1}, []int{1600}, []int{16}, 1, 0
+			p.Workers, p.Tasks, p.Batch, p.Repetitions, p.Warmup, p.Window = []int{1}, []int{1600}, []int{16}, 1, 0, []int{4}
 			res, err := r.Run(context.Background(), p, bench.CaptureEnv())
 			if !errors.Is(err, bench.ErrVerification) {
 				t.Fatalf("Run = %v, want ErrVerification", err)

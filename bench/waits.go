@@ -90,7 +90,7 @@ func wakeLate(c *results.Cell, want time.Duration) string {
 	if rt <= 0 || c.Rate > 0 || s.Throughput.Mean <= 0 {
 		return ""
 	}
-	answer := float64(c.Workers*c.Window*c.Batch) / (want + rt).Seconds()
+	answer := float64(c.Workers*c.WindowUsed()*c.Batch) / (want + rt).Seconds()
 	if s.Throughput.Mean >= (1-wakeShare)*answer {
 		return ""
 	}

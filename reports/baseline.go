@@ -38,7 +38,7 @@ func WriteBaselineTable(w io.Writer, res *results.Results, format string) error 
 		if b.P50NS > 0 {
 			ratio = float64(p50) / float64(b.P50NS)
 		}
-		rows = append(rows, []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Batch), strconv.Itoa(c.Window), b.Transport,
+		rows = append(rows, []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Batch), c.WindowText(), b.Transport,
 			FormatRate(c.Summary.Throughput.Mean, 3), FormatRate(b.Throughput.Mean, 3), FormatPercent(c.Efficiency(), 2),
 			d(p50), d(b.P50NS), FormatDuration(float64(p50-b.P50NS), 3), FormatRatio(ratio)})
 	}

@@ -73,9 +73,25 @@ func dropOrder() []string {
 		"p50 / raw", "raw p50", "raw tasks/s",
 		// scaling, growth, capacity
 		"X(N*)", "N*", "R²", "kappa", "T(n')", "order b", "steps",
-		// last resort, before the compact layout
-		"p50", "±95% CI",
+		// last resort, before the compact layout; the window only where
+		// it is no key (see droppable)
+		"window", "p50", "±95% CI",
 	}
+}
+
+// droppable says whether column i of hdr may be left out: any named in
+// dropOrder but the window, which may only where every row's is an auto
+// window ("auto→16"), the plan's one window, so no key of the table.
+func droppable(hdr []string, rows [][]string, i int) bool {
+	if hdr[i] != "window" {
+		return true
+	}
+	for _, r := range rows {
+		if i >= len(r) || !strings.HasPrefix(r[i], "auto") {
+			return false
+		}
+	}
+	return true
 }
 
 // fitGrid returns the columns of hdr and rows that fit width in box
@@ -93,7 +109,7 @@ func fitGrid(width int, hdr []string, rows [][]string, left map[int]bool) (h []s
 			return h, r, l, hidden, false
 		}
 		i := slices.Index(hdr, name)
-		if i < 0 || !keep[i] {
+		if i < 0 || !keep[i] || !droppable(hdr, rows, i) {
 			continue
 		}
 		keep[i] = false

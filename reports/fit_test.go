@@ -11,10 +11,11 @@ import (
 )
 
 // defaultLike is the default run's shape: four topologies at 1, 2, 4 and 8
-// workers, 5 repetitions, with the run note bench writes for nats.
+// workers, the auto window, 5 repetitions, with the run note bench writes
+// for nats.
 func defaultLike(t *testing.T, dispatch string) *results.Results {
 	t.Helper()
-	res := synth{topologies: []string{"goroutine", "subprocess", "tcp", "nats"}, workers: []int{1, 2, 4, 8}, reps: 5,
+	res := synth{topologies: []string{"goroutine", "subprocess", "tcp", "nats"}, workers: []int{1, 2, 4, 8}, reps: 5, windows: []int{results.WindowAuto},
 		models: map[string]USL{"nats": {Lambda: 1.4e5, Sigma: 0.2, Kappa: 0.05}}}.build(t)
 	res.Plan.Dispatch = dispatch
 	res.Warnings = append(res.Warnings, "dispatch: in nats cells the nats queue group decides which node serves each batch; "+

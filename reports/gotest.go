@@ -159,10 +159,11 @@ func goTestCaption(res *results.Results) string {
 	for _, a := range []struct {
 		name   string
 		varies bool
-		v      int
-	}{{"tasks", t, p.Tasks[0]}, {"payload", pl, p.Payload[0]}, {"batch", b, p.Batch[0]}, {"window", w, p.Window[0]}} {
+		v      string
+	}{{"tasks", t, strconv.Itoa(p.Tasks[0])}, {"payload", pl, strconv.Itoa(p.Payload[0])}, {"batch", b, strconv.Itoa(p.Batch[0])},
+		{"window", w, results.FormatWindow(p.Window[0])}} {
 		if g.HasAxis(a.name) && !a.varies {
-			parts = append(parts, fmt.Sprintf("%s=%d", a.name, a.v))
+			parts = append(parts, a.name+"="+a.v)
 		}
 	}
 	s := "go test -bench output"
@@ -220,6 +221,8 @@ func goTestCSVColumn(g *results.GoTest, name string) bool {
 	switch name {
 	case "tasks", "payload", "batch", "window":
 		return g.HasAxis(name)
+	case "window_used": // a go test line says no window it chose
+		return false
 	case "batch_latency_p50_ns":
 		return g.Has(results.UnitP50)
 	case "batch_latency_p99_ns":
@@ -324,10 +327,13 @@ func goTestPlanRows(res *results.Results) [][2]string {
 	for _, a := range []struct {
 		name string
 		vs   []int
-	}{{"tasks", p.Tasks}, {"payload", p.Payload}, {"batch", p.Batch}, {"window", p.Window}} {
+	}{{"tasks", p.Tasks}, {"payload", p.Payload}, {"batch", p.Batch}} {
 		if g.HasAxis(a.name) {
 			rows = append(rows, [2]string{a.name, ints(a.vs)})
 		}
+	}
+	if g.HasAxis("window") {
+		rows = append(rows, [2]string{"window", strings.ReplaceAll(p.Window.String(), ",", ", ")})
 	}
 	lo, hi := repRange(res)
 	reps := strconv.Itoa(hi)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/snbench/snbench/bench/results"
@@ -29,6 +30,15 @@ type axis struct {
 	v    int
 }
 
+// text is the axis's value as labels write it: "auto" for an auto
+// window.
+func (a axis) text() string {
+	if a.name == "window" {
+		return results.FormatWindow(a.v)
+	}
+	return strconv.Itoa(a.v)
+}
+
 func (s scale) axes(p results.Plan) []axis {
 	t, pl, w, b := varying(p)
 	if len(p.Rate) > 0 {
@@ -44,7 +54,7 @@ func (s scale) label(p results.Plan) string {
 	var parts []string
 	for _, a := range s.axes(p) {
 		if a.on {
-			parts = append(parts, fmt.Sprintf("%s=%d", a.name, a.v))
+			parts = append(parts, a.name+"="+a.text())
 		}
 	}
 	return strings.Join(parts, " ")
@@ -56,7 +66,7 @@ func (s scale) slug(p results.Plan) string {
 	var parts []string
 	for _, a := range s.axes(p) {
 		if a.on {
-			parts = append(parts, fmt.Sprintf("%s%d", a.name, a.v))
+			parts = append(parts, a.name+a.text())
 		}
 	}
 	return strings.Join(parts, "-")

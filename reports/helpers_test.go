@@ -26,6 +26,9 @@ type synth struct {
 	// for one second each.
 	rates []int
 	reps  int
+	// windows are the plan's windows, results.WindowAuto among them
+	// (see autoWindowOf); by default 4.
+	windows []int
 	// models give each topology's throughput against workers; by default
 	// topology i gets defaultModels[i].
 	models map[string]USL
@@ -51,7 +54,10 @@ func (s synth) build(t testing.TB) *results.Results {
 
 func (s synth) results() (*results.Results, error) {
 	p := results.DefaultPlan(s.topologies)
-	p.Workers, p.Tasks, p.Payload, p.Repetitions = s.workers, s.tasks, s.payload, s.reps
+	p.Workers, p.Tasks, p.Payload, p.Repetitions, p.Window = s.workers, s.tasks, s.payload, s.reps, s.windows
+	if p.Window == nil {
+		p.Window = []int{4}
+	}
 	if p.Tasks == nil {
 		p.Tasks = []int{10000}
 	}
@@ -88,8 +94,37 @@ func (s synth) model(topo string) USL {
 	return defaultModels[0]
 }
 
+// autoWindowOf is the probe of an auto cell of topology topo at
+// workers: the first topology's throughput levels off at window 8, the
+// last's (of two or more) still rises at the probe's largest window, and
+// the others' level off at 32.
+func (s synth) autoWindowOf(topo string, workers int) *results.AutoWindow {
+	knee, last := 32, len(s.topologies) > 1 && topo == s.topologies[len(s.topologies)-1]
+	switch {
+	case topo == s.topologies[0]:
+		knee = 8
+	case last:
+		knee = 2 * results.AutoMaxWindow
+	}
+	x := s.model(topo).X(float64(workers))
+	a := &results.AutoWindow{Stop: results.AutoPlateau, WallNS: 150e6}
+	for w := 1; w <= min(4*knee, results.AutoMaxWindow); w *= 2 {
+		tp := x * (0.5 + min(float64(w)/float64(knee), 1)/2)
+		wall := int64(50000 / tp * 1e9)
+		a.Steps = append(a.Steps, results.WindowStep{Window: w, Tasks: 50000, WallNS: wall, Throughput: 50000 / (float64(wall) / 1e9)})
+	}
+	a.Window = min(knee, results.AutoMaxWindow)
+	if last {
+		a.Stop = results.AutoMax
+	}
+	return a
+}
+
 func (s synth) cell(k results.Key) (results.Cell, error) {
 	c := results.Cell{Key: k, Dispatch: results.DispatchRoundRobin, Status: results.StatusOK}
+	if k.Window == results.WindowAuto {
+		c.AutoWindow = s.autoWindowOf(k.Topology, k.Workers)
+	}
 	x := s.model(k.Topology).X(float64(k.Workers)) / float64(k.Payload)
 	for r := range s.reps {
 		tp := x * (1 + 0.02*float64(r-1))

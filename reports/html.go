@@ -221,7 +221,7 @@ func command(p results.Plan) string {
 	c := fmt.Sprintf("snbench run --topology %s --workload %s --workers %s --tasks %s --payload %s --batch %s --window %s \\\n"+
 		"  --dispatch %s --repetitions %d --warmup %d --seed %d --task-timeout %s",
 		strings.Join(p.Topologies, ","), p.Workload, ints(p.Workers), ints(p.Tasks), ints(p.Payload), ints(p.Batch),
-		ints(p.Window), p.Dispatch, p.Repetitions, p.Warmup, p.Seed, p.TaskTimeout.D())
+		p.Window.String(), p.Dispatch, p.Repetitions, p.Warmup, p.Seed, p.TaskTimeout.D())
 	if p.CPU > 0 {
 		c += " --cpu " + p.CPU.D().String()
 	}
@@ -271,7 +271,7 @@ func planRows(p results.Plan) [][2]string {
 		{"topologies", strings.Join(p.Topologies, ", ")}, {"workload", p.Workload},
 		{"workers", ints(p.Workers)}, {"tasks per repetition", ints(p.Tasks)},
 		{"payload (int64 values per task)", ints(p.Payload)}, {"batch (tasks per frame)", ints(p.Batch)},
-		{"window (batches in flight per node)", ints(p.Window)}, {"dispatch", p.Dispatch},
+		{"window (batches in flight per node)", windowsText(p.Window)}, {"dispatch", p.Dispatch},
 		{"repetitions", fmt.Sprint(p.Repetitions)}, {"warm-up tasks", fmt.Sprint(p.Warmup)},
 		{"seed", fmt.Sprint(p.Seed)},
 	}
@@ -321,4 +321,14 @@ func envRows(res *results.Results) [][2]string {
 			[2]string{"finished", res.Finished.UTC().Format(time.RFC3339)})
 	}
 	return rows
+}
+
+// windowsText is the plan's windows for the page: "auto" with what it
+// means, and the explicit ones.
+func windowsText(ws results.Windows) string {
+	s := strings.ReplaceAll(ws.String(), ",", " ")
+	if ws.HasAuto() {
+		s = strings.Replace(s, "auto", fmt.Sprintf("auto (per cell, the smallest window of 1, 2, 4 … %d reaching %.0f%% of its probe's best throughput; the summary gives each cell's)", results.AutoMaxWindow, 100*results.AutoShare), 1)
+	}
+	return s
 }

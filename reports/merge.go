@@ -106,7 +106,7 @@ func unite(p *results.Plan, b results.Plan) {
 	}
 	for _, ax := range []struct{ dst, src *[]int }{
 		{&p.Workers, &b.Workers}, {&p.Tasks, &b.Tasks}, {&p.Payload, &b.Payload},
-		{&p.Window, &b.Window}, {&p.Batch, &b.Batch},
+		{(*[]int)(&p.Window), (*[]int)(&b.Window)}, {&p.Batch, &b.Batch},
 	} {
 		u := slices.Clone(*ax.dst)
 		for _, v := range *ax.src {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/snbench/snbench/bench/results"
@@ -30,10 +31,11 @@ func cellLabel(res *results.Results, c *results.Cell) string {
 	parts := []string{c.Topology, fmt.Sprintf("workers=%d", c.Workers)}
 	for _, a := range []struct {
 		name string
-		v    int
-	}{{"tasks", c.Tasks}, {"payload", c.Payload}, {"window", c.Window}, {"batch", c.Batch}, {"rate", c.Rate}} {
+		v    string
+	}{{"tasks", strconv.Itoa(c.Tasks)}, {"payload", strconv.Itoa(c.Payload)}, {"window", results.FormatWindow(c.Window)},
+		{"batch", strconv.Itoa(c.Batch)}, {"rate", strconv.Itoa(c.Rate)}} {
 		if vary[a.name] {
-			parts = append(parts, fmt.Sprintf("%s=%d", a.name, a.v))
+			parts = append(parts, a.name+"="+a.v)
 		}
 	}
 	return strings.Join(parts, "/")

@@ -77,7 +77,7 @@ func sampleCells() []sampleCell {
 func sampleResults(t *testing.T) *results.Results {
 	t.Helper()
 	p := results.DefaultPlan(nil)
-	p.Workers, p.Tasks, p.Batch, p.Repetitions = []int{1}, []int{200, 640, 1000, 1_000_000}, []int{1, 64}, 2
+	p.Workers, p.Tasks, p.Batch, p.Repetitions, p.Window = []int{1}, []int{200, 640, 1000, 1_000_000}, []int{1, 64}, 2, []int{4}
 	res := &results.Results{Schema: results.SchemaVersion, Tool: "snbench", Plan: p}
 	for _, sc := range sampleCells() {
 		p.Topologies = append(p.Topologies, sc.topo)

@@ -90,10 +90,17 @@ func usable(c *results.Cell) bool {
 	return len(c.Reps) > 0 && c.Status != results.StatusError && c.Verify.OK()
 }
 
-// varying lists the scale axes with more than one value in the plan; the
-// table shows a column for each.
+// varying lists the scale axes with more than one value in the plan.
 func varying(p results.Plan) (tasks, payload, window, batch bool) {
 	return len(p.Tasks) > 1, len(p.Payload) > 1, len(p.Window) > 1, len(p.Batch) > 1
+}
+
+// columns lists the scale axes the summary table gives a column: those
+// varying in the plan, and the window of a plan with an auto window,
+// since each auto cell's window is its own ("auto→16").
+func columns(p results.Plan) (tasks, payload, window, batch bool) {
+	t, pl, w, b := varying(p)
+	return t, pl, w || p.Window.HasAuto(), b
 }
 
 // Caption describes what every row of the table shares.
@@ -103,7 +110,7 @@ func Caption(res *results.Results) string {
 	}
 	p := res.Plan
 	var parts []string
-	t, pl, w, b := varying(p)
+	t, pl, w, b := columns(p)
 	if !t {
 		parts = append(parts, fmt.Sprintf("tasks=%d", p.Tasks[0]))
 	}
@@ -123,13 +130,22 @@ func Caption(res *results.Results) string {
 	if p.Wait > 0 {
 		parts = append(parts, "wait="+p.Wait.String())
 	}
-	parts = append(parts, fmt.Sprintf("%d repetition%s, mean ± 95%% CI;", p.Repetitions, plural(p.Repetitions)), latencyNote(p))
+	parts = append(parts, fmt.Sprintf("%d repetition%s, mean ± 95%% CI;", p.Repetitions, plural(p.Repetitions)))
+	if p.Window.HasAuto() {
+		parts = append(parts, autoNote()+";")
+	}
+	parts = append(parts, latencyNote(p))
 	return strings.Join(parts, " ")
+}
+
+// autoNote defines an auto cell's window, where a caption shows one.
+func autoNote() string {
+	return fmt.Sprintf("window auto→N: chosen per cell by a probe, the smallest of 1, 2, 4 … %d reaching %.0f%% of the best probed throughput", results.AutoMaxWindow, 100*results.AutoShare)
 }
 
 func header(p results.Plan) []string {
 	h := []string{"topology", "workers"}
-	t, pl, w, b := varying(p)
+	t, pl, w, b := columns(p)
 	for _, a := range []struct {
 		on   bool
 		name string
@@ -145,13 +161,13 @@ func header(p results.Plan) []string {
 func textRow(p results.Plan, r Row) []string {
 	c := r.Cell
 	row := []string{c.Topology, strconv.Itoa(c.Workers)}
-	t, pl, w, b := varying(p)
+	t, pl, w, b := columns(p)
 	for _, a := range []struct {
 		on bool
-		v  int
-	}{{t, c.Tasks}, {pl, c.Payload}, {b, c.Batch}, {w, c.Window}} {
+		v  string
+	}{{t, strconv.Itoa(c.Tasks)}, {pl, strconv.Itoa(c.Payload)}, {b, strconv.Itoa(c.Batch)}, {w, c.WindowText()}} {
 		if a.on {
-			row = append(row, strconv.Itoa(a.v))
+			row = append(row, a.v)
 		}
 	}
 	s := c.Summary
@@ -369,7 +385,7 @@ func writeNotes(w io.Writer, res *results.Results, format string) error {
 
 func writeCSV(w io.Writer, res *results.Results, rows []Row) error {
 	cw := csv.NewWriter(w)
-	hdr := []string{"topology", "workers", "tasks", "payload", "batch", "window", "dispatch",
+	hdr := []string{"topology", "workers", "tasks", "payload", "batch", "window", "window_used", "dispatch",
 		"tasks_per_s", "ci_lo", "ci_hi", "cv", "reps",
 		"batch_latency_p50_ns", "batch_latency_p90_ns", "batch_latency_p99_ns", "batch_latency_p999_ns", "batch_latency_max_ns",
 		"service_p50_ns", "service_p99_ns",
@@ -387,7 +403,7 @@ func writeCSV(w io.Writer, res *results.Results, rows []Row) error {
 	for _, r := range rows {
 		c, s := r.Cell, r.Cell.Summary
 		row := []string{c.Topology, strconv.Itoa(c.Workers), strconv.Itoa(c.Tasks), strconv.Itoa(c.Payload),
-			strconv.Itoa(c.Batch), strconv.Itoa(c.Window), c.Dispatch,
+			strconv.Itoa(c.Batch), results.FormatWindow(c.Window), strconv.Itoa(c.WindowUsed()), c.Dispatch,
 			f(s.Throughput.Mean), f(clampLo(s.Throughput)), f(s.Throughput.Hi), f(s.Throughput.CV), strconv.Itoa(s.Reps),
 			i(s.Latency.P50), i(s.Latency.P90), i(s.Latency.P99), i(s.Latency.P999), i(s.Latency.Max),
 			i(s.Service.P50), i(s.Service.P99),

@@ -24,6 +24,7 @@ func tableCases(t *testing.T) []struct {
 			tasks: []int{1000, 2000, 4000}, payload: []int{1, 16}, reps: 2}.build(t)},
 		{"single", synth{topologies: []string{"tcp"}, workers: []int{2}, reps: 1}.build(t)},
 		{"ties", ties(t)},
+		{"auto", synth{topologies: []string{"goroutine", "tcp"}, workers: []int{1, 2}, windows: []int{results.WindowAuto, 16}, reps: 2}.build(t)},
 	}
 }
 

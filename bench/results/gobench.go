@@ -30,10 +30,11 @@ const GobenchPkg = "github.com/snbench/snbench/bench"
 // "Doubling/topology=tcp/workers=4/tasks=100000/payload=1/window=4/batch=64".
 // The workload name is capitalised as Go benchmark names are; the
 // workload's CPU and wait options are left out, so runs that differ only
-// in them (a slowdown injected on purpose) still match up.
+// in them (a slowdown injected on purpose) still match up. An auto cell is
+// "window=auto", whatever its probe chose, as its key is.
 func GobenchName(workload string, k Key) string {
-	return fmt.Sprintf("%s/topology=%s/workers=%d/tasks=%d/payload=%d/window=%d/batch=%d",
-		capitalise(workload), k.Topology, k.Workers, k.Tasks, k.Payload, k.Window, k.Batch)
+	return fmt.Sprintf("%s/topology=%s/workers=%d/tasks=%d/payload=%d/window=%s/batch=%d",
+		capitalise(workload), k.Topology, k.Workers, k.Tasks, k.Payload, FormatWindow(k.Window), k.Batch)
 }
 
 func capitalise(s string) string {

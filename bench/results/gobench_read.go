@@ -244,6 +244,7 @@ func keyOfName(name benchfmt.Name) (k Key, workload string, procs int, axes []st
 	limits := map[string]int{"workers": MaxWorkers, "tasks": MaxTasks, "payload": workloads.MaxPayload, "window": MaxWindow, "batch": MaxBatch}
 	var label []string
 	topo := ""
+	auto := false // window=auto, which snbench writes for an auto cell
 	for _, p := range parts {
 		if p[0] == '-' {
 			procs, _ = strconv.Atoi(string(p[1:]))
@@ -255,7 +256,12 @@ func keyOfName(name benchfmt.Name) (k Key, workload string, procs int, axes []st
 			axes = append(axes, "topology")
 			continue
 		}
-		if dst, ok := fields[string(key)]; ok && isKV && *dst == 0 {
+		if isKV && string(key) == "window" && string(val) == "auto" && k.Window == 0 && !auto {
+			auto = true
+			axes = append(axes, "window")
+			continue
+		}
+		if dst, ok := fields[string(key)]; ok && isKV && *dst == 0 && (dst != &k.Window || !auto) {
 			if v, err := strconv.Atoi(string(val)); err == nil && v >= 1 && v <= limits[string(key)] {
 				*dst = v
 				axes = append(axes, string(key))
@@ -286,7 +292,7 @@ func keyOfName(name benchfmt.Name) (k Key, workload string, procs int, axes []st
 		k.Tasks = 1
 	}
 	for _, d := range []*int{&k.Payload, &k.Window, &k.Batch} {
-		if *d == 0 {
+		if *d == 0 && (d != &k.Window || !auto) {
 			*d = 1
 		}
 	}
@@ -306,7 +312,7 @@ func (g *gobenchReader) results() (*Results, error) {
 		for _, ax := range []struct {
 			dst *[]int
 			v   int
-		}{{&p.Workers, k.Workers}, {&p.Tasks, k.Tasks}, {&p.Payload, k.Payload}, {&p.Window, k.Window}, {&p.Batch, k.Batch}} {
+		}{{&p.Workers, k.Workers}, {&p.Tasks, k.Tasks}, {&p.Payload, k.Payload}, {(*[]int)(&p.Window), k.Window}, {&p.Batch, k.Batch}} {
 			if !slices.Contains(*ax.dst, ax.v) {
 				*ax.dst = append(*ax.dst, ax.v)
 				slices.Sort(*ax.dst)

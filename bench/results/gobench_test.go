@@ -17,7 +17,8 @@ import (
 )
 
 // sampleResults builds results of two cells with three repetitions each,
-// with known figures, as a run would store them.
+// with known figures, as a run would store them, at the default auto
+// window (so names say window=auto, and read back as it).
 func sampleResults(t testing.TB) *results.Results {
 	t.Helper()
 	p := results.DefaultPlan([]string{"goroutine", "tcp"})
@@ -110,7 +111,7 @@ func TestWriteGobenchRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Cells) != 2 || back.Cells[1].Key != res.Cells[1].Key || len(back.Cells[1].Reps) != 3 {
+	if len(back.Cells) != 2 || back.Cells[1].Key != res.Cells[1].Key || len(back.Cells[1].Reps) != 3 || back.Cells[1].Window != results.WindowAuto {
 		t.Fatalf("FromGobench cells: %+v", back.Cells)
 	}
 	if got, want := back.Cells[0].Summary.Throughput.Mean, res.Cells[0].Summary.Throughput.Mean; math.Abs(got-want) > 1e-4*want {

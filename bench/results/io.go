@@ -147,8 +147,11 @@ func checkCell(c *Cell) error {
 	if !slices.Contains([]string{StatusOK, StatusFailed, StatusError, StatusIncomplete}, c.Status) {
 		return fmt.Errorf("status: unknown %q", c.Status)
 	}
-	if c.Workers < 1 || c.Tasks < 1 || c.Payload < 1 || c.Window < 1 || c.Batch < 1 {
-		return fmt.Errorf("cell %s: scales must be at least 1", c.Key)
+	if c.Workers < 1 || c.Tasks < 1 || c.Payload < 1 || c.Window < 0 || c.Batch < 1 {
+		return fmt.Errorf("cell %s: scales must be at least 1 (window 0 for auto)", c.Key)
+	}
+	if a := c.AutoWindow; a != nil && (c.Window != WindowAuto || a.Window < 1 || a.Window > MaxWindow) {
+		return fmt.Errorf("cell %s: auto_window: window %d for a cell of window %s", c.Key, a.Window, FormatWindow(c.Window))
 	}
 	for j, rep := range c.Reps {
 		if rep.Tasks < 0 || rep.WallNS < 0 || rep.Throughput < 0 {

@@ -52,7 +52,9 @@ func summarizeOccupancy(c *Cell, s *Summary) {
 		return
 	}
 	s.Occupancy = occ / float64(n)
-	if w := occupancyWarning(c.Key, s.Occupancy, drain/float64(n)); w != "" {
+	k := c.Key
+	k.Window = c.WindowUsed()
+	if w := occupancyWarning(k, s.Occupancy, drain/float64(n)); w != "" {
 		c.addWarning(w)
 	}
 }

@@ -55,8 +55,9 @@ type Plan struct {
 	Tasks []int `json:"tasks"`
 	// Payload is the values per task (K).
 	Payload []int `json:"payload"`
-	// Window is the most batches in flight per node.
-	Window []int `json:"window"`
+	// Window is the most batches in flight per node; WindowAuto ("auto")
+	// has a short probe choose it per cell (see AutoWindow).
+	Window Windows `json:"window"`
 	// Batch is the most tasks per batch.
 	Batch []int `json:"batch"`
 
@@ -152,7 +153,7 @@ func DefaultSearch() Search {
 }
 
 // DefaultPlan returns the default comparison: every given topology at 1, 2,
-// 4 and 8 workers.
+// 4 and 8 workers, each cell at the window its probe chooses (WindowAuto).
 func DefaultPlan(topologies []string) Plan {
 	return Plan{
 		Topologies:  slices.Clone(topologies),
@@ -161,7 +162,7 @@ func DefaultPlan(topologies []string) Plan {
 		Workers:     []int{1, 2, 4, 8},
 		Tasks:       []int{1_000_000},
 		Payload:     []int{1},
-		Window:      []int{4},
+		Window:      Windows{WindowAuto},
 		Batch:       []int{64},
 		Dispatch:    DispatchRoundRobin,
 		Repetitions: 5,
@@ -205,6 +206,9 @@ func (p Plan) Validate() error {
 			return fmt.Errorf("plan: %s: empty", a.name)
 		}
 		for _, v := range a.vals {
+			if a.name == "window" && v == WindowAuto {
+				continue
+			}
 			if v < 1 || v > a.max {
 				return fmt.Errorf("plan: %s: %d out of range [1, %d]", a.name, v, a.max)
 			}
@@ -280,6 +284,9 @@ func (p Plan) validateLoad() error {
 	default:
 		return fmt.Errorf("plan: arrivals: unknown schedule %q (want constant or poisson)", p.Arrivals)
 	}
+	if p.OpenLoop() && p.Window.HasAuto() {
+		return fmt.Errorf("plan: window: auto chooses a closed-loop window; an open-loop run needs an explicit one, its in-flight bound per node (256 by default from the command line)")
+	}
 	if p.OpenLoop() && p.Dispatch == DispatchLeastOutstanding {
 		return fmt.Errorf("plan: dispatch: least-outstanding needs one shared arrival queue; open-loop runs use round-robin or hash")
 	}
@@ -319,17 +326,20 @@ type Key struct {
 	Workers  int    `json:"workers"`
 	Tasks    int    `json:"tasks"`
 	Payload  int    `json:"payload"`
-	Window   int    `json:"window"`
-	Batch    int    `json:"batch"`
+	// Window is the most batches in flight per node, or WindowAuto (0)
+	// for a cell whose probe chose it (Cell.AutoWindow).
+	Window int `json:"window"`
+	Batch  int `json:"batch"`
 	// Rate is the offered rate of an open-loop cell, tasks/s; 0 for a
 	// closed-loop cell.
 	Rate int `json:"rate,omitempty"`
 }
 
-// String formats k as "tcp/workers=4/tasks=100000/payload=1/window=4/batch=64".
+// String formats k as "tcp/workers=4/tasks=100000/payload=1/window=4/batch=64"
+// ("window=auto" for an auto cell).
 func (k Key) String() string {
-	s := fmt.Sprintf("%s/workers=%d/tasks=%d/payload=%d/window=%d/batch=%d",
-		k.Topology, k.Workers, k.Tasks, k.Payload, k.Window, k.Batch)
+	s := fmt.Sprintf("%s/workers=%d/tasks=%d/payload=%d/window=%s/batch=%d",
+		k.Topology, k.Workers, k.Tasks, k.Payload, FormatWindow(k.Window), k.Batch)
 	if k.Rate > 0 {
 		s += fmt.Sprintf("/rate=%d", k.Rate)
 	}

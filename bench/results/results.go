@@ -5,9 +5,12 @@ import (
 )
 
 // SchemaVersion is the version of the results format this package writes.
-// Read accepts this version and version 1, whose latency fields it renames
-// (see migrateV1).
-const SchemaVersion = 2
+// Read accepts this version, version 2 (which had no auto window: its
+// windows are all numbers, as this version reads them) and version 1,
+// whose latency fields it renames (see migrateV1). Version 3 added the
+// auto window: "auto" in plan.window, window 0 in an auto cell's key and
+// the cell's auto_window.
+const SchemaVersion = 3
 
 // Results is everything one run produced.
 type Results struct {
@@ -101,6 +104,10 @@ type Cell struct {
 	// the same workers, batch, window and bytes in the same rounds
 	// (`snbench run --baselines`); nil when not measured.
 	Baseline *Baseline `json:"baseline,omitempty"`
+	// AutoWindow is, for an auto cell (Key.Window WindowAuto), the probe
+	// that chose the window its repetitions ran with; nil for a cell with
+	// an explicit window, and for an auto cell whose probe did not finish.
+	AutoWindow *AutoWindow `json:"auto_window,omitempty"`
 	// Abort is the node failure that ended the cell under
 	// on_node_failure: fail, with what the pass had done; nil otherwise.
 	Abort *Abort `json:"abort,omitempty"`
@@ -199,7 +206,10 @@ type Rep struct {
 type Failure struct {
 	// Node names the node, with its pid or address.
 	Node string `json:"node"`
-	// Pass is "warm-up" or "measured".
+	// Pass is "warm-up" or "measured", or "window probe" (an auto cell's,
+	// see AutoWindow), "probe" (an open-loop cell's round-trip probe),
+	// "stats" (reading the nodes' resource use) or "stop" (stopping the
+	// cluster).
 	Pass string `json:"pass"`
 	// AtNS is when the failure was detected, in ns from the start of its
 	// pass.

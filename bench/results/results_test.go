@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,12 @@ func TestParsePlanErrors(t *testing.T) {
 		{"wrong type", "workers: many", "cannot unmarshal"},
 		{"not yaml", "workers: [1, 2", "yaml"},
 		{"too many repetitions", "repetitions: 100000", "repetitions"},
+		{"zero window", "window: [0]", "window: 0 out of range [1, 65536] (auto is written auto)"},
+		{"auto and zero", "window: [auto, 0]", "window: 0 out of range"},
+		{"window garbage", "window: [fast]", `window: "fast": want a whole number of batches or auto`},
+		{"window not a list", "window: auto", "window: want a list such as [auto] or [4, 16]"},
+		{"window too large", "window: [auto, 100000]", "plan: window: 100000 out of range [1, 65536]"},
+		{"auto window in open loop", "window: [auto]\nrate: [1000]\nduration: 1s", "plan: window: auto chooses a closed-loop window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +77,70 @@ func TestParsePlanErrors(t *testing.T) {
 				t.Fatalf("ParsePlan(%q) = %v, want error containing %q", tt.in, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParsePlanWindows: a plan file's windows are numbers and auto, auto
+// the default; they round-trip through JSON as results.json writes them.
+func TestParsePlanWindows(t *testing.T) {
+	t.Parallel()
+	base := results.DefaultPlan([]string{"goroutine"})
+	if !slices.Equal(base.Window, results.Windows{results.WindowAuto}) {
+		t.Fatalf("default windows %v, want [auto]", base.Window)
+	}
+	for in, want := range map[string]results.Windows{
+		"workers: [1]":                          {results.WindowAuto},
+		"window: [auto]":                        {results.WindowAuto},
+		"window: [4, 16]":                       {4, 16},
+		"window: [auto, 16]":                    {results.WindowAuto, 16},
+		`{"window": ["auto", 1, 64]}`:           {results.WindowAuto, 1, 64},
+		"window:\n  - auto\n  - 8\n":            {results.WindowAuto, 8},
+		"window: [ \"auto\" ]":                  {results.WindowAuto},
+		"window: [4]\nrate: [10]\nduration: 1s": {4},
+	} {
+		p, err := results.ParsePlan("p.yaml", []byte(in), base)
+		if err != nil {
+			t.Errorf("ParsePlan(%q): %v", in, err)
+			continue
+		}
+		if !slices.Equal(p.Window, want) {
+			t.Errorf("ParsePlan(%q): windows %v, want %v", in, p.Window, want)
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := results.ParsePlan("again", b, base)
+		if err != nil || !slices.Equal(again.Window, want) {
+			t.Errorf("round trip of %q through %s: %v, %v", in, b, again.Window, err)
+		}
+		if want.HasAuto() && !strings.Contains(string(b), `"window":["auto"`) {
+			t.Errorf("JSON of %q: %s, want the auto window written auto", in, b)
+		}
+	}
+}
+
+// TestAutoCell: an auto cell's key says window=auto whatever its probe
+// chose; the window it ran at comes from its probe.
+func TestAutoCell(t *testing.T) {
+	t.Parallel()
+	c := results.Cell{Key: results.Key{Topology: "tcp", Workers: 2, Tasks: 100, Payload: 1, Window: results.WindowAuto, Batch: 64}}
+	if got, want := c.Key.String(), "tcp/workers=2/tasks=100/payload=1/window=auto/batch=64"; got != want {
+		t.Errorf("key %q, want %q", got, want)
+	}
+	if got := results.GobenchName("doubling", c.Key); !strings.Contains(got, "/window=auto/") {
+		t.Errorf("benchmark name %q, want window=auto in it", got)
+	}
+	if c.WindowUsed() != 0 || c.WindowText() != "auto" {
+		t.Errorf("before the probe: window used %d, text %q", c.WindowUsed(), c.WindowText())
+	}
+	c.AutoWindow = &results.AutoWindow{Window: 16, Stop: results.AutoPlateau}
+	if c.WindowUsed() != 16 || c.WindowText() != "auto→16" {
+		t.Errorf("after the probe: window used %d, text %q", c.WindowUsed(), c.WindowText())
+	}
+	c.Key.Window = 8
+	if c.WindowUsed() != 8 || c.WindowText() != "8" {
+		t.Errorf("explicit: window used %d, text %q", c.WindowUsed(), c.WindowText())
 	}
 }
 
@@ -199,5 +270,60 @@ func TestRecordClamps(t *testing.T) {
 	}
 	if h.Max() < int64(59*time.Second) {
 		t.Fatalf("clamped value recorded as %d", h.Max())
+	}
+}
+
+// TestAutoWindowWarnings: an auto cell says when its probe did not see
+// the throughput level off, when a node ended it, and when its passes
+// disagreed too much to trust the choice; a probe that levelled off
+// quietly says nothing.
+func TestAutoWindowWarnings(t *testing.T) {
+	t.Parallel()
+	up := func(tp ...float64) []results.WindowStep {
+		var out []results.WindowStep
+		for i, x := range tp {
+			out = append(out, results.WindowStep{Window: 1 << i, Tasks: 1000, WallNS: 1000, Throughput: x})
+		}
+		return out
+	}
+	rising := up(1, 2, 4, 8, 16, 32, 64)
+	tests := []struct {
+		name string
+		a    results.AutoWindow
+		want string // "" for none
+	}{
+		{"levelled off", results.AutoWindow{Window: 4, Stop: results.AutoPlateau, Steps: up(1, 2, 4, 4, 4, 4)}, ""},
+		{"rising at the largest", results.AutoWindow{Window: 64, Stop: results.AutoMax, Steps: rising}, "the probe chose its largest window, 64"},
+		{"the largest, levelled", results.AutoWindow{Window: 32, Stop: results.AutoMax, Steps: up(1, 2, 4, 8, 16, 32, 33)}, ""},
+		{"the tasks' largest", results.AutoWindow{Window: 8, Stop: results.AutoTasks, Steps: up(1, 2, 4, 8)}, "the largest that leaves the measured pass 8 batches per slot at 4000 tasks"},
+		{"out of time", results.AutoWindow{Window: 2, Stop: results.AutoBudget, Steps: up(1, 2)}, "ran out of time at window 2"},
+		{"a node failed", results.AutoWindow{Window: 16, Stop: results.AutoFailed, Error: "node 2: reset"}, "a node failed during the window probe (node 2: reset), so the cell ran at window 16"},
+		{"noisy", results.AutoWindow{Window: 4, Stop: results.AutoPlateau, Steps: append(up(1, 2, 4, 4, 4, 4), results.WindowStep{Window: 2, Throughput: 1.5})},
+			"noisy probe: its passes at window 2 differed by 25%, so the choice of 4 may be off"},
+		{"quiet", results.AutoWindow{Window: 4, Stop: results.AutoPlateau, Steps: append(up(1, 2, 4, 4, 4, 4), results.WindowStep{Window: 2, Throughput: 1.9})}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := sample(t)
+			c := &res.Cells[0]
+			c.Tasks, c.Warnings = 4000, nil
+			c.AutoWindow = &tt.a
+			if err := results.Summarize(c); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range c.Warnings {
+				if strings.HasPrefix(w, "auto window: ") {
+					got = append(got, w)
+				}
+			}
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Errorf("warnings %q, want none", got)
+			case tt.want != "" && (len(got) != 1 || !strings.Contains(got[0], tt.want)):
+				t.Errorf("warnings %q, want one containing %q", got, tt.want)
+			}
+		})
 	}
 }

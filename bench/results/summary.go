@@ -228,6 +228,9 @@ func Summarize(c *Cell) error {
 	for _, w := range dispersionWarnings(s.Throughput, s.Load != nil) {
 		c.addWarning(w)
 	}
+	if w := autoWindowWarning(c); w != "" {
+		c.addWarning(w)
+	}
 	if !c.Verify.OK() && c.Status == StatusOK {
 		c.Status = StatusFailed
 	}

@@ -48,8 +48,12 @@ Key flags (scale lists are comma-separated values or ranges such as 1..64x2):
 	--topology LIST   topologies to compare (default: all; see 'snbench list')
 	--workers LIST    node counts (default 1,2,4,8)
 	--tasks LIST      tasks per measured repetition (default 1000000)
-	--payload LIST    int64 values per task; --batch LIST tasks per frame;
-	                  --window LIST batches in flight per node
+	--payload LIST    int64 values per task; --batch LIST tasks per frame
+	--window LIST     batches in flight per node (default auto: before a
+	                  cell's first repetition a short verified probe at
+	                  windows 1, 2, 4 ... 64 picks the smallest reaching
+	                  95% of the best; the table shows auto→N and
+	                  results.json the probe); numbers, or auto,4,16
 	--workload NAME   the work each task does (default doubling); --cpu D
 	                  makes each task consume D of CPU time on its node
 	                  (thread CPU time: N nodes on C cores do at most C/D
@@ -92,6 +96,7 @@ its plan; what it leaves out keeps its default:
 	workers: [1, 2, 4, 8]
 	tasks: [1000000]
 	batch: [64]
+	window: [auto, 16]
 	repetitions: 5
 
 Open loop ('--rate R') sends tasks on a fixed schedule (constant spacing, or
@@ -106,6 +111,7 @@ fails, then bisects to '--precision'. See docs/load.md.
 
 	$ snbench run
 	$ snbench run --topology goroutine,tcp --workers 1..8x2 --tasks 100000,200000,400000
+	$ snbench run --topology subprocess,tcp --workers 1,2 --window auto,4,16
 	$ snbench run --plan plan.yaml -o results/plan
 	$ snbench run --topology goroutine,tcp --rate 10k,50k --duration 5s -o results/load
 	$ snbench run --topology goroutine --workers 1,2 --rate-steps --slo 'p99<5ms' -o results/capacity

@@ -37,6 +37,7 @@ func TestBadInput(t *testing.T) {
 	badPlan := write("bad.yaml", "workers: [1, 2\n")
 	unknownField := write("typo.yaml", "wokers: [1]\n")
 	zeroPlan := write("zero.json", `{"workers": [0]}`)
+	windowPlan := write("window.yaml", "window: [auto, fast]\n")
 	tests := []struct {
 		name string
 		args []string
@@ -48,6 +49,10 @@ func TestBadInput(t *testing.T) {
 		{"negative tasks", []string{"run", "--tasks", "-5"}, `"-5": must be at least 1`},
 		{"negative batch", []string{"run", "--batch=-1"}, "must be at least 1"},
 		{"zero window", []string{"run", "--window", "0"}, "must be at least 1"},
+		{"auto and zero window", []string{"run", "--window", "auto,0"}, `invalid argument "auto,0" for "--window" flag: "0": must be at least 1 (or auto)`},
+		{"garbage window", []string{"run", "--window", "fast"}, `"fast" is not a whole number (or auto)`},
+		{"auto window in open loop", []string{"run", "--window", "auto", "--rate", "10k"}, "plan: window: auto chooses a closed-loop window; an open-loop run needs an explicit one"},
+		{"plan file window garbage", []string{"run", "--plan", windowPlan}, `window: "fast": want a whole number of batches or auto`},
 		{"zero repetitions", []string{"run", "--repetitions", "0"}, "repetitions: 0 out of range"},
 		{"negative wait", []string{"run", "--wait", "-1ms"}, "cpu and wait must not be negative"},
 		{"bad scale", []string{"run", "--workers", "1..x"}, "not a whole number"},

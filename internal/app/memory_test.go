@@ -119,6 +119,8 @@ func TestMemoryBadInput(t *testing.T) {
 		{"zero", []string{"--max-memory", "0"}, "want a positive size"},
 		{"not a size", []string{"--max-memory", "lots"}, "want a positive size"},
 		{"plan over it", []string{"--max-memory", "2MiB", "--workers", "64"},
+			"plan needs about 87.6 MiB (workers 64 x tasks 1000000 x payload 1 x window 64 (the largest auto tries) x batch 64: histograms 27.4 MiB"},
+		{"an explicit window's plan over it", []string{"--max-memory", "2MiB", "--workers", "64", "--window", "4"},
 			"plan needs about 65.1 MiB (workers 64 x tasks 1000000 x payload 1 x window 4 x batch 64: histograms 27.4 MiB"},
 		{"the same plan's hint", []string{"--max-memory", "2MiB", "--workers", "64"}, "over the 2.0 MiB available (--max-memory); lower --workers, or pass --max-memory"},
 		{"frame over the limit", []string{"--batch", "65536", "--payload", "1024"}, "batch 65536 x payload 1024 makes frames of 537395232 bytes, over the 67108864-byte frame limit"},

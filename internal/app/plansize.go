@@ -28,7 +28,11 @@ func planSize(p results.Plan, cores int) (cells, reps int, tasks int64, least ti
 			per = p.Duration.D()
 		}
 		if w := p.Wait.D(); w > 0 {
-			batches := float64(n) / float64(k.Workers*k.Window*k.Batch)
+			window := k.Window
+			if window == results.WindowAuto {
+				window = results.AutoMaxWindow // the largest it can choose: the least time
+			}
+			batches := float64(n) / float64(k.Workers*window*k.Batch)
 			per = max(per, time.Duration(batches*float64(w)))
 		}
 		if c := p.CPU.D(); c > 0 {

@@ -85,7 +85,9 @@ func TestOnNodeFailure(t *testing.T) {
 	} {
 		t.Run(tc.policy, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "res")
-			code, _, stderr := snbench(t, "run", "--nodes", nodes, "--tasks", "4000", "--repetitions", "1", "--warmup", "0",
+			// An explicit window: an auto window's probe would meet the
+			// node first (see TestRunAutoWindowNodeFailure).
+			code, _, stderr := snbench(t, "run", "--nodes", nodes, "--tasks", "4000", "--repetitions", "1", "--warmup", "0", "--window", "4",
 				"--on-node-failure", tc.policy, "-o", out, "--format", "csv")
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d:\n%s", code, tc.code, stderr)

@@ -32,7 +32,7 @@ type runFlags struct {
 	tasks       cli.Scale
 	payload     cli.Scale
 	batch       cli.Scale
-	window      cli.Scale
+	window      cli.Windows
 	dispatch    string
 	repetitions int
 	warmup      int
@@ -61,7 +61,7 @@ func (a *app) runCmd() *cobra.Command {
 	f := &runFlags{
 		workers: cli.Scale{Values: def.Workers}, tasks: cli.Scale{Values: def.Tasks},
 		payload: cli.Scale{Values: def.Payload}, batch: cli.Scale{Values: def.Batch},
-		window: cli.Scale{Values: def.Window},
+		window: cli.Windows{Values: def.Window},
 	}
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -86,7 +86,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.Var(&f.tasks, "tasks", "tasks per measured repetition")
 	fl.Var(&f.payload, "payload", "int64 values per task (K)")
 	fl.Var(&f.batch, "batch", "most tasks per batch (frame)")
-	fl.Var(&f.window, "window", "most batches in flight per node")
+	fl.Var(&f.window, "window", "most batches in flight per node, or auto: per cell, the smallest window that reaches 95% of the throughput plateau, found by a short probe before the cell's first repetition (open loop defaults to 256)")
 	fl.StringVar(&f.dispatch, "dispatch", def.Dispatch, "dispatch policy: "+strings.Join(results.Dispatches(), ", "))
 	fl.IntVar(&f.repetitions, "repetitions", def.Repetitions, "measured repetitions per cell, interleaved in rounds")
 	fl.IntVar(&f.warmup, "warmup", def.Warmup, "tasks run (verified, not measured) before each repetition")
@@ -132,10 +132,13 @@ func (a *app) buildPlan(cmd *cobra.Command, f *runFlags, def bench.Plan) (bench.
 		dst  *[]int
 		v    cli.Scale
 	}{{"workers", &p.Workers, f.workers}, {"tasks", &p.Tasks, f.tasks}, {"payload", &p.Payload, f.payload},
-		{"batch", &p.Batch, f.batch}, {"window", &p.Window, f.window}} {
+		{"batch", &p.Batch, f.batch}} {
 		if ch(s.flag) {
 			*s.dst = s.v.Values
 		}
+	}
+	if ch("window") {
+		p.Window = f.window.Values
 	}
 	if ch("dispatch") {
 		p.Dispatch = f.dispatch

@@ -150,7 +150,7 @@ func TestResultsSchemaEveryField(t *testing.T) {
 // only some, by JSON name.
 var schemaStrings = map[string]string{"tool": "snbench", "status": results.StatusOK, "dispatch": results.DispatchRoundRobin,
 	"arrivals": results.ArrivalsPoisson, "on_node_failure": results.OnFailureRedispatch, "pass": "measured",
-	"kind": results.ClaimCPU, "thin": "p999", "go_version": "go1.26.0"}
+	"kind": results.ClaimCPU, "thin": "p999", "go_version": "go1.26.0", "stop": results.AutoPlateau}
 
 // fillAll sets every exported field under v to a value that is not zero:
 // one element per slice, a value per pointer, and for strings the value

@@ -158,3 +158,76 @@ func (c *Count) String() string { return strconv.Itoa(c.N) }
 
 // Type names the flag's value in help.
 func (c *Count) Type() string { return "count" }
+
+// Auto is the value ParseWindows gives the item "auto": the window
+// snbench chooses per cell by a probe (results.WindowAuto).
+const Auto = 0
+
+// ParseWindows parses a --window list: a scale list (see ParseScale)
+// whose items may also be "auto", held as Auto. The result keeps the
+// given order and drops repeats.
+func ParseWindows(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, fmt.Errorf("empty list")
+	}
+	var out []int
+	seen := map[int]bool{}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		var vs []int
+		switch item {
+		case "auto":
+			vs = []int{Auto}
+		case "":
+			return nil, fmt.Errorf(`"" is not a whole number (or auto)`)
+		default:
+			var err error
+			if vs, err = ParseScale(item); err != nil {
+				return nil, fmt.Errorf("%w (or auto)", err)
+			}
+		}
+		for _, v := range vs {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+		if len(out) > MaxScaleValues {
+			return nil, fmt.Errorf("more than %d values", MaxScaleValues)
+		}
+	}
+	return out, nil
+}
+
+// FormatWindows formats a list as ParseWindows reads it.
+func FormatWindows(vs []int) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = strconv.Itoa(v)
+		if v == Auto {
+			parts[i] = "auto"
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// Windows is a pflag.Value holding a --window list (see ParseWindows).
+type Windows struct {
+	Values []int
+}
+
+// String formats the list.
+func (w *Windows) String() string { return FormatWindows(w.Values) }
+
+// Set parses v into the list.
+func (w *Windows) Set(v string) error {
+	vs, err := ParseWindows(v)
+	if err != nil {
+		return err
+	}
+	w.Values = vs
+	return nil
+}
+
+// Type names the value in help.
+func (*Windows) Type() string { return "list" }

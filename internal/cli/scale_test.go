@@ -86,3 +86,61 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestParseWindows(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    []int
+		wantErr string
+	}{
+		{in: "auto", want: []int{Auto}},
+		{in: "4,16", want: []int{4, 16}},
+		{in: "auto, 1..64x2", want: []int{Auto, 1, 2, 4, 8, 16, 32, 64}},
+		{in: "auto,auto,4,4", want: []int{Auto, 4}},
+		{in: "auto,0", wantErr: `"0": must be at least 1 (or auto)`},
+		{in: "fast", wantErr: `"fast" is not a whole number (or auto)`},
+		{in: "Auto", wantErr: "not a whole number (or auto)"},
+		{in: "", wantErr: "empty list"},
+		{in: "auto,", wantErr: "not a whole number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseWindows(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseWindows(%q) = %v, %v; want error containing %q", tt.in, got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("ParseWindows(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParseWindows(f *testing.F) {
+	for _, s := range []string{"auto", "auto,4", "1..64x2,auto", "0", "auto,0", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		vs, err := ParseWindows(s)
+		if err != nil {
+			return
+		}
+		if len(vs) == 0 || len(vs) > MaxScaleValues {
+			t.Fatalf("ParseWindows(%q) gave %d values", s, len(vs))
+		}
+		for _, v := range vs {
+			if v < 0 {
+				t.Fatalf("ParseWindows(%q) gave %d", s, v)
+			}
+		}
+		again, err := ParseWindows(FormatWindows(vs))
+		if err != nil || !reflect.DeepEqual(again, vs) {
+			t.Fatalf("round trip of %q: %v, %v", s, again, err)
+		}
+	})
+}

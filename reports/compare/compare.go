@@ -354,6 +354,15 @@ func inputWarnings(old, new *Set) []string {
 			w = append(w, fmt.Sprintf("%d benchmarks only in %s (%s): %s", len(only), side.name, side.from.Name, listSome(only, 3)))
 		}
 	}
+	var moved []string
+	for _, b := range old.Benchmarks {
+		if n := new.Lookup(b.Name); n != nil && b.AutoWindow > 0 && n.AutoWindow > 0 && b.AutoWindow != n.AutoWindow {
+			moved = append(moved, fmt.Sprintf("%s (%d, %d)", b.Name, b.AutoWindow, n.AutoWindow))
+		}
+	}
+	if len(moved) > 0 {
+		w = append(w, fmt.Sprintf("window=auto chose different windows in old and new (old, new) for %d benchmarks: %s: part of their change is the window's", len(moved), listSome(moved, 3)))
+	}
 	keys := []string{"goos", "goarch", "cpu", "pkg"}
 	for _, k := range keys {
 		if a, b := old.Config[k], new.Config[k]; a != b && a != "" && b != "" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/reports/compare"
 )
 
@@ -278,5 +279,39 @@ func TestMerge(t *testing.T) {
 	}
 	if w := strings.Join(m.Warnings, "\n"); !strings.Contains(w, "differ in commit") {
 		t.Errorf("warnings %q lack the differing commit", w)
+	}
+}
+
+// TestAutoWindowsMatch: auto cells of two runs match whatever their
+// probes chose (window=auto in both names), and a comparison whose auto
+// cells chose different windows says so.
+func TestAutoWindowsMatch(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	oldRes, newRes := synthResults(rng, 2, 5, 1), synthResults(rng, 2, 5, 1)
+	for i, w := range []int{16, 16} {
+		oldRes.Cells[i].AutoWindow = &results.AutoWindow{Window: w, Stop: results.AutoPlateau}
+	}
+	for i, w := range []int{16, 32} {
+		newRes.Cells[i].AutoWindow = &results.AutoWindow{Window: w, Stop: results.AutoPlateau}
+	}
+	o, err := compare.FromResults("old.json", oldRes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := compare.FromResults("new.json", newRes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := compare.Compare(o, n, compare.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(r.Warnings, "\n")
+	if strings.Contains(all, "only in") {
+		t.Errorf("auto cells did not match: %s", all)
+	}
+	if want := "window=auto chose different windows in old and new (old, new) for 1 benchmarks: Doubling/topology=goroutine/workers=2/tasks=2000/payload=1/window=auto/batch=64-8 (16, 32)"; !strings.Contains(all, want) {
+		t.Errorf("warnings %q lack %q", all, want)
 	}
 }

@@ -56,6 +56,9 @@ type Benchmark struct {
 	// Latency holds each repetition's latency histogram, in the order of
 	// the samples; only snbench results have them.
 	Latency []results.Hist
+	// AutoWindow is, for an auto cell of snbench results (window=auto in
+	// the name), the window its probe chose; 0 otherwise.
+	AutoWindow int
 }
 
 // NewSet returns an empty set called name with the given file
@@ -155,6 +158,9 @@ func FromResults(name string, res *results.Results) (*Set, error) {
 		b := s.Lookup(results.GobenchName(res.Plan.Workload, c.Key) + suffix)
 		if b == nil {
 			continue
+		}
+		if c.Window == results.WindowAuto {
+			b.AutoWindow = c.WindowUsed()
 		}
 		for _, rep := range c.Reps {
 			if rep.Tasks > 0 && rep.WallNS > 0 {

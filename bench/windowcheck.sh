@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# bench/windowcheck.sh: does the default window (auto) hold its own? One
+# run of the default window, auto, beside every explicit window 1, 2, 4,
+# ... 64 (--window 1..64x2,auto), all cells in the same interleaved
+# rounds, then per topology and worker count the auto cell's throughput
+# over the best explicit window's, each the median of its repetitions (a
+# shared machine's slow moments hit single repetitions; the median keeps
+# one from deciding).
+#
+#   bench/windowcheck.sh [BIN [OUT]]    BIN: an snbench binary (default: build one)
+#
+# Environment (defaults sized for a 2-core machine, about a minute):
+#   TOPOLOGIES=goroutine,subprocess,tcp  WORKERS=1,2  TASKS=200k  REPS=5
+#   MIN=0.90   the share of the best explicit window's throughput an auto
+#              cell must reach to pass
+#
+# Writes OUT (default results/windowcheck-<time>): results.json, table.txt,
+# run.log and windowcheck.md:
+#   topology | workers | auto chose | auto tasks/s | best window | best tasks/s | auto / best | pass |
+#   chosen window, explicit: tasks/s | its / best | auto / it
+# and exits 1 when some cell's auto / best is below MIN. The last three
+# columns split auto / best in two: the explicit cell at the window auto
+# chose against the best (what the choice cost), and the auto cell
+# against that explicit cell, the same configuration measured twice (the
+# machine's noise, which a choice cannot beat).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=${1:-}
+out=${2:-results/windowcheck-$(date -u +%Y%m%dT%H%M%SZ)}
+topologies=${TOPOLOGIES:-goroutine,subprocess,tcp}
+workers=${WORKERS:-1,2}
+tasks=${TASKS:-200k}
+reps=${REPS:-5}
+min=${MIN:-0.90}
+
+command -v jq >/dev/null || { echo "windowcheck: jq is needed for the summary" >&2; exit 2; }
+if [ -z "$bin" ]; then
+  bin=bin/snbench
+  go build -trimpath -o "$bin" ./cmd/snbench
+fi
+
+echo "windowcheck: $topologies at workers $workers, $tasks tasks, $reps repetitions, windows auto and 1..64 -> $out" >&2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+start=$(date +%s)
+# auto last: each round runs a topology's cells in this order, and any
+# cost of coming first in it (the previous cell's processes exiting, its
+# garbage) falls on window 1, never the best.
+"$bin" run --topology "$topologies" --workers "$workers" --tasks "$tasks" --window 1..64x2,auto \
+  --repetitions "$reps" --progress off --no-report --out "$out" >"$tmp/table.txt" 2>"$tmp/run.log" || {
+  status=$?
+  cat "$tmp/table.txt" "$tmp/run.log" >&2
+  exit "$status"
+}
+took=$(( $(date +%s) - start ))
+cp "$tmp/table.txt" "$tmp/run.log" "$out/"
+
+jq -r --arg took "$took" --argjson min "$min" '
+  def r(x): (x * 100 | round) / 100;
+  def si(x): if x >= 1e6 then "\(r(x / 1e6))M" elif x >= 1e3 then "\(r(x / 1e3))k" else "\(r(x))" end;
+  def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def tput: [.reps[].throughput] | median;
+  "# snbench window check: auto against windows 1..64, same run\n",
+  "machine: \(.env.cores) cores, GOMAXPROCS \(.env.gomaxprocs), \(.env.cpu_model // "cpu unknown"); \(.plan.tasks[0]) tasks x \(.plan.repetitions) repetitions per cell, tasks/s the median of the repetitions; took \($took) s\n",
+  "| topology | workers | auto chose | auto tasks/s | best window | best tasks/s | auto / best | pass | chosen window, explicit: tasks/s | its / best | auto / it |",
+  "|---|---|---|---|---|---|---|---|---|---|---|",
+  ( .cells
+    | group_by([.topology, .workers]) | .[]
+    | (map(select(.window == 0)) | first) as $auto
+    | (map(select(.window > 0)) | max_by(tput)) as $best
+    | (map(select(.window > 0 and .window == $auto.auto_window.window)) | first) as $same
+    | (($auto | tput) / ($best | tput)) as $ratio
+    | "| \($auto.topology) | \($auto.workers) | \($auto.auto_window.window // "-") | \(si($auto | tput)) | \($best.window) | \(si($best | tput)) | \(r($ratio)) | \(if $ratio >= $min then "yes" else "NO" end) | \(if $same then si($same | tput) else "-" end) | \(if $same then r(($same | tput) / ($best | tput)) else "-" end) | \(if $same then r(($auto | tput) / ($same | tput)) else "-" end) |" )
+' "$out/results.json" >"$out/windowcheck.md"
+cat "$out/windowcheck.md"
+! grep -q '| NO |$' "$out/windowcheck.md"
