@@ -144,9 +144,14 @@ func (r *Runner) autoWindow(ctx context.Context, p Plan, k results.Key, largest 
 	if err != nil {
 		return nil, fmt.Errorf("window probe: %w", err)
 	}
-	aw, err := r.probeWindows(cctx, cancel, cluster.Links(), p, k, spec, largest)
+	links := cluster.Links()
+	aw, err := r.probeWindows(cctx, cancel, links, p, k, spec, largest)
 	cancel(nil)
-	if cerr := cluster.Close(); cerr != nil && err == nil && aw.Stop != results.AutoFailed {
+	cerr := cluster.Close()
+	if err != nil {
+		err = diagnose(err, links)
+	}
+	if cerr != nil && err == nil && aw.Stop != results.AutoFailed {
 		err = fmt.Errorf("window probe: stopping cluster: %w", cerr)
 	}
 	if err != nil {

@@ -363,7 +363,7 @@ func TestNATSFaults(t *testing.T) {
 			addr := strings.TrimPrefix(srv.URL(), "nats://")
 			defer func() { srv.Close() }()
 			r, up := announcingRunner(t, "nats")
-			r.Secrets = map[string]topologies.Secrets{"announcing": {"nats-token": token}}
+			r.Secrets = map[string]topologies.Secrets{"announcing": {"nats-token": token}, "nats": {"nats-token": token}}
 			p := bench.DefaultPlan([]string{"announcing"})
 			setNATS(&p, "announcing", srv.URL(), "")
 			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{2}, []int{20000}, 1, 0

@@ -17,7 +17,9 @@ import (
 // TestRunCatchesBadWorkers: the workers that check-worker catches
 // (TestBadWorkers) are caught by a run too, on the exec topology: the
 // cell fails verification, or the run ends, with the node named, and a
-// stalled one within the task timeout.
+// stalled one within the task timeout. The measured pass is what this
+// checks, at window 4; under --window auto the window probe meets the bad
+// answers first and ends the run naming the node (TestProbeCatchesBadWorker).
 func TestRunCatchesBadWorkers(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -41,7 +43,7 @@ func TestRunCatchesBadWorkers(t *testing.T) {
 			wl := workloads.DefaultRegistry()
 			r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl}
 			p := bench.DefaultPlan([]string{"exec"})
-			p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{1}, []int{100_000}, 1, 0
+			p.Workers, p.Tasks, p.Repetitions, p.Warmup, p.Window = []int{1}, []int{100_000}, 1, 0, []int{4}
 			p.TaskTimeout = workloads.Duration(time.Second)
 			p.Options = map[string]map[string]string{"exec": {exec.OptExec: "env " + envBad + "=" + tc.mode + " '" + exe + "'"}}
 			start := time.Now()
@@ -71,5 +73,26 @@ func TestRunCatchesBadWorkers(t *testing.T) {
 			}
 			t.Logf("%s: %v", tc.mode, err)
 		})
+	}
+}
+
+// TestProbeCatchesBadWorker: under --window auto (the default) the window
+// probe verifies every answer too, and a worker that answers 2x+1 ends the
+// run there, named.
+func TestProbeCatchesBadWorker(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl := workloads.DefaultRegistry()
+	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl}
+	p := bench.DefaultPlan([]string{"exec"})
+	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{1}, []int{100_000}, 1, 0
+	p.TaskTimeout = workloads.Duration(time.Second)
+	p.Options = map[string]map[string]string{"exec": {exec.OptExec: "env " + envBad + "=plusone '" + exe + "'"}}
+	_, err = r.Run(context.Background(), p, bench.CaptureEnv())
+	if err == nil || !strings.Contains(err.Error(), "window probe") || !strings.Contains(err.Error(), "node exec-1") ||
+		!strings.Contains(err.Error(), "wrong value for task 17") {
+		t.Fatalf("err = %v, want the window probe to name node exec-1 and its wrong value", err)
 	}
 }
