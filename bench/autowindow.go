@@ -136,21 +136,13 @@ func (r *Runner) autoWindow(ctx context.Context, p Plan, k results.Key, largest 
 		return nil, err
 	}
 	spec := p.Spec(k.Payload)
-	cctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	room := k
 	room.Window = results.AutoMaxWindow
-	cluster, err := topo.Start(cctx, r.clusterConfig(p, room, k.Workers, spec))
-	if err != nil {
-		return nil, fmt.Errorf("window probe: %w", err)
-	}
-	links := cluster.Links()
-	aw, err := r.probeWindows(cctx, cancel, links, p, k, spec, largest)
-	cancel(nil)
-	cerr := cluster.Close()
-	if err != nil {
-		err = diagnose(err, links)
-	}
+	var aw *results.AutoWindow
+	err, cerr := r.onCluster(ctx, topo, r.clusterConfig(p, room, k.Workers, spec), func(cctx context.Context, cancel context.CancelCauseFunc, c topologies.Cluster) (err error) {
+		aw, err = r.probeWindows(cctx, cancel, c.Links(), p, k, spec, largest)
+		return err
+	})
 	if cerr != nil && err == nil && aw.Stop != results.AutoFailed {
 		err = fmt.Errorf("window probe: stopping cluster: %w", cerr)
 	}

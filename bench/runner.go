@@ -273,19 +273,11 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 		return nil, err
 	}
 	spec := p.Spec(k.Payload)
-	cctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	cluster, err := topo.Start(cctx, r.clusterConfig(p, k, k.Workers, spec))
-	if err != nil {
-		return nil, err
-	}
-	links := cluster.Links()
-	rep, err := r.measure(cctx, cancel, newFleet(cluster), p, k, spec)
-	cancel(nil)
-	cerr := cluster.Close()
-	if err != nil {
-		err = diagnose(err, links)
-	}
+	var rep *results.Rep
+	err, cerr := r.onCluster(ctx, topo, r.clusterConfig(p, k, k.Workers, spec), func(cctx context.Context, cancel context.CancelCauseFunc, c topologies.Cluster) (err error) {
+		rep, err = r.measure(cctx, cancel, newFleet(c), p, k, spec)
+		return err
+	})
 	if cerr != nil && err == nil {
 		err = fmt.Errorf("stopping cluster: %w", cerr)
 		if rep.Redispatch != nil {
@@ -314,6 +306,29 @@ func (r *Runner) runRep(ctx context.Context, p Plan, k results.Key, round int) (
 	}
 	rep.Round = round
 	return rep, nil
+}
+
+// onCluster starts a cluster of cfg for topo under a context of its own,
+// runs use on it, and closes it: the one way a repetition, a window probe
+// and a no-wait probe hold a cluster. use's error (or Start's) comes back
+// with what the links it names can say about their nodes once they have
+// stopped (diagnose); Close's comes back apart.
+func (r *Runner) onCluster(ctx context.Context, topo topologies.Topology, cfg topologies.Config,
+	use func(ctx context.Context, cancel context.CancelCauseFunc, c topologies.Cluster) error) (err, closeErr error) {
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	cluster, err := topo.Start(cctx, cfg)
+	if err != nil {
+		return err, nil
+	}
+	links := cluster.Links()
+	err = use(cctx, cancel, cluster)
+	cancel(nil)
+	closeErr = cluster.Close()
+	if err != nil {
+		err = diagnose(err, links)
+	}
+	return err, closeErr
 }
 
 // diagnose adds to err, a repetition's failure, what the links it names
@@ -391,20 +406,26 @@ const (
 func (r *Runner) noWaitRT(ctx context.Context, topo topologies.Topology, p Plan, k results.Key) (int64, error) {
 	spec := p.Spec(k.Payload)
 	spec.Wait = 0
-	cctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	cluster, err := topo.Start(cctx, r.clusterConfig(p, k, 1, spec))
+	var rt int64
+	err, _ := r.onCluster(ctx, topo, r.clusterConfig(p, k, 1, spec), func(cctx context.Context, cancel context.CancelCauseFunc, c topologies.Cluster) (err error) {
+		rt, err = r.noWaitPasses(cctx, cancel, newFleet(c), p, k, spec)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("no-wait round trip: %w", err)
 	}
-	defer cluster.Close()
-	fl := newFleet(cluster)
+	return rt, nil
+}
+
+// noWaitPasses runs the no-wait probe's warm-up and measured pass on fl
+// and returns the measured round trip's p50.
+func (r *Runner) noWaitPasses(cctx context.Context, cancel context.CancelCauseFunc, fl *fleet, p Plan, k results.Key, spec workloads.Spec) (int64, error) {
 	newWL := func() (workloads.Workload, error) { return r.Workloads.New(spec) }
 	links, _ := fl.live()
 	warm := passSpec{policy: p.Dispatch, total: noWaitWarmup * k.Batch, batch: k.Batch, window: 1, timeout: p.TaskTimeout.D(), log: r.Log, label: "no-wait probe"}
 	t0 := time.Now()
 	if _, err := runPass(cctx, cancel, links, newWL, warm); err != nil {
-		return 0, fmt.Errorf("no-wait round trip: %w", err)
+		return 0, err
 	}
 	// As many batches as the warm-up's pace fits in the budget, in one
 	// pass: a pass of its own per few batches would idle between them.
@@ -417,10 +438,10 @@ func (r *Runner) noWaitRT(ctx context.Context, topo topologies.Topology, p Plan,
 	measured.total, measured.record = n*k.Batch, true
 	pr, err := runPass(cctx, cancel, links, newWL, measured)
 	if err != nil {
-		return 0, fmt.Errorf("no-wait round trip: %w", err)
+		return 0, err
 	}
 	if !pr.verify.OK() {
-		return 0, fmt.Errorf("no-wait round trip: results did not verify: %+v", pr.verify)
+		return 0, fmt.Errorf("results did not verify: %+v", pr.verify)
 	}
 	lat := results.NewHist()
 	for _, d := range pr.drivers {

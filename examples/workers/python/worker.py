@@ -224,7 +224,7 @@ class Session:
                 started = time.monotonic_ns()
                 tag, = struct.unpack_from("<Q", body)
                 rows = struct.unpack_from("<%dq" % (count * (1 + aux)), body, 8)
-                ids = rows[::1 + aux] if aux != 1 else rows[0::2]
+                ids = rows[::1 + aux]
                 if aux == 1:
                     self.values = rows[1::2]
                 else:
