@@ -82,6 +82,9 @@ func tools(t *testing.T) (string, map[string]string) {
 	}
 	for _, l := range []string{"c", "py"} {
 		if _, ok := built.workers[l]; !ok {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("worker %s: its toolchain (cc, python3) is missing; .ci/run installs it", l)
+			}
 			t.Logf("worker %s left out: its toolchain (cc, python3) is not installed", l)
 		}
 	}
