@@ -23,6 +23,10 @@ type rawConn interface {
 	// read the way the cell's own link reads its transport.
 	reader() io.Reader
 	close()
+	// queued says Write never blocks while at most the window is unread
+	// (topologies.Queued): the raw loop then runs in one goroutine, as
+	// the cell's driver does over such a link.
+	queued() bool
 }
 
 // runBaseline measures the bare transport under k's topology: k.Workers
@@ -92,6 +96,9 @@ type rawStats struct {
 // cell's driver, a frame's clock starts once it has a slot in the window,
 // so that waiting for one is not counted as transport.
 func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
+	if c.queued() {
+		return echoLoopOne(c, size, frames, window, st)
+	}
 	free := make(chan struct{}, window) // holds one token per frame in flight
 	sent := make(chan time.Time, window)
 	errc := make(chan error, 1)
@@ -126,6 +133,40 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 		<-free
 	}
 	return <-errc
+}
+
+// echoLoopOne is echoLoop in one goroutine, for an endpoint whose Write
+// never blocks within the window: it writes window frames, then the next
+// frame as soon as one has come back. As in the cell's one loop, a frame's
+// clock starts when its slot is free, just before it is written.
+func echoLoopOne(c rawConn, size, frames, window int, st *rawStats) error {
+	out, in := make([]byte, size), make([]byte, size)
+	sent := make([]time.Time, window) // a ring: echoes come back in order
+	rd := c.reader()
+	next := 0
+	write := func() error {
+		sent[next%window] = time.Now()
+		next++
+		_, err := c.Write(out)
+		return err
+	}
+	for next < min(window, frames) {
+		if err := write(); err != nil {
+			return err
+		}
+	}
+	for i := range frames {
+		if err := readFrame(rd, in); err != nil {
+			return err
+		}
+		_ = st.lat.RecordValue(max(1, int64(time.Since(sent[i%window]))))
+		if next < frames {
+			if err := write(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // readFrame reads one echoed frame into in as wire.Reader.Next reads a
@@ -173,3 +214,8 @@ func (c setConn) close() { _ = c.Close() }
 // topology's links read the transport (a stream through a buffer,
 // messages one at a time).
 func (c setConn) reader() io.Reader { return c }
+
+func (c setConn) queued() bool {
+	q, ok := c.ReadWriteCloser.(topologies.Queued)
+	return ok && q.Queued()
+}

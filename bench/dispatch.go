@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"sync/atomic"
 
 	"github.com/snbench/snbench/bench/results"
@@ -12,6 +13,11 @@ type source interface {
 	// next appends up to max ids to dst and returns it; an empty result
 	// means the driver's share is done.
 	next(dst []uint64, max int) []uint64
+	// runs reports whether every batch next returns is a run of
+	// consecutive ids, which the receiver then marks seen a word at a
+	// time without scanning them (its answer's ids are checked equal to
+	// the batch's first).
+	runs() bool
 }
 
 // newSources returns one source per node for a pass of total tasks.
@@ -46,12 +52,23 @@ func (r *roundRobin) next(dst []uint64, max int) []uint64 {
 		return dst
 	}
 	end := min(start+uint64(max), r.total)
-	for id := start; id < end; id++ {
-		dst = append(dst, id)
-	}
 	r.batch += r.nodes
+	return appendRun(dst, start, end)
+}
+
+// appendRun appends the ids from start up to end to dst: grown once, then
+// written by index, with no capacity check per id.
+func appendRun(dst []uint64, start, end uint64) []uint64 {
+	n := len(dst)
+	dst = slices.Grow(dst, int(end-start))[:n+int(end-start)]
+	run := dst[n:]
+	for i := range run {
+		run[i] = start + uint64(i)
+	}
 	return dst
 }
+
+func (*roundRobin) runs() bool { return true }
 
 // sharedQueue is one queue of ids that every driver pulls from when its
 // node has a free slot. It is safe for concurrent use.
@@ -65,12 +82,10 @@ func (q *sharedQueue) next(dst []uint64, max int) []uint64 {
 	if start >= q.total {
 		return dst
 	}
-	end := min(start+uint64(max), q.total)
-	for id := start; id < end; id++ {
-		dst = append(dst, id)
-	}
-	return dst
+	return appendRun(dst, start, min(start+uint64(max), q.total))
 }
+
+func (*sharedQueue) runs() bool { return true }
 
 // hashSource gives node i the ids whose hash is i mod N, scanning the id
 // space in order.
@@ -87,6 +102,8 @@ func (h *hashSource) next(dst []uint64, max int) []uint64 {
 	}
 	return dst
 }
+
+func (*hashSource) runs() bool { return false }
 
 // mix is SplitMix64's finaliser, a cheap well-spread hash of an id.
 func mix(x uint64) uint64 {

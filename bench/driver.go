@@ -1,13 +1,14 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/bits"
-	"slices"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
@@ -30,14 +31,24 @@ type driver struct {
 	name   string
 	wl     workloads.Workload // the coordinator's own instance: Fill and Verify
 	src    source             // the driver's own share of the ids
+	runs   bool               // src.runs(): its batches are runs of consecutive ids
 	feed   feed               // closedLoop, the open loop, or redispatch around either
 	batch  int
 	record bool
 	base   time.Time // the pass's clock origin
 
 	slots []slot
-	free  chan int // slot indexes the sender may use; the receiver returns them
-	sent  chan int // slot indexes in flight, handed from sender to receiver
+	out   workloads.Batch // the sender's batch, reused
+	free  chan int        // slot indexes the sender may use; the receiver returns them
+	sent  chan int        // slot indexes in flight, handed from sender to receiver
+	// pending marks the slots the receiver has taken over from sent: their
+	// batches are in flight.
+	pending []bool
+	// one says the driver runs as one loop (loop): its free slots are on
+	// stack and a sent slot is marked pending directly, with no channel;
+	// inline says that loop still has batches to send.
+	one, inline bool
+	stack       []int
 
 	// Written by one goroutine each, read by the watchdog. nRecv counts
 	// answers to batches in flight (and the end marker): frames that
@@ -68,6 +79,7 @@ type driver struct {
 // index over, read by the receiver after it takes it.
 type slot struct {
 	ids  []uint64
+	run  bool    // ids are consecutive (set by the feed that filled the slot)
 	vals []int64 // the batch's input values, for workloads.BatchVerifier
 	// sent is when the batch was submitted: closed loop, when the sender
 	// took the slot, before the ids were drawn and Fill ran; latency runs
@@ -87,12 +99,15 @@ type slot struct {
 func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, window int, seen seenSet, record bool, base time.Time) *driver {
 	d := &driver{
 		link: link, name: link.Info().String(), wl: wl, src: src, batch: batch, record: record, base: base,
-		slots: make([]slot, window),
-		free:  make(chan int, window),
-		sent:  make(chan int, window),
-		seen:  seen,
+		slots: make([]slot, window), pending: make([]bool, window),
+		free: make(chan int, window),
+		sent: make(chan int, window),
+		seen: seen,
 	}
 	d.feed = closedLoop{d}
+	if src != nil {
+		d.runs = src.runs()
+	}
 	for i := range d.slots {
 		d.slots[i].ids = make([]uint64, 0, batch)
 		d.free <- i
@@ -103,12 +118,19 @@ func newDriver(link topologies.Link, wl workloads.Workload, src source, batch, w
 	return d
 }
 
+// queued says the driver runs as one loop (see loop): its link queues
+// (topologies.Queued) and its feed is the plain closed loop.
+func (d *driver) queued() bool {
+	q, ok := d.link.(topologies.Queued)
+	_, closed := d.feed.(closedLoop)
+	return ok && closed && q.Queued()
+}
+
 // receive runs the receiver until the end-of-stream marker and every batch
 // before it have come back.
 func (d *driver) receive(ctx context.Context) error {
 	var r workloads.Result
 	var got, want uint64
-	pending := make([]bool, len(d.slots))
 	ended := false
 	for !ended || got < want {
 		if err := d.link.Recv(&r); err != nil {
@@ -140,6 +162,7 @@ func (d *driver) receive(ctx context.Context) error {
 		// result's is among them (it was handed over before its batch was
 		// sent) or none is left: then the result answers nothing in flight.
 		s := r.Tag
+		pending := d.pending
 		for s < uint64(len(d.slots)) && !pending[s] {
 			select {
 			case x := <-d.sent:
@@ -170,7 +193,18 @@ func (d *driver) receive(ctx context.Context) error {
 			continue // the slot is no longer the driver's (redispatch)
 		}
 		got++
-		d.free <- int(s)
+		if !d.one {
+			d.free <- int(s)
+			continue
+		}
+		d.stack = append(d.stack, int(s))
+		if d.inline {
+			more, err := d.sendOne(ctx)
+			if err != nil {
+				return err
+			}
+			d.inline = more
+		}
 	}
 	return nil
 }
@@ -187,7 +221,7 @@ func (d *driver) check(sl *slot, r *workloads.Result) bool {
 // whether it answered the batch's ids, in order, and how many of its tasks
 // carry wrong values.
 func (d *driver) judge(sl *slot, r *workloads.Result) (idsOK bool, wrong int64) {
-	if !slices.Equal(r.IDs, sl.ids) {
+	if !equalIDs(r.IDs, sl.ids) {
 		return false, 0
 	}
 	if bv, ok := d.wl.(workloads.BatchVerifier); ok {
@@ -219,7 +253,12 @@ func (d *driver) count(sl *slot, r *workloads.Result, idsOK bool, wrong int64) b
 		return false
 	}
 	d.verify.Wrong += wrong
-	dup := d.seen.setAll(r.IDs)
+	var dup int64
+	if sl.run && n > 0 { // r.IDs equal the batch's, a run: no scan
+		dup = d.seen.setRun(r.IDs[0], uint64(n))
+	} else {
+		dup = d.seen.setAll(r.IDs)
+	}
 	d.verify.Duplicate += dup
 	d.verify.Verified += n - wrong - dup
 	d.tasks += n
@@ -229,6 +268,21 @@ func (d *driver) count(sl *slot, r *workloads.Result, idsOK bool, wrong int64) b
 		d.noteBad(fmt.Sprintf("%d tasks of the batch tagged %d answered before (task %d among them)", dup, r.Tag, r.IDs[0]))
 	}
 	return true
+}
+
+// equalIDs reports whether a and b hold the same ids, compared as bytes:
+// the runtime's vectorised memequal is several times faster than an
+// element loop over a batch of 64.
+func equalIDs(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return true
+	}
+	return bytes.Equal(
+		unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), len(a)*8),
+		unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), len(b)*8))
 }
 
 func (d *driver) String() string { return fmt.Sprintf("node %s", d.name) }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
@@ -62,35 +63,78 @@ var (
 // send runs the driver's send loop until its feed has nothing more to
 // send, then sends the end-of-stream marker.
 func (d *driver) send(ctx context.Context) error {
-	var b workloads.Batch
-	var n uint64
 	for {
-		s, now, ok, err := d.feed.next(ctx)
+		more, err := d.sendOne(ctx)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// sendOne sends the feed's next batch, or, once the feed has nothing more
+// to send, the end-of-stream marker; it reports whether there may be more.
+func (d *driver) sendOne(ctx context.Context) (bool, error) {
+	s, now, ok, err := d.feed.next(ctx)
+	if err != nil {
+		return false, err
+	}
+	b := &d.out
+	if !ok {
+		n := uint64(d.nSent.Load())
+		b.Tag, b.IDs, b.Values = endTag|n, nil, nil
+		d.nSent.Store(int64(n + 1))
+		return false, d.link.Send(b)
+	}
+	sl := &d.slots[s]
+	b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
+	d.wl.Fill(b)
+	sl.vals = b.Values // the slot keeps the inputs for verification
+	sl.since.Store(int64(now) + 1)
+	if d.one {
+		d.pending[s] = true // the receiver is this goroutine
+	} else {
+		d.sent <- s // never blocks: at most window slots exist
+	}
+	if err := d.link.Send(b); err != nil {
+		return false, err
+	}
+	d.nSent.Add(1)
+	return true, nil
+}
+
+// loop is the driver's sender and receiver in one goroutine, for a link
+// that queues (topologies.Queued) under the closed loop: it fills the
+// window, then sends each next batch as soon as an answer has freed its
+// slot. There is no hand-over between two goroutines per batch, so no
+// wake-up of a parked sender, which on a busy machine waits for a core.
+func (d *driver) loop(ctx context.Context) error {
+	d.one, d.inline = true, true
+	for len(d.stack) < len(d.slots) {
+		d.stack = append(d.stack, <-d.free) // never blocks: every slot is free
+	}
+	for range d.slots {
+		more, err := d.sendOne(ctx)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if !more {
+			d.inline = false // the end marker is sent
 			break
 		}
-		sl := &d.slots[s]
-		b.Tag, b.IDs, b.Values = uint64(s), sl.ids, sl.vals
-		d.wl.Fill(&b)
-		sl.vals = b.Values // the slot keeps the inputs for verification
-		sl.since.Store(int64(now) + 1)
-		d.sent <- s // never blocks: at most window slots exist
-		if err := d.link.Send(&b); err != nil {
-			return err
-		}
-		n++
-		d.nSent.Store(int64(n))
 	}
-	b.Tag, b.IDs, b.Values = endTag|n, nil, nil
-	d.nSent.Store(int64(n + 1))
-	return d.link.Send(&b)
+	return d.receive(ctx)
 }
 
 // freeSlot takes a free window slot, waiting for one if none is free.
 func (d *driver) freeSlot(ctx context.Context) (int, error) {
+	if d.one { // the loop sends only when a slot is free
+		if len(d.stack) == 0 {
+			return 0, errors.New("bench: one loop without a free slot")
+		}
+		s := d.stack[len(d.stack)-1]
+		d.stack = d.stack[:len(d.stack)-1]
+		return s, nil
+	}
 	select { // fast path: a free slot costs no select
 	case s := <-d.free:
 		return s, nil
@@ -119,7 +163,7 @@ func (c closedLoop) next(ctx context.Context) (int, time.Duration, bool, error) 
 	}
 	sl := &d.slots[s]
 	sl.sent = time.Since(d.base) // the first of the batch's two clock reads
-	sl.ids = d.src.next(sl.ids[:0], d.batch)
+	sl.ids, sl.run = d.src.next(sl.ids[:0], d.batch), d.runs
 	return s, sl.sent, len(sl.ids) > 0, nil
 }
 

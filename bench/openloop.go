@@ -140,7 +140,7 @@ func (o *openLoop) next(ctx context.Context) (int, time.Duration, bool, error) {
 	// closed loop (the second is after verification).
 	sl.sent = time.Since(d.base)
 	o.lagged(sl.sent, due)
-	sl.ids = append(sl.ids[:0], o.ids...)
+	sl.ids, sl.run = append(sl.ids[:0], o.ids...), d.runs
 	sl.due = append(sl.due[:0], o.due...)
 	return s, sl.sent, true, nil
 }

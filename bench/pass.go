@@ -160,6 +160,19 @@ func runDrivers(ctx context.Context, cancel context.CancelCauseFunc, drivers []*
 	for i, d := range drivers {
 		fin[i] = make(chan struct{})
 		var both sync.WaitGroup
+		if d.queued() {
+			both.Go(func() {
+				if err := d.loop(ctxs[i]); err != nil {
+					pol.fail(i, err)
+				}
+				pol.stopped(i)
+			})
+			work.Go(func() {
+				both.Wait()
+				close(fin[i])
+			})
+			continue
+		}
 		both.Go(func() {
 			if err := d.send(ctxs[i]); err != nil {
 				pol.fail(i, err)
@@ -312,6 +325,9 @@ func (e *NodeError) settle() {
 // pass's goroutines have returned: it drains the free list to find them.
 func (d *driver) inFlight() int64 {
 	free := make([]bool, len(d.slots))
+	for _, s := range d.stack { // one loop: its free slots
+		free[s] = true
+	}
 	for drained := false; !drained; {
 		select {
 		case s := <-d.free:

@@ -92,7 +92,7 @@ func (f *rdFeed) next(ctx context.Context) (int, time.Duration, bool, error) {
 	}
 	sl := &d.slots[s]
 	now := time.Since(d.base)
-	sl.ids = append(sl.ids[:0], w.ids...)
+	sl.ids, sl.run = append(sl.ids[:0], w.ids...), false
 	sl.due = append(sl.due[:0], w.due...)
 	sl.sent, f.resent[s] = now, w.sent >= 0
 	if w.sent >= 0 {

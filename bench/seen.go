@@ -86,6 +86,25 @@ func (s *seenSet) setAll(ids []uint64) int64 {
 	return dup
 }
 
+// setRun adds the n consecutive ids from first, as setAll would, without
+// scanning them.
+func (s *seenSet) setRun(first, n uint64) int64 {
+	if s.shared != nil {
+		return s.shared.setRange(first, n)
+	}
+	last := first + n - 1
+	if i, ok := s.index(first); ok && last >= first && last < s.total && first/s.size == last/s.size {
+		return s.own.setRange(i, n)
+	}
+	var dup int64
+	for id := first; id < first+n; id++ {
+		if i, ok := s.index(id); !ok || !s.own.set(i) {
+			dup++
+		}
+	}
+	return dup
+}
+
 // distinct returns the distinct ids the drivers of a pass verified; call
 // it once the pass's goroutines have returned.
 func distinct(drivers []*driver) int64 {

@@ -90,3 +90,39 @@ func TestSeenSetRoundRobinForeignIDs(t *testing.T) {
 		t.Errorf("across a batch boundary: %d duplicates, want 2", dup)
 	}
 }
+
+// TestSeenSetRunMatchesSetAll: marking a run of consecutive ids with setRun
+// (the receiver's path for a batch its source drew as a run) counts and
+// marks exactly as setAll does, for a driver's own share and for the
+// shared set, for runs inside a share's batch, across batches and shares,
+// and past the pass's last id.
+func TestSeenSetRunMatchesSetAll(t *testing.T) {
+	runs := [][2]uint64{{0, 8}, {0, 8}, {4, 8}, {8, 8}, {12, 3}, {16, 16}, {30, 4}, {95, 5}, {99, 1}, {100, 3}, {7, 1}}
+	for _, shared := range []bool{false, true} {
+		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
+			const nodes, total, batch = 2, 100, 8
+			a := newSeenSets(results.DispatchRoundRobin, shared, nodes, total, batch)
+			b := newSeenSets(results.DispatchRoundRobin, shared, nodes, total, batch)
+			for _, r := range runs {
+				for node := range nodes {
+					ids := make([]uint64, r[1])
+					for i := range ids {
+						ids[i] = r[0] + uint64(i)
+					}
+					want := a[node].setAll(ids)
+					if got := b[node].setRun(r[0], r[1]); got != want {
+						t.Fatalf("node %d, run %v: setRun counts %d already there, setAll %d", node, r, got, want)
+					}
+				}
+			}
+			for node := range nodes {
+				if a[node].own.count() != b[node].own.count() {
+					t.Errorf("node %d: %d ids marked by setRun, %d by setAll", node, b[node].own.count(), a[node].own.count())
+				}
+			}
+			if shared && bitset(a[0].shared.words).count() != bitset(b[0].shared.words).count() {
+				t.Error("the shared sets differ")
+			}
+		})
+	}
+}

@@ -18,6 +18,9 @@ import (
 type faulty struct {
 	topologies.Topology
 	damage func(n int, r *workloads.Result) (again bool)
+	// queued makes the links topologies.Queued, so that the coordinator
+	// drives each from one loop rather than a sender and a receiver.
+	queued bool
 }
 
 func (f faulty) Name() string { return "faulty" }
@@ -27,21 +30,32 @@ func (f faulty) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err != nil {
 		return nil, err
 	}
-	return faultyCluster{Cluster: c, damage: f.damage}, nil
+	return faultyCluster{Cluster: c, damage: f.damage, queued: f.queued}, nil
 }
 
 type faultyCluster struct {
 	topologies.Cluster
 	damage func(int, *workloads.Result) bool
+	queued bool
 }
 
 func (c faultyCluster) Links() []topologies.Link {
 	var ls []topologies.Link
 	for _, l := range c.Cluster.Links() {
-		ls = append(ls, &faultyLink{Link: l, damage: c.damage})
+		fl := &faultyLink{Link: l, damage: c.damage}
+		if c.queued {
+			ls = append(ls, queuedLink{fl})
+		} else {
+			ls = append(ls, fl)
+		}
 	}
 	return ls
 }
+
+// queuedLink is a faultyLink over a goroutine link, which queues.
+type queuedLink struct{ *faultyLink }
+
+func (queuedLink) Queued() bool { return true }
 
 type faultyLink struct {
 	topologies.Link
@@ -90,24 +104,32 @@ func TestVerifierCatchesDamage(t *testing.T) {
 		}, func(v results.Verification) bool { return v.Lost == 16 }},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			wl := workloads.DefaultRegistry()
-			reg := topologies.NewRegistry()
-			reg.Register(faulty{Topology: goroutine.New(wl), damage: tt.damage}, "damages results")
-			r := &bench.Runner{Topologies: reg, Workloads: wl}
-			p := bench.DefaultPlan([]string{"faulty"})
-			p.Workers, p.Tasks, p.Batch, p.Repetitions, p.Warmup, p.Window = []int{1}, []int{1600}, []int{16}, 1, 0, []int{4}
-			res, err := r.Run(context.Background(), p, bench.CaptureEnv())
-			if !errors.Is(err, bench.ErrVerification) {
-				t.Fatalf("Run = %v, want ErrVerification", err)
+		for _, queued := range []bool{false, true} {
+			name := tt.name + "/sender and receiver"
+			if queued {
+				name = tt.name + "/one loop"
 			}
-			c := res.Cells[0]
-			if c.Status != results.StatusFailed || !tt.check(c.Verify) || c.Verify.OK() {
-				t.Fatalf("status %s, verification %+v", c.Status, c.Verify)
-			}
-			if !strings.Contains(err.Error(), "1 of 1 cells") {
-				t.Errorf("error %q does not count the failed cells", err)
-			}
-		})
+			t.Run(name, func(t *testing.T) { verifierCatches(t, tt.damage, tt.check, queued) })
+		}
+	}
+}
+
+func verifierCatches(t *testing.T, damage func(int, *workloads.Result) bool, check func(results.Verification) bool, queued bool) {
+	wl := workloads.DefaultRegistry()
+	reg := topologies.NewRegistry()
+	reg.Register(faulty{Topology: goroutine.New(wl), damage: damage, queued: queued}, "damages results")
+	r := &bench.Runner{Topologies: reg, Workloads: wl}
+	p := bench.DefaultPlan([]string{"faulty"})
+	p.Workers, p.Tasks, p.Batch, p.Repetitions, p.Warmup, p.Window = []int{1}, []int{1600}, []int{16}, 1, 0, []int{4}
+	res, err := r.Run(context.Background(), p, bench.CaptureEnv())
+	if !errors.Is(err, bench.ErrVerification) {
+		t.Fatalf("Run = %v, want ErrVerification", err)
+	}
+	c := res.Cells[0]
+	if c.Status != results.StatusFailed || !check(c.Verify) || c.Verify.OK() {
+		t.Fatalf("status %s, verification %+v", c.Status, c.Verify)
+	}
+	if !strings.Contains(err.Error(), "1 of 1 cells") {
+		t.Errorf("error %q does not count the failed cells", err)
 	}
 }

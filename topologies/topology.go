@@ -162,6 +162,20 @@ type Resender interface {
 	LastResent() bool
 }
 
+// Queued is implemented by links whose Send never blocks while at most
+// Config.Window batches and the end marker are unanswered, because it hands
+// the batch to a queue with room for them all (the goroutine topology's
+// channels). The coordinator may then drive the link from one goroutine,
+// sending each batch right after the answer that freed its window slot,
+// instead of from a sender and a receiver. A link whose Send can block
+// while its node is not reading (a pipe or a socket whose buffers are
+// full) must not claim it: one goroutine blocked in Send would never read
+// the answers that unblock it.
+type Queued interface {
+	// Queued reports whether Send never blocks within the window.
+	Queued() bool
+}
+
 // Diagnoser is implemented by links that can say more about their node
 // when it failed than the failure itself tells: what its process wrote on
 // stderr (someone's own worker that stalled may have said why).

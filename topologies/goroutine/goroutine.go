@@ -15,7 +15,10 @@ type Topology struct {
 	reg *workloads.Registry
 }
 
-var _ topologies.Topology = (*Topology)(nil)
+var (
+	_ topologies.Topology = (*Topology)(nil)
+	_ topologies.Queued   = (*link)(nil)
+)
 
 // New returns the goroutine topology; nodes make their workloads from reg.
 func New(reg *workloads.Registry) *Topology { return &Topology{reg: reg} }
@@ -39,6 +42,8 @@ func (t *Topology) Start(ctx context.Context, cfg topologies.Config) (topologies
 		}
 		l := newLink(cctx, fmt.Sprintf("goroutine-%d", i+1), cfg)
 		c.links = append(c.links, l)
+		c.wg.Add(1)
+		context.AfterFunc(cctx, func() { defer c.wg.Done(); l.poison() })
 		c.wg.Go(func() { l.serve(wl) })
 	}
 	return c, nil
@@ -59,11 +64,18 @@ func (c *cluster) Close() error {
 }
 
 // msg is one message: a batch in, its result out. Whoever holds the pointer
-// owns it.
+// owns it. A nil message is the poison pill that ends a link: its context
+// ended.
 type msg struct {
 	in  workloads.Batch
 	out workloads.Result
 }
+
+// The link's channels carry its window + 1 messages and, once its context
+// ends, one nil each: every wait is a plain channel operation, not a
+// select on the context as well, which costs a lock of both channels and a
+// wait queue entry on each, per batch. Whoever takes the nil from outbox or
+// free puts it back for the next caller.
 
 type link struct {
 	info   topologies.NodeInfo
@@ -78,9 +90,9 @@ func newLink(ctx context.Context, name string, cfg topologies.Config) *link {
 	l := &link{
 		info:   topologies.NodeInfo{Name: name},
 		ctx:    ctx,
-		inbox:  make(chan *msg, n),
-		outbox: make(chan *msg, n),
-		free:   make(chan *msg, n),
+		inbox:  make(chan *msg, n+1), // room for the poison pill as well
+		outbox: make(chan *msg, n+1),
+		free:   make(chan *msg, n+1),
 	}
 	k := cfg.Workload.Payload
 	for range n {
@@ -95,36 +107,41 @@ func newLink(ctx context.Context, name string, cfg topologies.Config) *link {
 // serve is the node: it owns wl and every message it holds.
 func (l *link) serve(wl workloads.Workload) {
 	defer workloads.Release(wl)
+	// Service times are read off one monotonic origin: a clock read each
+	// side of Serve, where time.Now would read the wall clock as well.
+	base := time.Now()
 	for {
-		var m *msg
-		select { // fast path: work already queued costs no select
-		case m = <-l.inbox:
-		default:
-			select {
-			case <-l.ctx.Done():
-				return
-			case m = <-l.inbox:
-			}
+		m := <-l.inbox
+		if m == nil {
+			return // poisoned: the context ended
 		}
-		start := time.Now()
+		start := time.Since(base)
 		wl.Serve(&m.in, &m.out)
-		m.out.Service = time.Since(start)
+		m.out.Service = time.Since(base) - start
 		l.outbox <- m // never blocks: outbox has room for every message
 	}
 }
 
+// poison ends every wait on the link: it puts the nil message in each
+// channel, behind what is queued there. Call it once, when the context has
+// ended.
+func (l *link) poison() {
+	l.inbox <- nil
+	l.outbox <- nil
+	l.free <- nil
+}
+
 func (l *link) Info() topologies.NodeInfo { return l.info }
 
+// Queued reports true: Send takes one of the window + 1 messages the link
+// holds and never blocks while no more are unanswered.
+func (l *link) Queued() bool { return true }
+
 func (l *link) Send(b *workloads.Batch) error {
-	var m *msg
-	select { // fast path: a free message is nearly always there
-	case m = <-l.free:
-	default:
-		select {
-		case m = <-l.free:
-		case <-l.ctx.Done():
-			return fmt.Errorf("node %s: %w", l.info.Name, context.Cause(l.ctx))
-		}
+	m := <-l.free
+	if m == nil {
+		l.free <- nil // never blocks: the pill's own room
+		return fmt.Errorf("node %s: %w", l.info.Name, context.Cause(l.ctx))
 	}
 	m.in.Tag = b.Tag
 	m.in.Resize(len(b.IDs), b.K)
@@ -135,15 +152,10 @@ func (l *link) Send(b *workloads.Batch) error {
 }
 
 func (l *link) Recv(r *workloads.Result) error {
-	var m *msg
-	select { // fast path: a result already waiting costs no select
-	case m = <-l.outbox:
-	default:
-		select {
-		case m = <-l.outbox:
-		case <-l.ctx.Done():
-			return fmt.Errorf("node %s: %w", l.info.Name, context.Cause(l.ctx))
-		}
+	m := <-l.outbox
+	if m == nil {
+		l.outbox <- nil // never blocks: the pill's own room
+		return fmt.Errorf("node %s: %w", l.info.Name, context.Cause(l.ctx))
 	}
 	r.Tag, r.Service = m.out.Tag, m.out.Service
 	r.Resize(len(m.out.IDs), m.out.K)

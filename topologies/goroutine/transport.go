@@ -2,14 +2,19 @@ package goroutine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/snbench/snbench/topologies"
 )
 
-var _ topologies.EchoStarter = (*Topology)(nil)
+var (
+	_ topologies.EchoStarter = (*Topology)(nil)
+	_ topologies.Queued      = (*chanEcho)(nil)
+)
 
 // Transport returns topologies.TransportChannel.
 func (*Topology) Transport() string { return topologies.TransportChannel }
@@ -24,7 +29,7 @@ func (*Topology) StartEcho(_ context.Context, cfg topologies.EchoConfig) (topolo
 	}
 	s := &chanEchoes{}
 	for range cfg.Endpoints {
-		s.conns = append(s.conns, newChanEcho())
+		s.conns = append(s.conns, newChanEcho(cfg.Window))
 	}
 	return s, nil
 }
@@ -47,23 +52,27 @@ func (s *chanEchoes) Close() error {
 }
 
 // chanEcho is the bare channel transport: frames go to an echo goroutine
-// and back through channels, with no copy.
+// and back through channels, with no copy. Its waits are plain channel
+// operations, as the topology's links are: Close puts a nil frame in, and
+// whoever meets it puts it back for the next.
 type chanEcho struct {
 	in, out chan []byte
 	pending []byte
-	done    chan struct{}
+	closed  atomic.Bool
 	once    sync.Once
 	wg      sync.WaitGroup
 }
 
-func newChanEcho() *chanEcho {
-	c := &chanEcho{in: make(chan []byte, 1024), out: make(chan []byte, 1024), done: make(chan struct{})}
+// newChanEcho returns an echo with room for window frames in flight, and
+// the nil that ends it.
+func newChanEcho(window int) *chanEcho {
+	n := max(window, 1) + 1
+	c := &chanEcho{in: make(chan []byte, n), out: make(chan []byte, n)}
 	c.wg.Go(func() {
 		for {
-			select {
-			case b := <-c.in:
-				c.out <- b
-			case <-c.done:
+			b := <-c.in
+			c.out <- b // never blocks: room for every frame and the nil
+			if b == nil {
 				return
 			}
 		}
@@ -71,22 +80,34 @@ func newChanEcho() *chanEcho {
 	return c
 }
 
+// Queued reports true: Write never blocks while at most the window is in
+// flight (topologies.Queued).
+func (c *chanEcho) Queued() bool { return true }
+
+// Write passes b to the echo. It never blocks: more frames than the
+// window unread is an error, not a wait.
 func (c *chanEcho) Write(b []byte) (int, error) {
+	if c.closed.Load() {
+		return 0, io.ErrClosedPipe
+	}
 	select {
 	case c.in <- b:
 		return len(b), nil
-	case <-c.done:
-		return 0, io.ErrClosedPipe
+	default:
+		return 0, errOverWindow
 	}
 }
 
+var errOverWindow = errors.New("goroutine echo: more frames in flight than its window")
+
 func (c *chanEcho) Read(b []byte) (int, error) {
 	if len(c.pending) == 0 {
-		select {
-		case c.pending = <-c.out:
-		case <-c.done:
+		p := <-c.out
+		if p == nil {
+			c.out <- nil // never blocks: the nil's own room
 			return 0, io.EOF
 		}
+		c.pending = p
 	}
 	n := copy(b, c.pending)
 	c.pending = c.pending[n:]
@@ -95,7 +116,10 @@ func (c *chanEcho) Read(b []byte) (int, error) {
 
 // Close stops the echo goroutine; it is safe to call more than once.
 func (c *chanEcho) Close() error {
-	c.once.Do(func() { close(c.done) })
+	c.once.Do(func() {
+		c.closed.Store(true)
+		c.in <- nil // never blocks: the nil's own room
+	})
 	c.wg.Wait()
 	return nil
 }
