@@ -4,7 +4,9 @@
 //
 // Each repetition starts its cluster, warms it up (verified, not measured),
 // then runs a closed loop: every node gets its own driver on the
-// coordinator's side (a sender and a receiver goroutine) that owns its share
+// coordinator's side (a sender and a receiver goroutine, or one loop over
+// a link that queues, topologies.Queued, which sends each batch as soon as
+// the answer that freed its window slot is verified) that owns its share
 // of the task ids, its window of in-flight batches, its verifier state and
 // its HDR histograms. Nothing on the per-task path is shared between
 // drivers, except the one atomic counter of the least-outstanding policy's
