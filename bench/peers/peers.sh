@@ -81,9 +81,9 @@ if command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null &
   for round in $(seq "$reps"); do
     echo "peers: round $round: redis-benchmark and snbench tcp at depth 64, then 256" >&2
     rb "redis64-$round" 64
-    snb "tcp64-$round" --topology tcp --workers 1 --batch 64 --window 1
+    snb "tcp64-$round" --topology tcp --workers 1 --batch 64 --window 1 --baselines
     rb "redis256-$round" 256
-    snb "tcp256-$round" --topology tcp --workers 1 --batch 64 --window 4
+    snb "tcp256-$round" --topology tcp --workers 1 --batch 64 --window 4 --baselines
   done
   redis=$(redis-server --version | awk '{print $3}')
 else
@@ -100,7 +100,10 @@ for f in glob.glob(os.path.join(tmp, "*.whole")):
     add(os.path.basename(f).rsplit("-", 1)[0] + ".whole", open(f).read())
 for f in glob.glob(os.path.join(tmp, "*", "results.json")):
     side = os.path.basename(os.path.dirname(f)).rsplit("-", 1)[0]
-    add(side + ".window", json.load(open(f))["cells"][0]["summary"]["throughput"]["mean"])
+    cell = json.load(open(f))["cells"][0]
+    add(side + ".window", cell["summary"]["throughput"]["mean"])
+    if cell.get("baseline"):  # --baselines: the bare transport, same depth, same run
+        add(side + "raw.window", cell["baseline"]["throughput"]["mean"])
 for f in glob.glob(os.path.join(tmp, "*.out")):
     line = open(f).read().strip()
     if line.startswith("{"):  # reference.py's JSON line (snbench's .out is its table)
@@ -148,13 +151,36 @@ for snb, s, peer, p, how, target in rows:
     a, b = rate(s, how), rate(p, how)
     r = round(a / b, 2)
     print(f"| {snb} | {peer} | {what} | {a:.0f} | {b:.0f} | {r:.2f}x | >= {target}x | {'yes' if r >= target else 'no'} |")
+# The ceiling: the bare transport (snbench's raw baseline: an echo over the
+# same TCP loopback, frames of the batch's bytes, the same depth, no
+# framing, workload or verification) over the peer. No harness over that
+# transport can beat the peer by more, so a target above it is out of reach
+# on this machine whatever snbench does.
+ceilings = [
+    ("raw TCP echo, frames of 64 tasks, window 1 (64 in flight)", "tcp64raw", "redis-benchmark -c 1 -P 64 (64 in flight)", "redis64", 2),
+    ("raw TCP echo, frames of 64 tasks, window 4 (256 in flight)", "tcp256raw", "redis-benchmark -c 1 -P 256 (256 in flight, deeper)", "redis256", 2),
+]
+if any(f"{s}.window" in med for _, s, _, _, _ in ceilings):
+    print()
+    print("ceiling: the transport alone over the peer, measured in the same runs (snbench --baselines);")
+    print("a target above it cannot be met over this transport on this machine, by snbench or any harness")
+    print()
+    print("| transport alone | peer | raw tasks/s | peer tasks/s | ceiling | target |")
+    print("|---|---|---|---|---|---|")
+    for name, s, peer, p, target in ceilings:
+        if f"{s}.window" not in med or f"{p}.window" not in med:
+            continue
+        a, b = med[f"{s}.window"], med[f"{p}.window"]
+        r = round(a / b, 2)
+        verdict = "within reach" if r >= target else "out of reach"
+        print(f"| {name} | {peer} | {a:.0f} | {b:.0f} | {r:.2f}x | >= {target}x: {verdict} |")
 print()
 print("| side | whole process s, median (min-max) | measured window tasks/s, median (min-max) |")
 print("|---|---|---|")
 def spread(key, fmt):
     v = runs.get(key)
     return "-" if v is None else f"{fmt(statistics.median(v))} ({fmt(min(v))}-{fmt(max(v))})"
-for side in ["sub", "seed", "pool", "tcp64", "redis64", "tcp256", "redis256"]:
+for side in ["sub", "seed", "pool", "tcp64", "tcp64raw", "redis64", "tcp256", "tcp256raw", "redis256"]:
     if any(k.startswith(side + ".") for k in runs):
         print(f"| {side} | {spread(side + '.whole', lambda x: f'{x:.3f}')} | {spread(side + '.window', lambda x: f'{x:.0f}')} |")
 if redis != "skipped":

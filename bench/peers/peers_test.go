@@ -22,6 +22,10 @@ var pairRow = regexp.MustCompile(`^\| ([^|]+) \| ([^|]+) \| (whole process|measu
 // skippedRow is a pair that could not be measured (redis not installed).
 var skippedRow = regexp.MustCompile(`^\| ([^|]+) \| ([^|]+) \| (whole process|measured window) \| - \| - \| - \| >= ([0-9]+)x \| skipped: redis not installed \|$`)
 
+// ceilingRow is one row of the ceiling table: transport alone | peer | raw
+// tasks/s | peer tasks/s | ceiling | target: verdict.
+var ceilingRow = regexp.MustCompile(`^\| (raw [^|]+) \| ([^|]+) \| ([0-9]+) \| ([0-9]+) \| ([0-9]+\.[0-9]{2})x \| >= ([0-9]+)x: (within reach|out of reach) \|$`)
+
 // sideRow is one row of the per-side table: side | whole process s,
 // median (min-max) | measured window tasks/s, median (min-max).
 var sideRow = regexp.MustCompile(`^\| ([a-z0-9]+) \| (?:([0-9.]+) \([0-9.]+-[0-9.]+\)|-) \| ([0-9]+) \([0-9]+-[0-9]+\) \|$`)
@@ -109,6 +113,28 @@ func TestPeersScript(t *testing.T) {
 		if m[3] == "whole process" {
 			whole["sub"], whole[side(m[2])] = snb, peer
 		}
+	}
+	// Where redis ran, each redis pair has its ceiling: the raw transport
+	// at the same depth over the same peer figure, and a verdict that
+	// follows from it.
+	ceilings := 0
+	for _, line := range strings.Split(text, "\n") {
+		m := ceilingRow.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		ceilings++
+		raw, peer, ratio := number(t, m[3]), number(t, m[4]), number(t, m[5])
+		if got := raw / peer; math.Abs(got-ratio) > 0.005+1e-4*got {
+			t.Errorf("ceiling %s: %.2fx printed, %.4fx from %.0f / %.0f", m[1], ratio, got, raw, peer)
+		}
+		if reach := ratio >= number(t, m[6]); (m[7] == "within reach") != reach {
+			t.Errorf("ceiling %s: %q with %.2fx against a target of %sx", m[1], m[7], ratio, m[6])
+		}
+	}
+	redisRan := !strings.Contains(text, "skipped: redis not installed")
+	if redisRan && ceilings != 2 {
+		t.Errorf("%d ceiling rows, want 2 (redis ran):\n%s", ceilings, text)
 	}
 	for key := range want {
 		if !seen[key] {
