@@ -110,8 +110,30 @@ func (r *Runner) runCell(ctx context.Context, p Plan, c *results.Cell, round int
 			return nil, err
 		}
 		c.AutoWindow = aw
+		if aw.Stop == results.AutoUnverified {
+			c.Status, c.Error = results.StatusFailed, "window probe: "+aw.Error
+			return nil, errProbeFailedCell
+		}
 	}
 	return r.runRep(ctx, p, windowKey(c), round)
+}
+
+// probeUnverified is a window probe's pass whose results did not verify:
+// why says how, naming the nodes that sent bad results.
+type probeUnverified struct {
+	v   results.Verification
+	why string
+}
+
+func (e *probeUnverified) Error() string { return e.why }
+
+// errProbeFailedCell says runCell failed its cell in the window probe
+// (results.AutoUnverified): the cell runs no repetition, the others go on.
+var errProbeFailedCell = errors.New("the window probe failed the cell")
+
+// probeFailed says whether cell c failed in its window probe.
+func probeFailed(c *results.Cell) bool {
+	return c.AutoWindow != nil && c.AutoWindow.Stop == results.AutoUnverified
 }
 
 // windowKey is c's key with the window its repetitions run at: an auto
@@ -172,13 +194,18 @@ func (r *Runner) probeWindows(ctx context.Context, cancel context.CancelCauseFun
 			return 0, err
 		}
 		if !pr.verify.OK() {
-			return 0, fmt.Errorf("results did not verify: %+v%s", pr.verify, badNodes(pr.drivers))
+			return 0, &probeUnverified{v: pr.verify, why: fmt.Sprintf("results did not verify: %+v%s", pr.verify, badNodes(pr.drivers))}
 		}
 		return pr.wall, nil
 	}
 	began := time.Now()
 	steps, stop, err := probeSteps(pass, slots, largest, func() time.Duration { return time.Since(began) })
 	aw := &results.AutoWindow{Steps: steps, Stop: stop, Window: chooseWindow(steps)}
+	if pu := (*probeUnverified)(nil); errors.As(err, &pu) {
+		// The cell fails as a repetition that did not verify would.
+		aw.Stop, aw.Error, aw.Verify = results.AutoUnverified, pu.why, &pu.v
+		return aw, nil
+	}
 	var ne *NodeError // a node failed, not the run
 	if err == nil || !p.Redispatch() || !errors.As(err, &ne) {
 		return aw, err

@@ -32,6 +32,9 @@ func culprits(res *results.Results) string {
 		if len(named) > 0 {
 			return "; in " + c.Key.String() + " " + strings.Join(named, "; ")
 		}
+		if probeFailed(c) { // no repetition ran: the probe's record names them
+			return "; in " + c.Key.String() + " " + c.Error
+		}
 		return ""
 	}
 	return ""

@@ -148,10 +148,14 @@ rounds:
 	for round := range p.Repetitions {
 		for i := range res.Cells {
 			c := &res.Cells[i]
-			if c.Status == results.StatusError {
+			if c.Status == results.StatusError || probeFailed(c) {
 				continue
 			}
 			rep, err := r.runCell(ctx, p, c, round)
+			if errors.Is(err, errProbeFailedCell) {
+				done += p.Repetitions - round // none of them will run
+				continue
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					runErr = fmt.Errorf("run interrupted: %w", context.Cause(ctx))

@@ -62,9 +62,13 @@ func cellNotes(res *results.Results) []string {
 		c := &res.Cells[i]
 		label := cellLabel(res, c)
 		if c.Error != "" {
-			out = append(out, fmt.Sprintf("%s: ERROR: %s", label, c.Error))
+			what := "ERROR"
+			if c.Status == results.StatusFailed {
+				what = "FAILED" // its results did not verify (a window probe's pass)
+			}
+			out = append(out, fmt.Sprintf("%s: %s: %s", label, what, c.Error))
 		}
-		if !c.Verify.OK() && len(c.Reps) > 0 {
+		if !c.Verify.OK() && (len(c.Reps) > 0 || c.Status == results.StatusFailed) {
 			v := c.Verify
 			out = append(out, fmt.Sprintf("%s: VERIFICATION FAILED: expected %d, verified %d, lost %d, duplicate %d, wrong %d",
 				label, v.Expected, v.Verified, v.Lost, v.Duplicate, v.Wrong))

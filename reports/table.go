@@ -203,7 +203,7 @@ func status(c *results.Cell) string {
 	switch {
 	case c.Status == results.StatusError:
 		return "ERROR"
-	case !v.OK() && len(c.Reps) > 0:
+	case !v.OK() && (len(c.Reps) > 0 || c.Status == results.StatusFailed):
 		var parts []string
 		for _, x := range []struct {
 			n    int64

@@ -137,3 +137,26 @@ func TestRows(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeFailedCell: a cell whose window probe did not verify ran no
+// repetition, and its row and notes say it failed, with the probe's
+// counts, not "ok" (its figures are dashes: nothing was measured).
+func TestProbeFailedCell(t *testing.T) {
+	v := results.Verification{Expected: 512, Wrong: 512}
+	c := results.Cell{Key: results.Key{Topology: "exec", Workers: 1, Tasks: 20000, Payload: 1, Window: results.WindowAuto, Batch: 64},
+		Status: results.StatusFailed, Error: "window probe: results did not verify: node exec-1: wrong value for task 0",
+		AutoWindow: &results.AutoWindow{Stop: results.AutoUnverified, Verify: &v}}
+	res := &results.Results{Plan: results.Plan{Repetitions: 2}, Cells: []results.Cell{c}}
+	if err := results.Summarize(&res.Cells[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(&res.Cells[0]); got != "FAILED 512 wrong" {
+		t.Errorf("status %q, want FAILED 512 wrong", got)
+	}
+	notes := strings.Join(cellNotes(res), "\n")
+	for _, want := range []string{"FAILED: window probe: results did not verify: node exec-1", "VERIFICATION FAILED: expected 512, verified 0, lost 0, duplicate 0, wrong 512"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes do not say %q:\n%s", want, notes)
+		}
+	}
+}

@@ -166,6 +166,9 @@ func Summarize(c *Cell) error {
 	var lat, svc []Hist
 	var nowait []float64
 	c.Verify = Verification{}
+	if c.AutoWindow != nil && c.AutoWindow.Verify != nil {
+		c.Verify = *c.AutoWindow.Verify // a probe pass that did not verify
+	}
 	for _, r := range c.Reps {
 		c.Verify = c.Verify.Add(r.Verify)
 		if r.NoWaitRTNS > 0 {

@@ -136,14 +136,18 @@ type AutoWindow struct {
 	// back down; a window's throughput is the better of its passes.
 	Steps []WindowStep `json:"steps"`
 	// Stop says why the probe stopped: AutoPlateau, AutoMax, AutoTasks,
-	// AutoBudget or AutoFailed.
+	// AutoBudget, AutoFailed or AutoUnverified.
 	Stop string `json:"stop"`
 	// WallNS is how long the probe took, from starting its cluster to
 	// closing it.
 	WallNS int64 `json:"wall_ns"`
 	// Error is, when Stop is AutoFailed, the node failure that ended the
-	// probe.
+	// probe; when Stop is AutoUnverified, what did not verify, and whose.
 	Error string `json:"error,omitempty"`
+	// Verify is, when Stop is AutoUnverified, the verification of the
+	// probe pass that failed it: the cell's only verification, since it
+	// ran no repetition.
+	Verify *Verification `json:"verify,omitempty"`
 }
 
 // Why an auto window's probe stopped (AutoWindow.Stop).
@@ -165,6 +169,11 @@ const (
 	// redispatch; the window is the fallback, or the best of the steps
 	// that had run.
 	AutoFailed = "failed"
+	// AutoUnverified: a probe pass's results did not verify (lost,
+	// duplicated or wrong), under either on_node_failure policy: the cell
+	// failed as a repetition that did not verify fails it, and ran no
+	// repetition; the other cells go on.
+	AutoUnverified = "unverified"
 )
 
 // WindowStep is one pass of an auto window's probe.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/bench"
+	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/topologies/builtin"
 	"github.com/snbench/snbench/topologies/exec"
 	"github.com/snbench/snbench/workloads"
@@ -77,8 +78,11 @@ func TestRunCatchesBadWorkers(t *testing.T) {
 }
 
 // TestProbeCatchesBadWorker: under --window auto (the default) the window
-// probe verifies every answer too, and a worker that answers 2x+1 ends the
-// run there, named.
+// probe verifies every answer too. A worker that answers 2x+1 fails its
+// cell there, as a repetition that did not verify would: the cell is
+// failed with the probe's verification counts and runs no repetition, the
+// other cells go on, and the run ends with a verification failure that
+// names the node and its wrong value.
 func TestProbeCatchesBadWorker(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -86,13 +90,30 @@ func TestProbeCatchesBadWorker(t *testing.T) {
 	}
 	wl := workloads.DefaultRegistry()
 	r := &bench.Runner{Topologies: builtin.Registry(wl), Workloads: wl}
-	p := bench.DefaultPlan([]string{"exec"})
-	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{1}, []int{100_000}, 1, 0
+	p := bench.DefaultPlan([]string{"exec", "goroutine"})
+	p.Workers, p.Tasks, p.Repetitions, p.Warmup = []int{1}, []int{100_000}, 2, 0
 	p.TaskTimeout = workloads.Duration(time.Second)
 	p.Options = map[string]map[string]string{"exec": {exec.OptExec: "env " + envBad + "=plusone '" + exe + "'"}}
-	_, err = r.Run(context.Background(), p, bench.CaptureEnv())
-	if err == nil || !strings.Contains(err.Error(), "window probe") || !strings.Contains(err.Error(), "node exec-1") ||
+	res, err := r.Run(context.Background(), p, bench.CaptureEnv())
+	if !errors.Is(err, bench.ErrVerification) || !strings.Contains(err.Error(), "window probe") || !strings.Contains(err.Error(), "node exec-1") ||
 		!strings.Contains(err.Error(), "wrong value for task 17") {
-		t.Fatalf("err = %v, want the window probe to name node exec-1 and its wrong value", err)
+		t.Fatalf("err = %v, want a verification failure in which the window probe names node exec-1 and its wrong value", err)
+	}
+	if res == nil || len(res.Cells) != 2 {
+		t.Fatalf("results %+v, want two cells", res)
+	}
+	for _, c := range res.Cells {
+		switch c.Topology {
+		case "exec":
+			if c.Status != results.StatusFailed || len(c.Reps) != 0 || c.Verify.Wrong == 0 || c.Verify.OK() ||
+				c.AutoWindow == nil || c.AutoWindow.Stop != results.AutoUnverified {
+				t.Errorf("exec cell: status %s, %d repetitions, verification %+v, probe %+v: want failed in the probe, no repetition, wrong values counted",
+					c.Status, len(c.Reps), c.Verify, c.AutoWindow)
+			}
+		case "goroutine":
+			if c.Status != results.StatusOK || len(c.Reps) != 2 {
+				t.Errorf("goroutine cell: status %s, %d repetitions: want ok, 2 (the run goes on)", c.Status, len(c.Reps))
+			}
+		}
 	}
 }
