@@ -229,7 +229,7 @@ func goTestCSVColumn(g *results.GoTest, name string) bool {
 		return g.Has(results.UnitP99)
 	case "cpu_ns_per_task":
 		return g.Has(results.UnitCPU)
-	case "vs_best":
+	case "vs_best", "vs_best_established":
 		return g.HasAxis("topology")
 	case "dispatch", "batch_latency_p90_ns", "batch_latency_p999_ns", "batch_latency_max_ns",
 		"service_p50_ns", "service_p99_ns", "coord_cpu_ns_per_task", "node_cpu_ns_per_task", "occupancy",

@@ -63,7 +63,7 @@ func TestOccupancyShown(t *testing.T) {
 		{FormatTerminal, []string{caveat}, []string{"occupancy ="}},
 		{FormatMarkdown, []string{"| vs best | occupancy | status |", "|  0.150x |      0.60 | ok*    |", "|      0.98 | ok     |",
 			"occupancy = tasks/s x mean latency / (workers x window x batch)", "- " + caveat}, nil},
-		{FormatCSV, []string{",node_cpu_ns_per_task,occupancy,speedup,", ",150,0.6,", ",150,0.98,1,1,1,ok,"}, nil},
+		{FormatCSV, []string{",node_cpu_ns_per_task,occupancy,speedup,", ",150,0.6,", ",150,0.98,1,1,1,true,true,ok,"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {

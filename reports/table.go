@@ -390,7 +390,8 @@ func writeCSV(w io.Writer, res *results.Results, rows []Row) error {
 		"batch_latency_p50_ns", "batch_latency_p90_ns", "batch_latency_p99_ns", "batch_latency_p999_ns", "batch_latency_max_ns",
 		"service_p50_ns", "service_p99_ns",
 		"cpu_ns_per_task", "coord_cpu_ns_per_task", "node_cpu_ns_per_task", "occupancy",
-		"speedup", "efficiency", "vs_best", "status", "verified", "lost", "duplicate", "wrong"}
+		"speedup", "efficiency", "vs_best", "speedup_established", "vs_best_established",
+		"status", "verified", "lost", "duplicate", "wrong"}
 	hdr = append(append(hdr, sampleCSVHeader()...), "warnings")
 	f := func(v float64) string {
 		if math.IsNaN(v) {
@@ -408,7 +409,8 @@ func writeCSV(w io.Writer, res *results.Results, rows []Row) error {
 			i(s.Latency.P50), i(s.Latency.P90), i(s.Latency.P99), i(s.Latency.P999), i(s.Latency.Max),
 			i(s.Service.P50), i(s.Service.P99),
 			f(s.CPUPerTaskNS), f(s.CoordCPUPerTaskNS), f(s.NodeCPUPerTaskNS), f(orNaN(s.Occupancy)),
-			f(r.Speedup), f(r.Efficiency), f(r.VsBest), csvStatus(c),
+			f(r.Speedup), f(r.Efficiency), f(r.VsBest),
+			established(r.Speedup, r.SpeedupTied), established(r.VsBest, r.BestTied), csvStatus(c),
 			i(c.Verify.Verified), i(c.Verify.Lost), i(c.Verify.Duplicate), i(c.Verify.Wrong)}
 		row = append(row, sampleCSV(c)...)
 		recs = append(recs, append(row, strings.Join(c.Warnings, " | ")))
@@ -422,6 +424,18 @@ func writeCSV(w io.Writer, res *results.Results, rows []Row) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// established is the CSV's word for the table's ? mark: "false" where
+// the ratio v is not established (the 95% intervals overlap), "true"
+// where it is, "" where there is no ratio. speedup_established covers
+// speedup and efficiency, which share the comparison with the 1-worker
+// cell; vs_best_established covers vs_best.
+func established(v float64, tied bool) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatBool(!tied)
 }
 
 // csvStatus is the cell's status as results.json names it, with the
