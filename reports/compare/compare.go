@@ -379,6 +379,76 @@ func listSome(xs []string, n int) string {
 	return strings.Join(xs[:n], ", ") + fmt.Sprintf(" and %d more", len(xs)-n)
 }
 
+// oneAxisApart says, as a suffix for errNothingShared, which part of the
+// benchmarks' names (a key=value segment: window=4) is all that keeps
+// some old benchmark from matching a new one, or "" if none is: the
+// common case of a baseline run at another window, say, or before the
+// default window became auto.
+func oneAxisApart(old, new *Set) string {
+	apart := map[string][2]string{} // key -> an old and a new value
+	var keys []string
+	for _, a := range old.Benchmarks {
+		as := strings.Split(a.Name, "/")
+		for _, b := range new.Benchmarks {
+			bs := strings.Split(b.Name, "/")
+			if len(as) != len(bs) {
+				continue
+			}
+			diff := -1
+			for i := range as {
+				if as[i] != bs[i] {
+					if diff >= 0 {
+						diff = -2
+						break
+					}
+					diff = i
+				}
+			}
+			if diff < 0 {
+				continue
+			}
+			key, av, _ := strings.Cut(as[diff], "=")
+			_, bv, _ := strings.Cut(bs[diff], "=")
+			if diff == len(as)-1 { // the last part carries the -GOMAXPROCS suffix
+				ap, aprocs, aok := cutLast(av, "-")
+				bp, bprocs, bok := cutLast(bv, "-")
+				switch {
+				case aok && bok && ap == bp:
+					key, av, bv = "GOMAXPROCS (the -N suffix)", aprocs, bprocs
+				case aok && bok && aprocs == bprocs:
+					av, bv = ap, bp
+				}
+			}
+			if _, seen := apart[key]; !seen {
+				apart[key] = [2]string{av, bv}
+				keys = append(keys, key)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		v := apart[k]
+		parts = append(parts, fmt.Sprintf("%s (old %s, new %s)", k, v[0], v[1]))
+	}
+	hint := "; they differ only in " + strings.Join(parts, ", or in ") + ": measure both sides with the same value"
+	if v, ok := apart["window"]; ok && (v[0] == "auto" || v[1] == "auto") {
+		hint += " (window auto is a key of its own: give the run at auto an explicit --window, or the other --window auto)"
+	}
+	return hint
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
+}
+
 // errNothingShared explains why two sets gave no comparison.
 func errNothingShared(old, new *Set, units []string) error {
 	shared := 0
@@ -396,7 +466,7 @@ func errNothingShared(old, new *Set, units []string) error {
 			sort.Strings(ns)
 			return listSome(ns, 2)
 		}
-		return fmt.Errorf("no benchmark in both (old has %s; new has %s)", names(old), names(new))
+		return fmt.Errorf("no benchmark in both (old has %s; new has %s)%s", names(old), names(new), oneAxisApart(old, new))
 	}
 	return fmt.Errorf("%d benchmarks in both, but none reports the metrics %v on both sides", shared, units)
 }
