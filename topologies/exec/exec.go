@@ -179,7 +179,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 		prefix += "-" + c.label
 	}
 	timeout := cfg.StartBound()
-	lc, err := link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
+	lc, err := link.StartCluster(ctx, cfg.Workers, func(ctx context.Context, i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("%s-%d", prefix, i+1)
 		cmd := link.Command{Argv: c.argv, Env: []string{topologies.EnvNodeName + "=" + name}, Foreign: true}
 		return link.OpenPiped(ctx, name, cmd, cfg.Workload, timeout, cfg.Log)
