@@ -2,6 +2,7 @@ package nats
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"strings"
@@ -188,6 +189,12 @@ func TestDispatchBy(t *testing.T) {
 
 // TestEchoConformance checks the raw baseline's echoes with the kit every topology uses.
 func TestEchoConformance(t *testing.T) { topotest.Echo(t, New()) }
+
+// TestStartFailures has one node of 8 exit or hang as it starts: the
+// start must fail in bounded time naming it, and leave no process behind.
+func TestStartFailures(t *testing.T) {
+	topotest.StartFailures(t, New(), 8, func(i int) string { return fmt.Sprintf("nats-node-%d", i) })
+}
 
 // BenchmarkStart8 starts and closes 8 nodes and the embedded server (the
 // start-up of a repetition at 8 workers):
