@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/wire"
@@ -21,7 +22,7 @@ import (
 // result.
 func natsNode(t *testing.T, idle time.Duration) (*nats.Conn, *syncbuf.Buffer, <-chan error) {
 	t.Helper()
-	srv, err := natsconn.StartServer("127.0.0.1:0", "", 5*time.Second)
+	srv, err := natsserver.Start("127.0.0.1:0", "", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

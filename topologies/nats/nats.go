@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/link"
 )
@@ -78,7 +79,7 @@ type cluster struct {
 	subject string // the cluster's task subject
 	auth    natsconn.Auth
 
-	server   *natsconn.Server
+	server   *natsserver.Server
 	children []*link.Child
 	stdins   []*os.File    // closing one ends its child
 	links    []*Link       // the plain links, in node order

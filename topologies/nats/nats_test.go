@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/topotest"
@@ -24,9 +25,9 @@ func config(workers, window, batch int) topologies.Config {
 
 // startServer starts an embedded server that wants token and stops it
 // when the test ends.
-func startServer(t *testing.T, token string) *natsconn.Server {
+func startServer(t *testing.T, token string) *natsserver.Server {
 	t.Helper()
-	s, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
+	s, err := natsserver.Start("127.0.0.1:0", token, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/link"
@@ -27,7 +28,7 @@ import (
 func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
 	if c.url == "" {
 		tok := string(auth.NewToken())
-		srv, err := natsconn.StartServer("127.0.0.1:0", tok, c.timeout)
+		srv, err := natsserver.Start("127.0.0.1:0", tok, c.timeout)
 		if err != nil {
 			return err
 		}
