@@ -62,7 +62,7 @@ func ServeOneTCP(ctx context.Context, p topologies.NodeProcess) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listenLoopback(ctx)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -91,6 +91,18 @@ func ServeEchoTCP(ctx context.Context, p topologies.NodeProcess) error {
 // (ModeEchoNATS).
 func ServeEchoNATS(ctx context.Context, p topologies.NodeProcess) error {
 	return serveEchoNATS(UntilStdinCloses(ctx, p.Stdin), p)
+}
+
+// listenLoopback listens on a port of 127.0.0.1 that the OS picks, as a
+// tcp child does. It asks for "tcp4" without MPTCP: net.Listen("tcp")
+// first probes the host's IPv6 and MPTCP support with sockets of their own,
+// once per process, which every node process would pay for at start-up; a
+// loopback IPv4 address needs neither, and the connections a listener
+// accepts from snbench (a plain TCP dialer) are plain TCP either way.
+func listenLoopback(ctx context.Context) (net.Listener, error) {
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	return lc.Listen(ctx, "tcp4", "127.0.0.1:0")
 }
 
 // UntilStdinCloses returns a context that ends when stdin does: the parent

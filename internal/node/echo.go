@@ -27,7 +27,7 @@ func serveEcho(ctx context.Context, mode string, p topologies.NodeProcess) error
 		_, err := io.CopyBuffer(p.Stdout, p.Stdin, make([]byte, echoBuffer))
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listenLoopback(ctx)
 	if err != nil {
 		return fmt.Errorf("echo: listen: %w", err)
 	}
