@@ -15,6 +15,11 @@ import (
 const (
 	ModeEchoStdio = "echo-stdio" // copy stdin to stdout
 	ModeEchoTCP   = "echo-tcp"   // listen on loopback, print the address, echo one connection
+	// ModeEchoNATS: connect to the server at EnvNATSURL (credentials in
+	// natsconn's variables), join the queue group of the subject
+	// EnvNATSSubject, print ReadyLine, and answer every request with its
+	// payload unchanged until stdin closes (natsnode.ServeEcho).
+	ModeEchoNATS = "echo-nats"
 )
 
 // echoBuffer is the copy buffer of an echo child: the same size as a

@@ -15,8 +15,8 @@ import (
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsnode"
 	"github.com/snbench/snbench/internal/natsserver"
-	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/proctest"
 	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/topologies"
@@ -250,7 +250,7 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 				}
 				ready := make(chan struct{})
 				var once sync.Once
-				nn := &node.NATSNode{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
+				nn := &natsnode.Node{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
 					Sessions: 1, Ready: func() { once.Do(func() { close(ready) }) }}
 				wg.Go(func() {
 					defer nc.Close()

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsnode"
 	"github.com/snbench/snbench/internal/natsserver"
-	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/workloads"
@@ -52,7 +52,7 @@ func startNodes(t *testing.T, url, subject, token string, n int) {
 		}
 		ready := make(chan struct{})
 		var once sync.Once
-		nn := &node.NATSNode{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
+		nn := &natsnode.Node{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
 			Log: log.New(io.Discard, "", 0), Ready: func() { once.Do(func() { close(ready) }) }}
 		wg.Go(func() {
 			defer nc.Close()

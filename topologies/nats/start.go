@@ -11,6 +11,7 @@ import (
 
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsnode"
 	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
@@ -169,7 +170,7 @@ func (c *cluster) openStarted(ctx context.Context, cfg topologies.Config, outs [
 		wg.Go(func() {
 			err := c.awaitNode(ctx, c.children[i], outs[i], readyBy)
 			if err == nil {
-				err = l.hello(ctx, node.HelloSubject(c.nodePrefix(i)), c.hello(l, cfg), helloBy)
+				err = l.hello(ctx, natsnode.HelloSubject(c.nodePrefix(i)), c.hello(l, cfg), helloBy)
 			}
 			if err == nil {
 				l.info.Local = true // a process on this machine
@@ -196,7 +197,7 @@ func (c *cluster) openStarted(ctx context.Context, cfg topologies.Config, outs [
 func (c *cluster) openRunning(cfg topologies.Config) error {
 	deadline := time.Now().Add(c.timeout + time.Duration(cfg.Workers)*time.Second)
 	for i, l := range c.links {
-		if err := l.hello(l.ctx, node.HelloSubject(c.prefix), c.hello(l, cfg), deadline); err != nil {
+		if err := l.hello(l.ctx, natsnode.HelloSubject(c.prefix), c.hello(l, cfg), deadline); err != nil {
 			return fmt.Errorf("%w (%d of %d nodes found: start more with 'snbench node --nats-url %s --nats-subject %s')",
 				err, i, cfg.Workers, c.url, c.prefix)
 		}
