@@ -18,7 +18,7 @@ import (
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/fakenode"
-	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/proctest"
 	"github.com/snbench/snbench/topologies"
@@ -356,7 +356,7 @@ func TestNATSFaults(t *testing.T) {
 		{"node SIGKILL", results.OnFailureRedispatch, "", []string{"pid %d", "signal: killed", "1 node processes left"}},
 	} {
 		t.Run(tc.fault+"/"+tc.policy, func(t *testing.T) {
-			srv, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
+			srv, err := natsserver.Start("127.0.0.1:0", token, 5*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -385,7 +385,7 @@ func TestNATSFaults(t *testing.T) {
 				}
 			default:
 				srv.Close()
-				if srv, err = natsconn.StartServer(addr, token, 5*time.Second); err != nil {
+				if srv, err = natsserver.Start(addr, token, 5*time.Second); err != nil {
 					t.Fatalf("restarting the server on %s: %v", addr, err)
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
@@ -18,7 +19,11 @@ import (
 //go:embed report.html.tmpl
 var pageTemplate string
 
-var page = template.Must(template.New("report").Parse(pageTemplate))
+// page is the parsed template, parsed on first use rather than when every
+// process of this binary starts (node processes included).
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Parse(pageTemplate))
+})
 
 // htmlTable is a table as the page template draws it.
 type htmlTable struct {
@@ -166,23 +171,26 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			PNG: path.Join(PlotDir, f.Name+".png"), SVGFile: path.Join(PlotDir, f.Name+".svg"),
 			SVG: template.HTML(inlineSVG(b.Bytes(), f.Title))})
 	}
-	if err := page.Execute(w, d); err != nil {
+	if err := page().Execute(w, d); err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
 	return nil
 }
 
+// The patterns inlineSVG replaces, compiled on first use.
 var (
-	xmlProlog = regexp.MustCompile(`(?s)^<\?xml[^>]*\?>\s*(<!--.*?-->\s*)?`)
-	svgSize   = regexp.MustCompile(`^<svg width="[^"]*" height="[^"]*"`)
+	xmlProlog = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)^<\?xml[^>]*\?>\s*(<!--.*?-->\s*)?`)
+	})
+	svgSize = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^<svg width="[^"]*" height="[^"]*"`) })
 )
 
 // inlineSVG prepares a standalone SVG document for inclusion in HTML: no
 // XML prolog, no fixed size (CSS scales it), and a title for screen
 // readers.
 func inlineSVG(svg []byte, title string) string {
-	s := xmlProlog.ReplaceAllString(string(svg), "")
-	s = svgSize.ReplaceAllString(s, `<svg role="img" aria-label="`+template.HTMLEscapeString(title)+`"`)
+	s := xmlProlog().ReplaceAllString(string(svg), "")
+	s = svgSize().ReplaceAllString(s, `<svg role="img" aria-label="`+template.HTMLEscapeString(title)+`"`)
 	return s
 }
 

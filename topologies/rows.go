@@ -2,7 +2,6 @@ package topologies
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -48,16 +47,33 @@ func RowName(topology, label string) string {
 	return topology + RowSep + label
 }
 
-var labelRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,31}$`)
-
 // CheckLabel reports what is wrong with a row label: it is 1 to 32
 // lowercase letters, digits, '_', '.' or '-', starting with a letter or
 // digit, so that it reads the same in a table, a file name and a shell.
 func CheckLabel(label string) error {
-	if !labelRE.MatchString(label) {
+	if !validLabel(label) {
 		return fmt.Errorf("label %q: want 1 to 32 of a-z, 0-9, '_', '.', '-', starting with a letter or digit", label)
 	}
 	return nil
+}
+
+// validLabel is ^[a-z0-9][a-z0-9_.-]{0,31}$, without a regexp compiled at
+// start-up: every node process is this binary started again, and pays for
+// its package initialisation.
+func validLabel(s string) bool {
+	if len(s) < 1 || len(s) > 32 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case i > 0 && (c == '_' || c == '.' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Defaults returns the names of the topologies a plan runs when it names

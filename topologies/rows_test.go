@@ -2,6 +2,7 @@ package topologies
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -68,4 +69,19 @@ func TestRows(t *testing.T) {
 	if s := (Secrets{"token": "hunter2"}).String(); strings.Contains(s, "hunter2") {
 		t.Errorf("Secrets print their values: %s", s)
 	}
+}
+
+// labelPattern is what validLabel checks, as a regexp.
+var labelPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,31}$`)
+
+// FuzzValidLabel checks validLabel against the pattern it spells out.
+func FuzzValidLabel(f *testing.F) {
+	for _, s := range []string{"", "a", "py-3.11", "_a", "a_", "A", "a b", "é", strings.Repeat("a", 32), strings.Repeat("a", 33)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := validLabel(s), labelPattern.MatchString(s); got != want {
+			t.Errorf("validLabel(%q) = %v, the pattern says %v", s, got, want)
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsnode"
 	"github.com/snbench/snbench/internal/natsurl"
 	"github.com/snbench/snbench/internal/node"
 )
@@ -84,9 +85,9 @@ func (a *app) nodeCmd() *cobra.Command {
 	// --nats-url and --nats-subject are the names `snbench run` uses;
 	// --nats and --subject, their first names, still work (hidden).
 	fl.StringVar(&f.natsURL, "nats-url", "", "serve sessions from the NATS server at `URL` instead of listening")
-	fl.StringVar(&f.subject, "nats-subject", node.DefaultSubject, "NATS `SUBJECT` prefix to wait for coordinators on")
+	fl.StringVar(&f.subject, "nats-subject", natsnode.DefaultSubject, "NATS `SUBJECT` prefix to wait for coordinators on")
 	fl.StringVar(&f.natsURL, "nats", "", "the same as --nats-url")
-	fl.StringVar(&f.subject, "subject", node.DefaultSubject, "the same as --nats-subject")
+	fl.StringVar(&f.subject, "subject", natsnode.DefaultSubject, "the same as --nats-subject")
 	_ = fl.MarkHidden("nats")
 	_ = fl.MarkHidden("subject")
 	fl.DurationVar(&f.idle, "idle-timeout", node.DefaultIdleTimeout,
@@ -152,8 +153,8 @@ func (a *app) natsNode(ctx context.Context, f *nodeFlags) error {
 		return fmt.Errorf("node %s: %w", name, err)
 	}
 	defer nc.Close()
-	logger.Printf("waiting for coordinators on %s at %s", node.HelloSubject(f.subject), nc.ConnectedUrlRedacted())
-	n := &node.NATSNode{Registry: a.workloads, Name: f.name, Subject: f.subject, Log: logger, IdleTimeout: f.idle,
+	logger.Printf("waiting for coordinators on %s at %s", natsnode.HelloSubject(f.subject), nc.ConnectedUrlRedacted())
+	n := &natsnode.Node{Registry: a.workloads, Name: f.name, Subject: f.subject, Log: logger, IdleTimeout: f.idle,
 		MaxTaskWork: f.taskWork}
 	return n.Serve(ctx, nc)
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
-	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
 )
@@ -132,7 +132,7 @@ func TestTokenNodes(t *testing.T) {
 // every one reading the token from a private file (--nats-token-file).
 func TestNATSRemoteNodes(t *testing.T) {
 	const token = "nats-secret-0123456789"
-	srv, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
+	srv, err := natsserver.Start("127.0.0.1:0", token, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/syncbuf"
 )
@@ -40,7 +41,7 @@ func TestAcrossNamespaces(t *testing.T) {
 	dir := t.TempDir()
 	tokenFile, wrongFile := secretFile(t, dir, "token"), secretFile(t, dir, "wrong")
 	natsToken := randomHex(16)
-	srv, err := natsconn.StartServer(hostPort(nss[0].hostIP, 0), natsToken, 5*time.Second)
+	srv, err := natsserver.Start(hostPort(nss[0].hostIP, 0), natsToken, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"time"
 
-	"github.com/snbench/snbench/internal/natsconn"
 	"github.com/snbench/snbench/topologies"
 )
 
@@ -35,7 +34,7 @@ const (
 const (
 	ModeStdio = "stdio" // serve one session on stdin/stdout (subprocess)
 	ModeTCP   = "tcp"   // listen on loopback, print the address, serve one session
-	ModeNATS  = "nats"  // connect to a NATS server, print ReadyLine, serve one session
+	ModeNATS  = "nats"  // connect to a NATS server, print ReadyLine, serve one session (natsnode)
 )
 
 // ReadyLine is the line a nats child prints on stdout once it waits for
@@ -62,18 +61,11 @@ func ServeOneTCP(ctx context.Context, p topologies.NodeProcess) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listenLoopback(ctx)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	return ServeOne(ctx, ln, p.Stdout, SessionConfig{Registry: p.Workloads, Name: p.Name, Token: []byte(p.Getenv(EnvToken)), MaxTaskWork: -1}, hs)
-}
-
-// ServeOneNATS is the nats node mode: it connects to the server at
-// EnvNATSURL, prints ReadyLine and serves one session on EnvNATSSubject,
-// until stdin closes.
-func ServeOneNATS(ctx context.Context, p topologies.NodeProcess) error {
-	return serveOneNATS(UntilStdinCloses(ctx, p.Stdin), p)
 }
 
 // ServeEchoStdio and ServeEchoTCP are the raw-baseline echo modes of the
@@ -87,10 +79,16 @@ func ServeEchoTCP(ctx context.Context, p topologies.NodeProcess) error {
 	return serveEcho(UntilStdinCloses(ctx, p.Stdin), ModeEchoTCP, p)
 }
 
-// ServeEchoNATS is the raw-baseline echo mode of the nats transport
-// (ModeEchoNATS).
-func ServeEchoNATS(ctx context.Context, p topologies.NodeProcess) error {
-	return serveEchoNATS(UntilStdinCloses(ctx, p.Stdin), p)
+// listenLoopback listens on a port of 127.0.0.1 that the OS picks, as a
+// tcp child does. It asks for "tcp4" without MPTCP: net.Listen("tcp")
+// first probes the host's IPv6 and MPTCP support with sockets of their own,
+// once per process, which every node process would pay for at start-up; a
+// loopback IPv4 address needs neither, and the connections a listener
+// accepts from snbench (a plain TCP dialer) are plain TCP either way.
+func listenLoopback(ctx context.Context) (net.Listener, error) {
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	return lc.Listen(ctx, "tcp4", "127.0.0.1:0")
 }
 
 // UntilStdinCloses returns a context that ends when stdin does: the parent
@@ -173,30 +171,4 @@ func ServeOne(ctx context.Context, ln net.Listener, stdout io.Writer, cfg Sessio
 // its environment (EnvHandshakeTimeout; 10 s when unset).
 func HandshakeTimeout(getenv func(string) string) (time.Duration, error) {
 	return handshakeTimeout(getenv(EnvHandshakeTimeout))
-}
-
-// serveOneNATS connects to the coordinator's NATS server, announces
-// ReadyLine and serves one session.
-func serveOneNATS(ctx context.Context, p topologies.NodeProcess) error {
-	reg, name := p.Workloads, p.Name
-	a := natsconn.Auth{}.FromEnv(p.Getenv)
-	// A server restart loses the messages in flight: the coordinator's
-	// links send theirs again (under redispatch) once both ends are back.
-	nc, err := natsconn.Connect(p.Getenv(EnvNATSURL), "snbench node "+name, a, 10*time.Second,
-		natsconn.Reconnect(30*time.Second)...)
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	n := &NATSNode{Registry: reg, Name: name, Subject: p.Getenv(EnvNATSSubject), Sessions: 1, MaxTaskWork: -1}
-	var announce error
-	n.Ready = func() {
-		if _, err := fmt.Fprintln(p.Stdout, ReadyLine); err != nil && announce == nil {
-			announce = fmt.Errorf("announcing readiness: %w", err)
-		}
-	}
-	if err := n.Serve(ctx, nc); err != nil {
-		return err
-	}
-	return announce
 }

@@ -15,6 +15,11 @@ import (
 const (
 	ModeEchoStdio = "echo-stdio" // copy stdin to stdout
 	ModeEchoTCP   = "echo-tcp"   // listen on loopback, print the address, echo one connection
+	// ModeEchoNATS: connect to the server at EnvNATSURL (credentials in
+	// natsconn's variables), join the queue group of the subject
+	// EnvNATSSubject, print ReadyLine, and answer every request with its
+	// payload unchanged until stdin closes (natsnode.ServeEcho).
+	ModeEchoNATS = "echo-nats"
 )
 
 // echoBuffer is the copy buffer of an echo child: the same size as a
@@ -27,7 +32,7 @@ func serveEcho(ctx context.Context, mode string, p topologies.NodeProcess) error
 		_, err := io.CopyBuffer(p.Stdout, p.Stdin, make([]byte, echoBuffer))
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listenLoopback(ctx)
 	if err != nil {
 		return fmt.Errorf("echo: listen: %w", err)
 	}

@@ -233,7 +233,7 @@ func (cfg *SessionConfig) handshake(r *wire.Reader, w *bufio.Writer) (workloads.
 			return nil, refuse(w, fmt.Errorf("handshake: %w", err))
 		}
 	}
-	buf, err := wire.AppendJSON(nil, wire.TypeWelcome, welcome(cfg.Name, hello.Node, proof))
+	buf, err := wire.AppendJSON(nil, wire.TypeWelcome, Welcome(cfg.Name, hello.Node, proof))
 	if err != nil {
 		return nil, err
 	}
@@ -303,9 +303,9 @@ func (cfg *SessionConfig) authenticate(r *wire.Reader, w *bufio.Writer, nc, hell
 	return auth.Prove(cfg.Token, auth.Node, nc, nn, hello), nil
 }
 
-// welcome describes this process; name, or else the coordinator's name for
-// the node, names it.
-func welcome(name, helloName string, proof []byte) wire.Welcome {
+// Welcome is the Welcome that describes this process, with proof; name, or
+// else helloName (the coordinator's name for the node), names it.
+func Welcome(name, helloName string, proof []byte) wire.Welcome {
 	if name == "" {
 		name = helloName
 	}

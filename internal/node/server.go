@@ -178,8 +178,12 @@ func (s *Server) logEnd(ctx context.Context, peer string, err error, started, dr
 // maxLogLine caps a node's log line, whatever peer text its error quotes.
 const maxLogLine = 2 << 10
 
+// CapLogLine caps s, a node's log line, at maxLogLine bytes, whatever peer
+// text its error quotes.
+func CapLogLine(s string) string { return capText(s, maxLogLine) }
+
 func (s *Server) logf(format string, args ...any) {
 	if s.Log != nil {
-		s.Log.Print(capText(fmt.Sprintf(format, args...), maxLogLine))
+		s.Log.Print(CapLogLine(fmt.Sprintf(format, args...)))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/snbench/snbench/bench/results"
@@ -31,7 +32,10 @@ const LatestLink = "latest"
 const LatestFile = "LATEST"
 
 // runName matches the run directories NewRun makes.
-var runName = regexp.MustCompile(`^\d{8}-\d{6}(-[0-9a-f]{1,12}(-dirty)?)?(-\d+)?$`)
+// It is compiled on first use, not in every process of this binary.
+var runName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\d{8}-\d{6}(-[0-9a-f]{1,12}(-dirty)?)?(-\d+)?$`)
+})
 
 // RunName is the directory name of a run started at t from commit (empty
 // when unknown): "20260102-030405-0123abc", with "-dirty" when the tree
@@ -41,7 +45,7 @@ func RunName(t time.Time, commit string, dirty bool) string {
 	if len(commit) > 7 {
 		commit = commit[:7]
 	}
-	if commit != "" && runName.MatchString(name+"-"+commit) {
+	if commit != "" && runName().MatchString(name+"-"+commit) {
 		name += "-" + commit
 		if dirty {
 			name += "-dirty"
@@ -95,7 +99,7 @@ func SetLatest(root, run string) (string, error) {
 	case err != nil && !errors.Is(err, os.ErrNotExist):
 		return run, errors.Join(append(errs, fmt.Errorf("runs: %w", err))...)
 	case err == nil:
-		if target, err := os.Readlink(link); err != nil || !runName.MatchString(target) {
+		if target, err := os.Readlink(link); err != nil || !runName().MatchString(target) {
 			return run, errors.Join(errs...) // a symlink snbench did not make
 		}
 	}
@@ -121,7 +125,7 @@ func isPointer(path string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("runs: %w", err)
 	}
-	return runName.MatchString(strings.TrimSpace(string(b))) && len(b) < 64, nil
+	return runName().MatchString(strings.TrimSpace(string(b))) && len(b) < 64, nil
 }
 
 // Runs returns the run directories under root that hold a results.json,
@@ -133,7 +137,7 @@ func Runs(root string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if !e.IsDir() || !runName.MatchString(e.Name()) {
+		if !e.IsDir() || !runName().MatchString(e.Name()) {
 			continue
 		}
 		if _, err := os.Stat(filepath.Join(root, e.Name(), "results.json")); err == nil {

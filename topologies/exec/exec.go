@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"mvdan.cc/sh/v3/shell"
@@ -60,7 +61,9 @@ type command struct {
 	argv  []string // split and expanded
 }
 
-var labelled = regexp.MustCompile(`^([a-z0-9][a-z0-9_.-]*)=(.*)$`)
+// labelled matches LABEL=COMMAND; it is compiled on first use, not in every
+// process of this binary.
+var labelled = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z0-9][a-z0-9_.-]*)=(.*)$`) })
 
 // commands parses o's --exec values.
 func commands(o topologies.Options) ([]command, error) {
@@ -77,7 +80,7 @@ func commands(o topologies.Options) ([]command, error) {
 			return nil, fmt.Errorf("--%s: an empty command", OptExec)
 		}
 		c := command{text: line}
-		if m := labelled.FindStringSubmatch(line); m != nil {
+		if m := labelled().FindStringSubmatch(line); m != nil {
 			c.label, c.text = m[1], strings.TrimSpace(m[2])
 			if err := topologies.CheckLabel(c.label); err != nil {
 				return nil, fmt.Errorf("--%s: %w", OptExec, err)
@@ -179,7 +182,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 		prefix += "-" + c.label
 	}
 	timeout := cfg.StartBound()
-	lc, err := link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
+	lc, err := link.StartCluster(ctx, cfg.Workers, func(ctx context.Context, i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("%s-%d", prefix, i+1)
 		cmd := link.Command{Argv: c.argv, Env: []string{topologies.EnvNodeName + "=" + name}, Foreign: true}
 		return link.OpenPiped(ctx, name, cmd, cfg.Workload, timeout, cfg.Log)

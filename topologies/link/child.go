@@ -2,6 +2,7 @@ package link
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -210,7 +211,17 @@ func StartPipedCommand(name string, c Command, log io.Writer) (ch *Child, stdin,
 // ReadAnnouncement reads the first line a child prints on f, by deadline,
 // and returns what follows prefix on it.
 func ReadAnnouncement(f *os.File, deadline time.Time, prefix string) (string, error) {
+	return ReadAnnouncementContext(context.Background(), f, deadline, prefix)
+}
+
+// ReadAnnouncementContext is ReadAnnouncement that also gives up when ctx
+// is done.
+func ReadAnnouncementContext(ctx context.Context, f *os.File, deadline time.Time, prefix string) (string, error) {
+	// The bound first, then the cancellation, so that a ctx done at any
+	// moment moves the deadline to that moment.
 	_ = f.SetReadDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { _ = f.SetReadDeadline(time.Now()) })
+	defer stop()
 	line, err := bufio.NewReader(f).ReadString('\n')
 	if err != nil {
 		return "", fmt.Errorf("waiting for the node to announce itself: %w", err)
@@ -229,19 +240,30 @@ func ReadAnnouncement(f *os.File, deadline time.Time, prefix string) (string, er
 // timeout, the error names the node and, if it exited, how (with
 // NotANode's hint where it applies); the child is then reaped.
 func StartAnnounced(name string, env []string, log io.Writer, timeout time.Duration, prefix string) (*Child, *os.File, string, error) {
+	return StartAnnouncedContext(context.Background(), name, env, log, timeout, prefix)
+}
+
+// StartAnnouncedContext is StartAnnounced that also gives up when ctx is
+// done: it then kills and reaps the child at once, and its error says the
+// start was cancelled.
+func StartAnnouncedContext(ctx context.Context, name string, env []string, log io.Writer, timeout time.Duration, prefix string) (*Child, *os.File, string, error) {
 	ch, inW, outR, err := StartPiped(name, env, log)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	addr, err := ReadAnnouncement(outR, time.Now().Add(timeout), prefix)
+	addr, err := ReadAnnouncementContext(ctx, outR, time.Now().Add(timeout), prefix)
 	outR.Close()
-	if err != nil {
-		inW.Close()
-		if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
-			return nil, nil, "", ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st))
-		}
-		ch.Kill()
-		return nil, nil, "", ch.NotANode(fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err))
+	if err == nil {
+		return ch, inW, addr, nil
 	}
-	return ch, inW, addr, nil
+	inW.Close()
+	if ctx.Err() != nil {
+		ch.Kill()
+		return nil, nil, "", fmt.Errorf("node %s (pid %d): %w (start cancelled: %w)", name, ch.PID(), err, context.Cause(ctx))
+	}
+	if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
+		return nil, nil, "", ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", name, ch.PID(), err, st))
+	}
+	ch.Kill()
+	return nil, nil, "", ch.NotANode(fmt.Errorf("node %s (pid %d): %w", name, ch.PID(), err))
 }

@@ -58,22 +58,26 @@ func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloa
 		info.Local = true // the topology started it here
 	}
 	s := &Stream{info: info, conn: conn, r: wire.NewReader(conn, wire.MaxHandshakeFrame), child: o.Child}
-	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	// The bound first, then the cancellation: a ctx done at any moment
+	// leaves the deadline at that moment, not at the bound.
 	if o.Timeout > 0 {
 		_ = conn.SetDeadline(time.Now().Add(o.Timeout))
 	}
-	if err := s.handshake(spec, o.Token); err != nil {
+	cancelled := func() { _ = conn.SetDeadline(time.Now()) }
+	s.stop = context.AfterFunc(ctx, cancelled)
+	if err := s.handshake(ctx, spec, o.Token); err != nil {
 		s.stop()
 		return nil, err
 	}
 	s.r.SetMaxFrame(wire.DefaultMaxFrame)
-	if ctx.Err() == nil {
+	if s.stop() { // ctx was not done: lift the bound and watch ctx again
 		_ = conn.SetDeadline(time.Time{})
+		s.stop = context.AfterFunc(ctx, cancelled)
 	}
 	return s, nil
 }
 
-func (s *Stream) handshake(spec workloads.Spec, token []byte) error {
+func (s *Stream) handshake(ctx context.Context, spec workloads.Spec, token []byte) error {
 	hello := wire.Hello{Node: s.info.Name, Workload: spec}
 	if token != nil {
 		hello.Nonce = auth.NewNonce()
@@ -87,6 +91,9 @@ func (s *Stream) handshake(spec workloads.Spec, token []byte) error {
 	}
 	hs, err := s.nextHandshake("handshake: waiting for welcome")
 	if err != nil {
+		if ctx.Err() != nil {
+			return err // given up, not a binary that is no node
+		}
 		return s.child.NotANode(err)
 	}
 	var nn []byte

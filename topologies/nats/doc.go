@@ -25,7 +25,12 @@
 //	node -> reply                                      Stats | Bye
 //
 // A free node waits in the hello queue group and leaves it before it
-// answers, so each Hello reaches one free node.
+// answers, so each Hello reaches one free node. Nodes that already run
+// share PREFIX, so the links' Hellos go to them one at a time. The node
+// processes a cluster starts each get a prefix of their own (PREFIX.nodeN,
+// under the cluster's own PREFIX), so that link N's Hello goes to node N
+// as soon as it waits, all links at once; the links connect while the
+// processes start.
 //
 // Node failure: a node process serves batches from every link, so when one
 // that the cluster started exits, every plain Link fails at once, naming

@@ -13,6 +13,7 @@ import (
 
 	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/link"
@@ -21,7 +22,7 @@ import (
 // echoes is a started raw NATS baseline (see Topology.StartEcho): the
 // embedded server, the echo processes and the requesters.
 type echoes struct {
-	server   *natsconn.Server
+	server   *natsserver.Server
 	children []*link.Child
 	stdins   []*os.File // closing one ends its child
 	conns    []*requester
@@ -53,7 +54,7 @@ func startEchoes(ctx context.Context, cfg topologies.EchoConfig) (*echoes, error
 
 func (e *echoes) start(ctx context.Context, cfg topologies.EchoConfig, timeout time.Duration) error {
 	tok := string(auth.NewToken())
-	srv, err := natsconn.StartServer("127.0.0.1:0", tok, timeout)
+	srv, err := natsserver.Start("127.0.0.1:0", tok, timeout)
 	if err != nil {
 		return err
 	}

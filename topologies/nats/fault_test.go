@@ -15,7 +15,8 @@ import (
 	"github.com/snbench/snbench/bench"
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/natsconn"
-	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/natsnode"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/proctest"
 	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/topologies"
@@ -225,7 +226,7 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 		{"blip", 0, 0, []string{"batches again"}},
 	} {
 		t.Run(tc.fault, func(t *testing.T) {
-			srv, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
+			srv, err := natsserver.Start("127.0.0.1:0", token, 5*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -249,7 +250,7 @@ func TestRedispatchRemoteFaults(t *testing.T) {
 				}
 				ready := make(chan struct{})
 				var once sync.Once
-				nn := &node.NATSNode{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
+				nn := &natsnode.Node{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
 					Sessions: 1, Ready: func() { once.Do(func() { close(ready) }) }}
 				wg.Go(func() {
 					defer nc.Close()

@@ -102,10 +102,10 @@ func dialPlain(ctx context.Context, c *cluster, name string, window int) (*Link,
 	return dial(ctx, c, name, 2*window+16, false, nats.NoReconnect())
 }
 
-// hello opens the link's session: it asks a free node under prefix to
+// hello opens the link's session: it asks a free node on helloSubject to
 // serve spec on the cluster's subject, retrying while nodes are busy until
-// deadline.
-func (l *Link) hello(helloSubject string, hello wire.Hello, deadline time.Time) error {
+// deadline or until ctx is done.
+func (l *Link) hello(ctx context.Context, helloSubject string, hello wire.Hello, deadline time.Time) error {
 	buf, err := wire.AppendJSON(nil, wire.TypeHello, hello)
 	if err != nil {
 		return err
@@ -119,8 +119,8 @@ func (l *Link) hello(helloSubject string, hello wire.Hello, deadline time.Time) 
 		if attempt <= 0 {
 			return l.fail("handshake", fmt.Errorf("no node answered a hello on %s in time", helloSubject))
 		}
-		ctx, cancel := context.WithTimeout(l.ctx, attempt)
-		m, err := l.nc.RequestWithContext(ctx, helloSubject, buf)
+		actx, cancel := context.WithTimeout(ctx, attempt)
+		m, err := l.nc.RequestWithContext(actx, helloSubject, buf)
 		cancel()
 		switch {
 		case errors.Is(err, nats.ErrNoResponders):
@@ -132,11 +132,11 @@ func (l *Link) hello(helloSubject string, hello wire.Hello, deadline time.Time) 
 			}
 			select {
 			case <-time.After(50 * time.Millisecond):
-			case <-l.ctx.Done():
-				return l.fail("handshake", context.Cause(l.ctx))
+			case <-ctx.Done():
+				return l.fail("handshake", context.Cause(ctx))
 			}
 			continue
-		case err != nil && l.ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+		case err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
 			continue // the hello went to a node that had just taken another
 		case err != nil:
 			return l.fail("handshake", err)

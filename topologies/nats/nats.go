@@ -13,14 +13,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
-	"github.com/snbench/snbench/internal/auth"
 	"github.com/snbench/snbench/internal/natsconn"
-	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/link"
-	"github.com/snbench/snbench/wire"
 )
 
 // DispatchBy is what decides which node serves a batch in this topology.
@@ -67,7 +63,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	}
 	c.stall = stallPeriod(c.taskTimeout)
 	if err := c.start(ctx, cfg); err != nil {
-		_ = c.Close()
+		_ = c.close(true)
 		return nil, fmt.Errorf("nats: %w", err)
 	}
 	return c, nil
@@ -83,7 +79,7 @@ type cluster struct {
 	subject string // the cluster's task subject
 	auth    natsconn.Auth
 
-	server   *natsconn.Server
+	server   *natsserver.Server
 	children []*link.Child
 	stdins   []*os.File    // closing one ends its child
 	links    []*Link       // the plain links, in node order
@@ -227,128 +223,6 @@ func (c *cluster) logf(format string, args ...any) {
 	}
 }
 
-func (c *cluster) start(ctx context.Context, cfg topologies.Config) error {
-	if c.url == "" {
-		tok := string(auth.NewToken())
-		srv, err := natsconn.StartServer("127.0.0.1:0", tok, c.timeout)
-		if err != nil {
-			return err
-		}
-		c.server, c.url, c.auth = srv, srv.URL(), natsconn.Auth{Token: tok}
-	}
-	if err := c.auth.Validate(); err != nil {
-		return err
-	}
-	id := randomID()
-	c.subject = c.prefix + ".session." + id + ".tasks"
-	if c.prefix == "" {
-		c.prefix = "snbench.local." + id
-		c.subject = c.prefix + ".tasks"
-	}
-	c.tasks.Store(&c.subject)
-	// Connect first: a server that refuses the coordinator's credentials
-	// is reported as such, not as nodes that failed to start.
-	for i := range cfg.Workers {
-		name := fmt.Sprintf("nats-%d", i+1)
-		if c.resend {
-			l, err := dialResend(ctx, c, name, cfg.Window)
-			if err != nil {
-				return err
-			}
-			c.links, c.rlinks = append(c.links, l.Link), append(c.rlinks, l)
-			continue
-		}
-		l, err := dialPlain(ctx, c, name, cfg.Window)
-		if err != nil {
-			return err
-		}
-		c.links = append(c.links, l)
-	}
-	if !c.running {
-		if err := c.startNodes(cfg); err != nil {
-			return err
-		}
-	}
-	deadline := time.Now().Add(c.timeout + time.Duration(cfg.Workers)*time.Second)
-	for i, l := range c.links {
-		hello := wire.Hello{Node: l.info.Name, Workload: cfg.Workload, Subject: c.subject, InFlight: cfg.Workers * (cfg.Window + 1)}
-		if c.resend {
-			hello.InFlight *= 2 // after a death, every outstanding batch is published again
-		}
-		if err := l.hello(node.HelloSubject(c.prefix), hello, deadline); err != nil {
-			if c.running {
-				return fmt.Errorf("%w (%d of %d nodes found: start more with 'snbench node --nats-url %s --nats-subject %s')",
-					err, i, cfg.Workers, c.url, c.prefix)
-			}
-			return err
-		}
-		// Nodes this cluster started are processes on this machine; nodes
-		// that already ran on the subject may be anywhere.
-		l.info.Local = !c.running
-		if c.resend {
-			c.mu.Lock()
-			c.sessions[l.info.PID] = c.rlinks[i]
-			c.mu.Unlock()
-		}
-	}
-	// A stats request through each node's control subject confirms that
-	// every node's task subscription has reached the server each link
-	// publishes to (the node subscribed to both in order).
-	for _, l := range c.links {
-		if _, _, err := l.Stats(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// connect opens a NATS connection to the cluster's server.
-func (c *cluster) connect(name string, opts ...nats.Option) (*nats.Conn, error) {
-	return natsconn.Connect(c.url, name, c.auth, c.timeout, opts...)
-}
-
-// startNodes starts cfg.Workers node processes and waits until each waits
-// for its hello.
-func (c *cluster) startNodes(cfg topologies.Config) error {
-	outs := make([]*os.File, 0, cfg.Workers)
-	defer func() {
-		for _, f := range outs {
-			f.Close()
-		}
-	}()
-	env := append([]string{node.EnvMode + "=" + node.ModeNATS, node.EnvNATSURL + "=" + c.url, node.EnvNATSSubject + "=" + c.prefix},
-		c.auth.Env()...)
-	for i := range cfg.Workers {
-		name := fmt.Sprintf("nats-node-%d", i+1)
-		ch, inW, outR, err := link.StartPiped(name, env, cfg.Log)
-		if err != nil {
-			return err
-		}
-		c.children, c.stdins, outs = append(c.children, ch), append(c.stdins, inW), append(outs, outR)
-		c.died.started()
-		c.watch(ch)
-	}
-	deadline := time.Now().Add(c.timeout)
-	for i, f := range outs {
-		if err := awaitReady(f, deadline); err != nil {
-			ch := c.children[i]
-			if st := ch.ExitWithin(500 * time.Millisecond); st != "" {
-				return ch.NotANode(fmt.Errorf("node %s (pid %d): %w (process %s)", ch.Name, ch.PID(), err, st))
-			}
-			return fmt.Errorf("node %s (pid %d): %w", ch.Name, ch.PID(), err)
-		}
-	}
-	return nil
-}
-
-// awaitReady reads a node's ReadyLine by deadline.
-func awaitReady(f *os.File, deadline time.Time) error {
-	if _, err := link.ReadAnnouncement(f, deadline, node.ReadyLine); err != nil {
-		return fmt.Errorf("waiting for the node to connect to NATS: %w", err)
-	}
-	return nil
-}
-
 // Links returns the links in node order: in resend mode, each wrapped in
 // its resendLink.
 func (c *cluster) Links() []topologies.Link {
@@ -365,7 +239,11 @@ func (c *cluster) Links() []topologies.Link {
 // Close ends every session (Bye, in parallel), closes the connections,
 // stops and reaps the node processes it started, and shuts the embedded
 // server down. Calling it again does nothing.
-func (c *cluster) Close() error {
+func (c *cluster) Close() error { return c.close(false) }
+
+// close is Close; with kill, as a cluster that failed to start does, it
+// kills the node processes at once rather than give them time to exit.
+func (c *cluster) close(kill bool) error {
 	c.mu.Lock()
 	if !c.isClosing {
 		c.isClosing = true
@@ -393,10 +271,13 @@ func (c *cluster) Close() error {
 	}
 	var errs []error
 	for _, ch := range c.children {
-		if err := ch.Stop(2 * time.Second); err != nil {
+		if kill {
+			wg.Go(ch.Kill)
+		} else if err := ch.Stop(2 * time.Second); err != nil {
 			errs = append(errs, err)
 		}
 	}
+	wg.Wait()
 	c.watchers.Wait()
 	if c.server != nil {
 		c.server.Close()

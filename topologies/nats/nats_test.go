@@ -2,6 +2,7 @@ package nats
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"strings"
@@ -10,7 +11,8 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/internal/natsconn"
-	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/natsnode"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/topologies/topotest"
 	"github.com/snbench/snbench/workloads"
@@ -23,9 +25,9 @@ func config(workers, window, batch int) topologies.Config {
 
 // startServer starts an embedded server that wants token and stops it
 // when the test ends.
-func startServer(t *testing.T, token string) *natsconn.Server {
+func startServer(t *testing.T, token string) *natsserver.Server {
 	t.Helper()
-	s, err := natsconn.StartServer("127.0.0.1:0", token, 5*time.Second)
+	s, err := natsserver.Start("127.0.0.1:0", token, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func startNodes(t *testing.T, url, subject, token string, n int) {
 		}
 		ready := make(chan struct{})
 		var once sync.Once
-		nn := &node.NATSNode{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
+		nn := &natsnode.Node{Registry: workloads.DefaultRegistry(), Name: "remote-" + string(rune('a'+i)), Subject: subject,
 			Log: log.New(io.Discard, "", 0), Ready: func() { once.Do(func() { close(ready) }) }}
 		wg.Go(func() {
 			defer nc.Close()
@@ -188,6 +190,12 @@ func TestDispatchBy(t *testing.T) {
 
 // TestEchoConformance checks the raw baseline's echoes with the kit every topology uses.
 func TestEchoConformance(t *testing.T) { topotest.Echo(t, New()) }
+
+// TestStartFailures has one node of 8 exit or hang as it starts: the
+// start must fail in bounded time naming it, and leave no process behind.
+func TestStartFailures(t *testing.T) {
+	topotest.StartFailures(t, New(), 8, func(i int) string { return fmt.Sprintf("nats-node-%d", i) })
+}
 
 // BenchmarkStart8 starts and closes 8 nodes and the embedded server (the
 // start-up of a repetition at 8 workers):

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/snbench/snbench/internal/natsnode"
 	"github.com/snbench/snbench/internal/natsurl"
-	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 )
 
@@ -18,7 +18,7 @@ const (
 	// server (`snbench node --nats-url URL`) instead of starting its own.
 	OptRemote = "nats-remote"
 	// OptSubject is the subject prefix those nodes wait on (default
-	// node.DefaultSubject); giving it implies OptRemote.
+	// natsnode.DefaultSubject); giving it implies OptRemote.
 	OptSubject = "nats-subject"
 )
 
@@ -32,7 +32,7 @@ func (Topology) Options() []topologies.Option {
 	return []topologies.Option{
 		{Name: OptURL, Usage: "NATS server `URL` (or URL,URL of one cluster) for the nats topology instead of an embedded one"},
 		{Name: OptRemote, Kind: topologies.OptionBool, Usage: "use nodes already running on --nats-url ('snbench node --nats-url URL') instead of starting them"},
-		{Name: OptSubject, Usage: "`SUBJECT` prefix of the running nodes that --nats-remote uses (default " + node.DefaultSubject + "; implies --nats-remote)"},
+		{Name: OptSubject, Usage: "`SUBJECT` prefix of the running nodes that --nats-remote uses (default " + natsnode.DefaultSubject + "; implies --nats-remote)"},
 	}
 }
 
@@ -68,5 +68,5 @@ func remoteSubject(o topologies.Options) string {
 	if s := strings.TrimSpace(o.Get(OptSubject)); s != "" {
 		return s
 	}
-	return node.DefaultSubject
+	return natsnode.DefaultSubject
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
-	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/natsnode"
 	"github.com/snbench/snbench/topologies/link"
 	"github.com/snbench/snbench/wire"
 )
@@ -216,7 +216,7 @@ func (c *cluster) moveAway(silent []*resendLink) {
 	c.moveMu.Lock()
 	defer c.moveMu.Unlock()
 	c.moves++
-	subject := node.MoveSubject(c.subject, c.moves)
+	subject := natsnode.MoveSubject(c.subject, c.moves)
 	frame, err := wire.AppendJSON(nil, wire.TypeMove, wire.Move{Subject: subject})
 	if err != nil {
 		c.incident("cannot move the nodes: %v", err)

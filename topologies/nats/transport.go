@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/snbench/snbench/internal/natsnode"
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 )
@@ -40,7 +41,7 @@ var _ topologies.NodeModer = Topology{}
 // in.
 func (Topology) NodeModes() []topologies.NodeMode {
 	return []topologies.NodeMode{
-		{Name: node.ModeNATS, Serve: node.ServeOneNATS},
-		{Name: node.ModeEchoNATS, Serve: node.ServeEchoNATS},
+		{Name: node.ModeNATS, Serve: natsnode.ServeOne},
+		{Name: node.ModeEchoNATS, Serve: natsnode.ServeEcho},
 	}
 }

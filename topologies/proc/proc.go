@@ -28,7 +28,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 		return nil, fmt.Errorf("subprocess: %w", err)
 	}
 	timeout := cfg.StartBound()
-	return link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
+	return link.StartCluster(ctx, cfg.Workers, func(ctx context.Context, i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("subprocess-%d", i+1)
 		return link.OpenPiped(ctx, name, link.Command{Env: topologies.NodeEnv(node.ModeStdio, name)}, cfg.Workload, timeout, cfg.Log)
 	})

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/snbench/snbench/topologies/topotest"
@@ -11,6 +12,12 @@ func TestConformance(t *testing.T) { topotest.Conformance(t, New()) }
 
 // TestEcho checks the raw baseline's echoes.
 func TestEcho(t *testing.T) { topotest.Echo(t, New()) }
+
+// TestStartFailures has one node of 8 exit or hang as it starts: the
+// start must fail in bounded time naming it, and leave no process behind.
+func TestStartFailures(t *testing.T) {
+	topotest.StartFailures(t, New(), 8, func(i int) string { return fmt.Sprintf("subprocess-%d", i) })
+}
 
 // BenchmarkStart8 starts and closes 8 nodes (the start-up of a
 // repetition at 8 workers):

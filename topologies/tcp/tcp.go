@@ -37,7 +37,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if len(nodes) > 0 && len(nodes) < cfg.Workers {
 		return nil, fmt.Errorf("tcp: %d workers need %d node addresses, got %d", cfg.Workers, cfg.Workers, len(nodes))
 	}
-	return link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
+	return link.StartCluster(ctx, cfg.Workers, func(ctx context.Context, i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("tcp-%d", i+1)
 		if cfg.Row != "" {
 			name = fmt.Sprintf("tcp-%s-%d", cfg.Row, i+1)
@@ -57,7 +57,7 @@ func startNode(ctx context.Context, name string, cfg topologies.Config, timeout 
 	env := append(topologies.NodeEnv(node.ModeTCP, name), node.EnvToken+"="+string(token))
 	// inW stays open for the child's life: closing it tells the child to
 	// stop. The cluster's Stop reaps it; the stream closes inW on Close.
-	ch, inW, addr, err := link.StartAnnounced(name, env, cfg.Log, timeout, node.ListenPrefix)
+	ch, inW, addr, err := link.StartAnnouncedContext(ctx, name, env, cfg.Log, timeout, node.ListenPrefix)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -68,6 +69,12 @@ func TestChildHandshakeTimeout(t *testing.T) {
 
 // TestEcho checks the raw baseline's echoes.
 func TestEcho(t *testing.T) { topotest.Echo(t, New()) }
+
+// TestStartFailures has one node of 8 exit or hang as it starts: the
+// start must fail in bounded time naming it, and leave no process behind.
+func TestStartFailures(t *testing.T) {
+	topotest.StartFailures(t, New(), 8, func(i int) string { return fmt.Sprintf("tcp-%d", i) })
+}
 
 // BenchmarkStart8 starts and closes 8 nodes (the start-up of a
 // repetition at 8 workers):

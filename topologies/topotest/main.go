@@ -17,7 +17,14 @@ import (
 // topos: it turns the test binary into a node when a test re-executes it
 // as one (serving the default workloads), and otherwise runs the tests and
 // fails them if any goroutine leaks.
+//
+// A node process it serves first does what StartFailures asks of node
+// processes: it records its pid and, if it is the one named, fails on
+// purpose.
 func Main(m *testing.M, topos ...topologies.Topology) {
+	if os.Getenv(topologies.EnvNodeMode) != "" {
+		failOnPurpose()
+	}
 	reg := topologies.NewRegistry()
 	for _, t := range topos {
 		reg.Register(t, "")

@@ -53,7 +53,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	if err != nil {
 		return nil, fmt.Errorf("unix: socket directory: %w", err)
 	}
-	lc, err := link.StartCluster(cfg.Workers, func(i int) (*link.Stream, *link.Child, error) {
+	lc, err := link.StartCluster(ctx, cfg.Workers, func(ctx context.Context, i int) (*link.Stream, *link.Child, error) {
 		return startNode(ctx, fmt.Sprintf("unix-%d", i+1), filepath.Join(dir, fmt.Sprintf("node-%d.sock", i+1)), cfg, timeout)
 	})
 	if err != nil {
@@ -87,7 +87,7 @@ func startNode(ctx context.Context, name, path string, cfg topologies.Config, ti
 	env := append(topologies.NodeEnv(ModeNode, name), EnvSocket+"="+path, node.EnvToken+"="+string(token))
 	// inW stays open for the child's life: closing it tells the child to
 	// stop.
-	ch, inW, addr, err := link.StartAnnounced(name, env, cfg.Log, timeout, node.ListenPrefix)
+	ch, inW, addr, err := link.StartAnnouncedContext(ctx, name, env, cfg.Log, timeout, node.ListenPrefix)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package unix
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,12 @@ func TestNodeModeNeedsSocket(t *testing.T) {
 			t.Errorf("mode %s: err = %v, want one naming %s", m.Name, err, EnvSocket)
 		}
 	}
+}
+
+// TestStartFailures has one node of 8 exit or hang as it starts: the
+// start must fail in bounded time naming it, and leave no process behind.
+func TestStartFailures(t *testing.T) {
+	topotest.StartFailures(t, New(), 8, func(i int) string { return fmt.Sprintf("unix-%d", i) })
 }
 
 // BenchmarkStart8 starts and closes 8 nodes (the start-up of a

@@ -1,4 +1,4 @@
-package node
+package natsnode
 
 import (
 	"context"
@@ -8,39 +8,40 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
 )
 
-// ModeEchoNATS is the echo mode of EnvMode for NATS: connect to the server
-// at EnvNATSURL (credentials in natsconn's variables), join the queue group
-// of the subject EnvNATSSubject, print ReadyLine, and answer every request
-// with its payload unchanged until stdin closes.
-const ModeEchoNATS = "echo-nats"
+// ServeEcho is the raw-baseline echo mode of the nats transport
+// (node.ModeEchoNATS).
+func ServeEcho(ctx context.Context, p topologies.NodeProcess) error {
+	return serveEcho(node.UntilStdinCloses(ctx, p.Stdin), p)
+}
 
-// EchoNATSQueue returns the queue group of the echo responders on subject.
-func EchoNATSQueue(subject string) string { return subject + ".echo" }
+// EchoQueue returns the queue group of the echo responders on subject.
+func EchoQueue(subject string) string { return subject + ".echo" }
 
-// serveEchoNATS runs an echo-nats child until ctx ends or its connection
+// serveEcho runs an echo-nats child until ctx ends or its connection
 // closes.
-func serveEchoNATS(ctx context.Context, p topologies.NodeProcess) error {
+func serveEcho(ctx context.Context, p topologies.NodeProcess) error {
 	name := p.Name
 	closed := make(chan struct{})
 	a := natsconn.Auth{}.FromEnv(p.Getenv)
-	nc, err := natsconn.Connect(p.Getenv(EnvNATSURL), "snbench echo "+name, a, 10*time.Second,
+	nc, err := natsconn.Connect(p.Getenv(node.EnvNATSURL), "snbench echo "+name, a, 10*time.Second,
 		nats.NoReconnect(), nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
 	if err != nil {
 		return fmt.Errorf("echo: %w", err)
 	}
 	defer nc.Close()
-	subject := p.Getenv(EnvNATSSubject)
+	subject := p.Getenv(node.EnvNATSSubject)
 	if subject == "" {
-		return fmt.Errorf("echo: %s is not set", EnvNATSSubject)
+		return fmt.Errorf("echo: %s is not set", node.EnvNATSSubject)
 	}
 	// The callback's pending queue grows as needed: however many frames
 	// the coordinator has in flight, none is dropped here.
 	var respondErr error
 	failed := make(chan struct{})
-	_, err = nc.QueueSubscribe(subject, EchoNATSQueue(subject), func(m *nats.Msg) {
+	_, err = nc.QueueSubscribe(subject, EchoQueue(subject), func(m *nats.Msg) {
 		if err := m.Respond(m.Data); err != nil && respondErr == nil {
 			respondErr = err
 			close(failed)
@@ -53,7 +54,7 @@ func serveEchoNATS(ctx context.Context, p topologies.NodeProcess) error {
 	if err := nc.Flush(); err != nil {
 		return fmt.Errorf("echo: subscribing to %s: %w", subject, err)
 	}
-	if _, err := fmt.Fprintln(p.Stdout, ReadyLine); err != nil {
+	if _, err := fmt.Fprintln(p.Stdout, node.ReadyLine); err != nil {
 		return fmt.Errorf("echo: announcing readiness: %w", err)
 	}
 	select {

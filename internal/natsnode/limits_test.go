@@ -1,11 +1,13 @@
-package node_test
+package natsnode_test
 
 import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
-	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/natsnode"
+	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -18,7 +20,7 @@ func TestNATSNodeCapsWorkAndEscapesNames(t *testing.T) {
 	client, logs, done := natsNode(t, 5*time.Second)
 	greedy := workloads.DefaultSpec()
 	greedy.CPU = workloads.Duration(time.Hour)
-	hs := request(t, client, node.HelloSubject("t"), natsHello(t, greedy))
+	hs := request(t, client, natsnode.HelloSubject("t"), natsHello(t, greedy))
 	if hs.Type != wire.TypeError || !strings.Contains(hs.Reason, "too much work per task") {
 		t.Fatalf("hello asking an hour per task: got %v %q, want an Error frame about too much work", hs.Type, hs.Reason)
 	}
@@ -29,7 +31,7 @@ func TestNATSNodeCapsWorkAndEscapesNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	welcome := request(t, client, node.HelloSubject("t"), b)
+	welcome := request(t, client, natsnode.HelloSubject("t"), b)
 	if welcome.Type != wire.TypeWelcome {
 		t.Fatalf("hello with an odd name: got %v %q, want a welcome", welcome.Type, welcome.Reason)
 	}
@@ -45,4 +47,20 @@ func TestNATSNodeCapsWorkAndEscapesNames(t *testing.T) {
 			t.Errorf("log line %q is forged or holds a control character", line)
 		}
 	}
+}
+
+// waitFor polls log l until it holds want, for up to d.
+func waitFor(t *testing.T, l *syncbuf.Buffer, want string, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(l.String(), want) {
+			return
+		}
+	}
+	t.Fatalf("log lacks %q after %v:\n%s", want, d, l)
+}
+
+// unprintable reports a rune that could break or forge a log line.
+func unprintable(r rune) bool {
+	return r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError || r == '\u2028' || r == '\u2029'
 }

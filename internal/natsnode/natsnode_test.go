@@ -1,4 +1,4 @@
-package node_test
+package natsnode_test
 
 import (
 	"context"
@@ -10,18 +10,19 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/snbench/snbench/internal/natsconn"
-	"github.com/snbench/snbench/internal/node"
+	"github.com/snbench/snbench/internal/natsnode"
+	"github.com/snbench/snbench/internal/natsserver"
 	"github.com/snbench/snbench/internal/syncbuf"
 	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 
-// natsNode runs a NATSNode for one session on an embedded server and
+// natsNode runs a Node for one session on an embedded server and
 // returns a client connection, the node's log, and a channel with Serve's
 // result.
 func natsNode(t *testing.T, idle time.Duration) (*nats.Conn, *syncbuf.Buffer, <-chan error) {
 	t.Helper()
-	srv, err := natsconn.StartServer("127.0.0.1:0", "", 5*time.Second)
+	srv, err := natsserver.Start("127.0.0.1:0", "", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func natsNode(t *testing.T, idle time.Duration) (*nats.Conn, *syncbuf.Buffer, <-
 	}
 	logs := &syncbuf.Buffer{}
 	ready := make(chan struct{}, 4)
-	n := &node.NATSNode{Registry: workloads.DefaultRegistry(), Name: "n1", Subject: "t", Log: log.New(logs, "", 0),
+	n := &natsnode.Node{Registry: workloads.DefaultRegistry(), Name: "n1", Subject: "t", Log: log.New(logs, "", 0),
 		IdleTimeout: idle, Sessions: 1, Ready: func() { ready <- struct{}{} }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -175,8 +176,8 @@ func TestNATSNodeOutOfBand(t *testing.T) {
 		{"move outside the session", move("other.tasks"), wire.TypeError, `cannot move tasks to "other.tasks"`},
 		{"move to a wildcard", move("t.s.tasks.m1.>"), wire.TypeError, "not a plain NATS subject"},
 		{"move body not JSON", wire.AppendControl(nil, wire.TypeMove, []byte("{")), wire.TypeError, "move body"},
-		{"move", move(node.MoveSubject("t.s.tasks", 1)), wire.TypeMove, ""},
-		{"move again to the same subject", move(node.MoveSubject("t.s.tasks", 1)), wire.TypeMove, ""},
+		{"move", move(natsnode.MoveSubject("t.s.tasks", 1)), wire.TypeMove, ""},
+		{"move again to the same subject", move(natsnode.MoveSubject("t.s.tasks", 1)), wire.TypeMove, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := client.Request(ping, tc.frame, 5*time.Second)
@@ -196,7 +197,7 @@ func TestNATSNodeOutOfBand(t *testing.T) {
 	if _, err := client.Request("t.s.tasks", tasks, time.Second); err != nats.ErrNoResponders {
 		t.Fatalf("tasks on the old subject: %v, want no responders", err)
 	}
-	m, err := client.Request(node.MoveSubject("t.s.tasks", 1), tasks, 5*time.Second)
+	m, err := client.Request(natsnode.MoveSubject("t.s.tasks", 1), tasks, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package node
+package natsnode
 
 import (
 	"context"
@@ -15,7 +15,10 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/snbench/snbench/internal/natsconn"
+	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/internal/safetext"
+	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
@@ -37,14 +40,14 @@ func MoveSubject(session string, n int) string { return fmt.Sprintf("%s.m%d", se
 // HelloQueue returns the queue group of the nodes under prefix.
 func HelloQueue(prefix string) string { return prefix + ".nodes" }
 
-// NATSNode serves sessions that coordinators open over NATS, one at a
+// Node serves sessions that coordinators open over NATS, one at a
 // time. Between sessions it waits in the queue group of HelloSubject, so
 // each Hello reaches one free node; a Hello names the session's task
 // subject, and the node joins that subject's queue group, answers every
 // Tasks message with a Results message, and answers stats requests and
 // Bye on a control subject of its own, which its Welcome names. Its fields
 // are read-only once Serve starts.
-type NATSNode struct {
+type Node struct {
 	// Registry makes the workloads sessions ask for.
 	Registry *workloads.Registry
 	// Name is the node's name in its Welcome and log lines; empty takes the
@@ -74,7 +77,7 @@ type NATSNode struct {
 // Serve serves sessions on nc until ctx is done (it then returns nil) or
 // n.Sessions have been served. It returns an error only when the
 // connection fails. It does not close nc.
-func (n *NATSNode) Serve(ctx context.Context, nc *nats.Conn) error {
+func (n *Node) Serve(ctx context.Context, nc *nats.Conn) error {
 	for served := 0; n.Sessions == 0 || served < n.Sessions; served++ {
 		s, err := n.await(ctx, nc)
 		if err != nil {
@@ -101,7 +104,7 @@ func (n *NATSNode) Serve(ctx context.Context, nc *nats.Conn) error {
 
 // await waits in the hello queue group for a Hello it can serve and
 // returns the session, subscribed and welcomed.
-func (n *NATSNode) await(ctx context.Context, nc *nats.Conn) (*natsSession, error) {
+func (n *Node) await(ctx context.Context, nc *nats.Conn) (*natsSession, error) {
 	sub, err := nc.QueueSubscribeSync(HelloSubject(n.Subject), HelloQueue(n.Subject))
 	if err != nil {
 		return nil, fmt.Errorf("subscribing to %s: %w", HelloSubject(n.Subject), err)
@@ -138,7 +141,7 @@ func (n *NATSNode) await(ctx context.Context, nc *nats.Conn) (*natsSession, erro
 }
 
 // decodeHello decodes a Hello message and makes its workload.
-func (n *NATSNode) decodeHello(data []byte) (*wire.Hello, workloads.Workload, error) {
+func (n *Node) decodeHello(data []byte) (*wire.Hello, workloads.Workload, error) {
 	h, err := wire.ParseHeader(data, wire.MaxHandshakeFrame)
 	if err != nil {
 		return nil, nil, err
@@ -153,7 +156,7 @@ func (n *NATSNode) decodeHello(data []byte) (*wire.Hello, workloads.Workload, er
 	if hs.Hello.Subject == "" {
 		return nil, nil, fmt.Errorf("%w: hello names no task subject", wire.ErrMalformed)
 	}
-	if err := CheckTaskWork(hs.Hello.Workload, n.MaxTaskWork); err != nil {
+	if err := node.CheckTaskWork(hs.Hello.Workload, n.MaxTaskWork); err != nil {
 		return nil, nil, err
 	}
 	wl, err := n.Registry.New(hs.Hello.Workload)
@@ -167,7 +170,7 @@ func (n *NATSNode) decodeHello(data []byte) (*wire.Hello, workloads.Workload, er
 // into one channel that a single loop serves, so a session owns no
 // goroutine.
 type natsSession struct {
-	node          *NATSNode
+	node          *Node
 	nc            *nats.Conn
 	hello         *wire.Hello
 	wl            workloads.Workload
@@ -183,7 +186,7 @@ type natsSession struct {
 }
 
 // open subscribes the session's subjects and sends the Welcome.
-func (n *NATSNode) open(nc *nats.Conn, hello *wire.Hello, wl workloads.Workload, m *nats.Msg) (*natsSession, error) {
+func (n *Node) open(nc *nats.Conn, hello *wire.Hello, wl workloads.Workload, m *nats.Msg) (*natsSession, error) {
 	// Every frame in flight in the cluster could come to this node.
 	depth := min(max(hello.InFlight+16, 256), 1<<20)
 	s := &natsSession{node: n, nc: nc, hello: hello, wl: wl, subject: hello.Subject,
@@ -205,7 +208,7 @@ func (n *NATSNode) open(nc *nats.Conn, hello *wire.Hello, wl workloads.Workload,
 		_ = s.ctlSub.Unsubscribe()
 		return nil, fmt.Errorf("subscribing to %s: %w", ping, err)
 	}
-	w := welcome(n.Name, hello.Node, nil)
+	w := node.Welcome(n.Name, hello.Node, nil)
 	w.Control, w.Ping = s.control, ping
 	buf, err := wire.AppendJSON(nil, wire.TypeWelcome, w)
 	if err == nil {
@@ -290,7 +293,7 @@ func (s *natsSession) move(subject string) error {
 
 // statsFrame encodes the node's stats for this session.
 func (s *natsSession) statsFrame() ([]byte, error) {
-	st := SelfStats()
+	st := node.SelfStats()
 	st.Tasks = s.served.Load()
 	st.Queued, st.Serving = len(s.in), s.serving.Load()
 	return wire.AppendJSON(nil, wire.TypeStats, st)
@@ -405,9 +408,9 @@ func respondError(m *nats.Msg, name string, err error) {
 	_ = m.Respond(wire.AppendControl(nil, wire.TypeError, []byte(fmt.Sprintf("node %s: %v", name, err))))
 }
 
-func (n *NATSNode) logf(format string, args ...any) {
+func (n *Node) logf(format string, args ...any) {
 	if n.Log != nil {
-		n.Log.Print(capText(fmt.Sprintf(format, args...), maxLogLine))
+		n.Log.Print(node.CapLogLine(fmt.Sprintf(format, args...)))
 	}
 }
 
@@ -416,4 +419,37 @@ func randomToken() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// ServeOne is the nats node mode (node.ModeNATS): it connects to the
+// server at node.EnvNATSURL, prints node.ReadyLine and serves one session
+// on node.EnvNATSSubject, until stdin closes.
+func ServeOne(ctx context.Context, p topologies.NodeProcess) error {
+	return serveOne(node.UntilStdinCloses(ctx, p.Stdin), p)
+}
+
+// serveOne connects to the coordinator's NATS server, announces
+// node.ReadyLine and serves one session.
+func serveOne(ctx context.Context, p topologies.NodeProcess) error {
+	reg, name := p.Workloads, p.Name
+	a := natsconn.Auth{}.FromEnv(p.Getenv)
+	// A server restart loses the messages in flight: the coordinator's
+	// links send theirs again (under redispatch) once both ends are back.
+	nc, err := natsconn.Connect(p.Getenv(node.EnvNATSURL), "snbench node "+name, a, 10*time.Second,
+		natsconn.Reconnect(30*time.Second)...)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	n := &Node{Registry: reg, Name: name, Subject: p.Getenv(node.EnvNATSSubject), Sessions: 1, MaxTaskWork: -1}
+	var announce error
+	n.Ready = func() {
+		if _, err := fmt.Fprintln(p.Stdout, node.ReadyLine); err != nil && announce == nil {
+			announce = fmt.Errorf("announcing readiness: %w", err)
+		}
+	}
+	if err := n.Serve(ctx, nc); err != nil {
+		return err
+	}
+	return announce
 }
