@@ -109,6 +109,9 @@ func extraTables(res *results.Results) ([]extraTable, error) {
 			Caption: strings.ToUpper(loadCaption[:1]) + loadCaption[1:] + ". Rows shaded amber carry warnings, " +
 				"red failed (see Problems)." + loadLegend(res)})
 	}
+	if HasAutoWindows(res) {
+		out = append(out, extraTable{Title: "Window probes", Table: autoWindowTable(res), Caption: autoWindowCaption})
+	}
 	if HasBaselines(res) {
 		var b bytes.Buffer
 		if err := WriteBaselineTable(&b, res, FormatTerminal); err != nil {

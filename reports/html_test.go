@@ -181,3 +181,46 @@ func TestReportDeterministic(t *testing.T) {
 		t.Fatalf("compared %d files: %v", n, err)
 	}
 }
+
+// TestHTMLShowsWindowProbes: a run with auto cells draws the window
+// probes' table: per cell the window chosen, why the probe stopped, and
+// per window the figure the choice used, the chosen one marked.
+func TestHTMLShowsWindowProbes(t *testing.T) {
+	t.Parallel()
+	res := synth{topologies: []string{"goroutine", "tcp"}, workers: []int{1, 2}, windows: []int{results.WindowAuto, 16}, reps: 2}.build(t)
+	page, _ := writeHTML(t, res)
+	i := strings.Index(page, `<table id="window-probes">`)
+	if i < 0 {
+		t.Fatal("the page has no window-probes table")
+	}
+	table := page[i:]
+	table = table[:strings.Index(table, "</table>")]
+	if n := strings.Count(table, "<tr>") + strings.Count(table, "<tr class="); n != 1+4 {
+		t.Errorf("%d rows in the window-probes table, want a header and one per auto cell (4):\n%s", n, table)
+	}
+	for _, w := range []string{"<th>window 1</th>", "<th>window 64</th>", "levelled off", "reached window 64", " ←"} {
+		if !strings.Contains(table, w) {
+			t.Errorf("the window-probes table lacks %q:\n%s", w, table)
+		}
+	}
+	// The chosen window is marked in its own column: goroutine's probe
+	// levels off at 8, the 4th window column (after 7 others).
+	found := 0
+	for _, row := range strings.Split(table, "</tr>") {
+		if !strings.Contains(row, "<td>goroutine</td>") {
+			continue
+		}
+		found++
+		cells := strings.Split(row, "<td")
+		if len(cells) < 12 || !strings.Contains(cells[1+7+3], "←") {
+			t.Errorf("goroutine's row does not mark window 8 chosen: %s", row)
+		}
+	}
+	if found != 2 {
+		t.Errorf("%d goroutine rows in the window-probes table, want 2 (1 and 2 workers)", found)
+	}
+	noAuto := synth{topologies: []string{"goroutine"}, workers: []int{1}, windows: []int{16}, reps: 2}.build(t)
+	if page, _ := writeHTML(t, noAuto); strings.Contains(page, "window-probes") {
+		t.Error("a run without auto cells draws a window-probes table")
+	}
+}
