@@ -52,12 +52,9 @@ func TestNATSNodeCapsWorkAndEscapesNames(t *testing.T) {
 // waitFor polls log l until it holds want, for up to d.
 func waitFor(t *testing.T, l *syncbuf.Buffer, want string, d time.Duration) {
 	t.Helper()
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if strings.Contains(l.String(), want) {
-			return
-		}
+	if !l.WaitFor(want, d) {
+		t.Fatalf("log lacks %q after %v:\n%s", want, d, l)
 	}
-	t.Fatalf("log lacks %q after %v:\n%s", want, d, l)
 }
 
 // unprintable reports a rune that could break or forge a log line.

@@ -6,6 +6,7 @@ package syncbuf
 import (
 	"strings"
 	"sync"
+	"time"
 )
 
 // Buffer is an io.Writer whose text may be read at any time. Its zero
@@ -27,4 +28,17 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// WaitFor waits up to d, looking every 10 ms, for the text to contain
+// want, and reports whether it did.
+func (b *Buffer) WaitFor(want string, d time.Duration) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(b.String(), want) {
+			return true
+		}
+		if !time.Now().Before(deadline) {
+			return false
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestConcurrentWrites has writers and a reader race (run it with -race):
@@ -34,5 +35,25 @@ func TestConcurrentWrites(t *testing.T) {
 		if n, err := fmt.Sscanf(l, "writer %d line %d", &w, &i); n != 2 || err != nil {
 			t.Fatalf("torn line %q", l)
 		}
+	}
+}
+
+// TestWaitFor: WaitFor sees text written while it waits, and gives up
+// after its bound when the text never comes.
+func TestWaitFor(t *testing.T) {
+	var b Buffer
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		_, _ = b.Write([]byte("node ready\n"))
+	}()
+	if !b.WaitFor("ready", 10*time.Second) {
+		t.Fatal("WaitFor missed text written while it waited")
+	}
+	start := time.Now()
+	if b.WaitFor("never", 50*time.Millisecond) {
+		t.Fatal("WaitFor found text that was never written")
+	}
+	if took := time.Since(start); took < 50*time.Millisecond || took > 5*time.Second {
+		t.Errorf("WaitFor gave up after %v, want about its bound of 50ms", took)
 	}
 }

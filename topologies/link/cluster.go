@@ -47,6 +47,35 @@ func (c *Cluster) Close() error {
 	return errors.Join(errs...)
 }
 
+// FirstFailure runs f(i) for every i below n at once, waits for them all,
+// and returns the error of the first to fail, or nil. At that first failure
+// it calls cancel, which should end what the others wait on (the context
+// they were given), so that they give up at once rather than at their own
+// bound; what they return once they gave up is not reported.
+func FirstFailure(n int, cancel func(), f func(i int) error) error {
+	var (
+		mu    sync.Mutex
+		first error // the first failure, under mu
+		wg    sync.WaitGroup
+	)
+	for i := range n {
+		wg.Go(func() {
+			err := f(i)
+			if err == nil {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if first == nil {
+				first = err
+				cancel() // only now: no failure before this one is a giving up
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
 // StartCluster starts n nodes with start, all at once, and returns them as
 // a Cluster in node order: process start-up and handshakes overlap, so a
 // cluster of n nodes starts in about the time of the slowest rather than
@@ -64,27 +93,11 @@ func StartCluster(ctx context.Context, n int, start func(ctx context.Context, i 
 	sctx, cancel := context.WithCancel(ctx)
 	streams := make([]*Stream, n)
 	children := make([]*Child, n)
-	var (
-		mu    sync.Mutex
-		first error // the first failure, under mu
-		wg    sync.WaitGroup
-	)
-	for i := range n {
-		wg.Go(func() {
-			s, ch, err := start(sctx, i)
-			streams[i], children[i] = s, ch
-			if err == nil {
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if first == nil {
-				first = err
-				cancel() // only now: no failure before this one is a giving up
-			}
-		})
-	}
-	wg.Wait()
+	first := FirstFailure(n, cancel, func(i int) error {
+		s, ch, err := start(sctx, i)
+		streams[i], children[i] = s, ch
+		return err
+	})
 	c := &Cluster{cancel: cancel}
 	for i := range n {
 		if children[i] != nil {

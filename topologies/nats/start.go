@@ -161,34 +161,19 @@ func (c *cluster) openStarted(ctx context.Context, cfg topologies.Config, outs [
 	defer cancel()
 	readyBy := time.Now().Add(c.timeout)
 	helloBy := readyBy.Add(time.Duration(cfg.Workers) * time.Second)
-	var (
-		mu    sync.Mutex
-		first error // under mu
-		wg    sync.WaitGroup
-	)
-	for i, l := range c.links {
-		wg.Go(func() {
-			err := c.awaitNode(ctx, c.children[i], outs[i], readyBy)
-			if err == nil {
-				err = l.hello(ctx, natsnode.HelloSubject(c.nodePrefix(i)), c.hello(l, cfg), helloBy)
-			}
-			if err == nil {
-				l.info.Local = true // a process on this machine
-				c.session(l.info.PID, i)
-				_, _, err = l.Stats()
-			}
-			if err != nil {
-				mu.Lock()
-				defer mu.Unlock()
-				if first == nil {
-					first = err
-					cancel() // only now: no failure before this one is a giving up
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return first
+	return link.FirstFailure(len(c.links), cancel, func(i int) error {
+		l := c.links[i]
+		if err := c.awaitNode(ctx, c.children[i], outs[i], readyBy); err != nil {
+			return err
+		}
+		if err := l.hello(ctx, natsnode.HelloSubject(c.nodePrefix(i)), c.hello(l, cfg), helloBy); err != nil {
+			return err
+		}
+		l.info.Local = true // a process on this machine
+		c.session(l.info.PID, i)
+		_, _, err := l.Stats()
+		return err
+	})
 }
 
 // openRunning opens the sessions of nodes that already ran on the
