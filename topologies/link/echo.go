@@ -23,7 +23,7 @@ type EchoEndpoint struct {
 }
 
 // StartStreamEchoes starts cfg.Endpoints echoes with start (named
-// name-1, name-2, ...) and returns them as a topologies.EchoSet whose
+// name-1, name-2, ...), all at once, and returns them as a topologies.EchoSet whose
 // endpoints read through a buffer of the size a Stream reads through, as
 // the topology's links read the transport. It stops what it started
 // before returning an error.
@@ -36,14 +36,29 @@ func StartStreamEchoes(ctx context.Context, cfg topologies.EchoConfig, name stri
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	s := &streamEchoes{}
-	for i := range cfg.Endpoints {
-		ep, err := start(ctx, fmt.Sprintf("%s-%d", name, i+1), timeout)
+	// All at once, as a cluster's nodes start (StartCluster): the first
+	// failure ends the others' starts; start must not keep ctx past its
+	// return.
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	eps := make([]*echoConn, cfg.Endpoints)
+	err := FirstFailure(cfg.Endpoints, cancel, func(i int) error {
+		ep, err := start(sctx, fmt.Sprintf("%s-%d", name, i+1), timeout)
 		if err != nil {
-			_ = s.Close()
-			return nil, err
+			return err
 		}
-		s.eps = append(s.eps, &echoConn{Reader: bufio.NewReaderSize(ep.Conn, wire.ReadBufferSize), Writer: ep.Conn, ep: ep})
+		eps[i] = &echoConn{Reader: bufio.NewReaderSize(ep.Conn, wire.ReadBufferSize), Writer: ep.Conn, ep: ep}
+		return nil
+	})
+	s := &streamEchoes{}
+	for _, e := range eps {
+		if e != nil {
+			s.eps = append(s.eps, e)
+		}
+	}
+	if err != nil {
+		_ = s.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -77,10 +92,12 @@ func (s *streamEchoes) Conns() []io.ReadWriteCloser {
 
 func (s *streamEchoes) Close() error {
 	s.once.Do(func() {
-		var errs []error
-		for _, e := range s.eps {
-			errs = append(errs, e.stop())
+		errs := make([]error, len(s.eps))
+		var wg sync.WaitGroup
+		for i, e := range s.eps {
+			wg.Go(func() { errs[i] = e.stop() })
 		}
+		wg.Wait()
 		s.err = errors.Join(errs...)
 	})
 	return s.err

@@ -26,7 +26,7 @@ func (Topology) Transport() string { return topologies.TransportTCP }
 // topology's links read their sockets.
 func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topologies.EchoSet, error) {
 	return link.StartStreamEchoes(ctx, cfg, "raw-tcp", func(ctx context.Context, name string, timeout time.Duration) (link.EchoEndpoint, error) {
-		ch, inW, addr, err := link.StartAnnounced(name, topologies.NodeEnv(node.ModeEchoTCP, name), cfg.Log, timeout, node.ListenPrefix)
+		ch, inW, addr, err := link.StartAnnouncedContext(ctx, name, topologies.NodeEnv(node.ModeEchoTCP, name), cfg.Log, timeout, node.ListenPrefix)
 		if err != nil {
 			return link.EchoEndpoint{}, err
 		}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/snbench/snbench/internal/node"
@@ -26,11 +27,10 @@ func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topol
 	if err != nil {
 		return nil, fmt.Errorf("unix echo: socket directory: %w", err)
 	}
-	i := 0
+	var n atomic.Int64 // the echoes start all at once
 	set, err := link.StartStreamEchoes(ctx, cfg, "raw-unix", func(ctx context.Context, name string, timeout time.Duration) (link.EchoEndpoint, error) {
-		i++
-		path := filepath.Join(dir, fmt.Sprintf("echo-%d.sock", i))
-		ch, inW, _, err := link.StartAnnounced(name, append(topologies.NodeEnv(ModeEcho, name), EnvSocket+"="+path), cfg.Log, timeout, node.ListenPrefix)
+		path := filepath.Join(dir, fmt.Sprintf("echo-%d.sock", n.Add(1)))
+		ch, inW, _, err := link.StartAnnouncedContext(ctx, name, append(topologies.NodeEnv(ModeEcho, name), EnvSocket+"="+path), cfg.Log, timeout, node.ListenPrefix)
 		if err != nil {
 			return link.EchoEndpoint{}, err
 		}
