@@ -46,7 +46,7 @@ func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Ke
 			br, err = nil, fmt.Errorf("raw %s baseline: stopping: %w", transport, serr)
 		}
 	}()
-	size := wire.HeaderSize + 8 + k.Batch*(8+8*k.Payload)
+	size := rawFrameSize(k)
 	perConn := (k.Tasks + k.Workers - 1) / k.Workers
 	frames := (perConn + k.Batch - 1) / k.Batch
 	// Warm up as the cell does before each repetition: fresh child
@@ -68,6 +68,10 @@ func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Ke
 	return &results.BaselineRep{Tasks: tasks, WallNS: int64(wall), Throughput: float64(tasks) / wall.Seconds(),
 		P50NS: lat.ValueAtQuantile(50), P99NS: lat.ValueAtQuantile(99)}, nil
 }
+
+// rawFrameSize is the bytes of a raw baseline's frame: what a batch of
+// k's size is on the wire.
+func rawFrameSize(k results.Key) int { return wire.TasksFrameSize(k.Batch, k.Payload) }
 
 // baselineWarmup is the most frames each endpoint echoes, unmeasured,
 // before a raw baseline's clock starts.
@@ -194,7 +198,7 @@ func (r *Runner) startEchoes(ctx context.Context, transport string, k results.Ke
 		return nil, nil, fmt.Errorf("topology %s names transport %q but cannot start its echoes (topologies.EchoStarter)", k.Topology, transport)
 	}
 	set, err := es.StartEcho(ctx, topologies.EchoConfig{Endpoints: k.Workers, Window: k.Window,
-		Log: r.logWriter(), StartTimeout: 10 * time.Second})
+		FrameBytes: rawFrameSize(k), Log: r.logWriter(), StartTimeout: 10 * time.Second})
 	if err != nil {
 		return nil, nil, err
 	}

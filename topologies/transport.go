@@ -40,6 +40,11 @@ type EchoConfig struct {
 	Endpoints int
 	// Window is the most frames each endpoint will have in flight.
 	Window int
+	// FrameBytes, when set, is the size of each frame the raw loop
+	// writes: an endpoint that can then hold Window frames written and not
+	// yet read (a pipe, grown to it) says it queues (Queued), as the
+	// topology's links do, so that the raw loop runs as the cell's does.
+	FrameBytes int
 	// Log receives the stderr of child processes; nil discards it.
 	Log io.Writer
 	// StartTimeout bounds the start; 0 means 10 seconds.

@@ -26,6 +26,15 @@ func AppendTasks(dst []byte, b *workloads.Batch) []byte {
 	return dst
 }
 
+// TasksFrameSize is the bytes of a Tasks frame of n tasks of k values
+// each, as AppendTasks writes it.
+func TasksFrameSize(n, k int) int {
+	if n == 0 {
+		k = 0
+	}
+	return HeaderSize + 8 + n*(8+8*k)
+}
+
 // AppendResults appends a Results frame holding r to dst.
 func AppendResults(dst []byte, r *workloads.Result) []byte {
 	n, k := len(r.IDs), r.K

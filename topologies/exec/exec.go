@@ -185,7 +185,7 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	lc, err := link.StartCluster(ctx, cfg.Workers, func(ctx context.Context, i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("%s-%d", prefix, i+1)
 		cmd := link.Command{Argv: c.argv, Env: []string{topologies.EnvNodeName + "=" + name}, Foreign: true}
-		return link.OpenPiped(ctx, name, cmd, cfg.Workload, timeout, cfg.Log)
+		return link.OpenPiped(ctx, name, cmd, cfg.Workload, timeout, link.InFlightBytes(cfg), cfg.Log)
 	})
 	if err != nil {
 		return nil, err

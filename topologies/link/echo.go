@@ -47,7 +47,11 @@ func StartStreamEchoes(ctx context.Context, cfg topologies.EchoConfig, name stri
 		if err != nil {
 			return err
 		}
-		eps[i] = &echoConn{Reader: bufio.NewReaderSize(ep.Conn, wire.ReadBufferSize), Writer: ep.Conn, ep: ep}
+		e := &echoConn{Reader: bufio.NewReaderSize(ep.Conn, wire.ReadBufferSize), Writer: ep.Conn, ep: ep}
+		if rs, ok := ep.Conn.(reserver); ok && cfg.FrameBytes > 0 {
+			e.queued = rs.reserve(cfg.Window*cfg.FrameBytes + wire.TasksFrameSize(0, 0))
+		}
+		eps[i] = e
 		return nil
 	})
 	s := &streamEchoes{}
@@ -70,10 +74,7 @@ func StartChildEcho(mode, name string, log io.Writer) (EchoEndpoint, error) {
 	if err != nil {
 		return EchoEndpoint{}, err
 	}
-	return EchoEndpoint{Conn: struct {
-		io.Reader
-		io.Writer
-	}{outR, inW}, Closers: []io.Closer{inW, outR}, Child: ch}, nil
+	return EchoEndpoint{Conn: Pipes(outR, inW), Closers: []io.Closer{inW, outR}, Child: ch}, nil
 }
 
 type streamEchoes struct {
@@ -107,10 +108,16 @@ func (s *streamEchoes) Close() error {
 type echoConn struct {
 	*bufio.Reader
 	io.Writer
-	ep   EchoEndpoint
-	once sync.Once
-	err  error
+	ep     EchoEndpoint
+	queued bool // the pipe holds the window (EchoConfig.FrameBytes)
+	once   sync.Once
+	err    error
 }
+
+// Queued reports whether writing never blocks within the window
+// (topologies.Queued): the raw loop then runs in one goroutine, as the
+// cell's driver does over the topology's queued links.
+func (e *echoConn) Queued() bool { return e.queued }
 
 // Close closes the endpoint's connection (a reader or writer blocked on
 // it returns).

@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/snbench/snbench/topologies"
 	"github.com/snbench/snbench/workloads"
 )
@@ -14,15 +16,17 @@ import (
 // and opens its session over them (Open) within timeout: a node that
 // speaks on its stdin and stdout, as the subprocess and exec topologies'
 // do. The child is returned even when the session failed, for the
-// cluster to reap.
-func OpenPiped(ctx context.Context, name string, c Command, spec workloads.Spec, timeout time.Duration, log io.Writer) (*Stream, *Child, error) {
+// cluster to reap. inFlight is OpenOptions.InFlight: with it, the pipe to
+// the node is grown to hold that much (within the system's pipe-max-size),
+// and the link then queues.
+func OpenPiped(ctx context.Context, name string, c Command, spec workloads.Spec, timeout time.Duration, inFlight int, log io.Writer) (*Stream, *Child, error) {
 	ch, inW, outR, err := StartPipedCommand(name, c, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	conn := Pipes(outR, inW)
 	info := topologies.NodeInfo{Name: name, PID: ch.PID()}
-	s, err := Open(ctx, conn, info, spec, OpenOptions{Timeout: timeout, Child: ch})
+	s, err := Open(ctx, conn, info, spec, OpenOptions{Timeout: timeout, Child: ch, InFlight: inFlight})
 	if err != nil {
 		conn.Close()
 		return nil, ch, err
@@ -49,6 +53,31 @@ func (p *pipes) Close() error {
 		return werr
 	}
 	return rerr
+}
+
+// reserve grows the pipe to the node so that n bytes written and not
+// yet read never block a write: twice n, rounded up to pages by the
+// kernel (a small write may leave part of a page unused), at most the
+// system's pipe-max-size. It reports whether the pipe now holds that.
+func (p *pipes) reserve(n int) bool {
+	want := 2*n + 2*os.Getpagesize()
+	rc, err := p.w.SyscallConn()
+	if err != nil {
+		return false
+	}
+	got := 0
+	if err := rc.Control(func(fd uintptr) {
+		if sz, err := unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0); err == nil && sz >= want {
+			got = sz
+			return
+		}
+		if sz, err := unix.FcntlInt(fd, unix.F_SETPIPE_SZ, want); err == nil {
+			got = sz
+		}
+	}); err != nil {
+		return false
+	}
+	return got >= want
 }
 
 func (p *pipes) SetDeadline(t time.Time) error {

@@ -30,9 +30,16 @@ type Stream struct {
 	wbuf  []byte
 	stop  func() bool
 	child *Child // nil for nodes snbench did not start
+	// queued says the transport holds every task frame that may be
+	// unanswered at once (OpenOptions.InFlight) without the node reading
+	// any: Send never blocks within the window (topologies.Queued).
+	queued bool
 }
 
-var _ topologies.Link = (*Stream)(nil)
+var (
+	_ topologies.Link   = (*Stream)(nil)
+	_ topologies.Queued = (*Stream)(nil)
+)
 
 // OpenOptions are the optional parts of Open.
 type OpenOptions struct {
@@ -45,6 +52,25 @@ type OpenOptions struct {
 	// coordinator proves the token when the node challenges it, and the
 	// node must prove it back or the link is refused.
 	Token []byte
+	// InFlight, when set, is the most bytes of task frames the link may
+	// have unanswered at once (InFlightBytes). Where the Conn can hold
+	// that much without the node reading (a pipe, grown to it), the link
+	// says it queues (topologies.Queued), and the coordinator drives it
+	// from one goroutine.
+	InFlight int
+}
+
+// InFlightBytes is the most bytes of task frames a link of a cluster
+// started with cfg has unanswered at once: its window of full batches and
+// the end-of-stream marker.
+func InFlightBytes(cfg topologies.Config) int {
+	return cfg.Window*wire.TasksFrameSize(cfg.Batch, cfg.Workload.Payload) + wire.TasksFrameSize(0, 0)
+}
+
+// reserver is a Conn that can guarantee room for n bytes written and not
+// yet read, so that writing them never blocks (pipes: their capacity).
+type reserver interface {
+	reserve(n int) bool
 }
 
 // Open performs the handshake on conn and returns the link. When ctx is
@@ -70,6 +96,9 @@ func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloa
 		return nil, err
 	}
 	s.r.SetMaxFrame(wire.DefaultMaxFrame)
+	if rs, ok := conn.(reserver); ok && o.InFlight > 0 {
+		s.queued = rs.reserve(o.InFlight)
+	}
 	if s.stop() { // ctx was not done: lift the bound and watch ctx again
 		_ = conn.SetDeadline(time.Time{})
 		s.stop = context.AfterFunc(ctx, cancelled)
@@ -157,6 +186,11 @@ func (s *Stream) sendError(reason string) {
 
 // Info describes the node.
 func (s *Stream) Info() topologies.NodeInfo { return s.info }
+
+// Queued reports whether Send never blocks within the window: the
+// transport holds all the task frames that may be unanswered at once
+// (OpenOptions.InFlight), however slowly the node reads.
+func (s *Stream) Queued() bool { return s.queued }
 
 // Send encodes b and writes it in one write.
 func (s *Stream) Send(b *workloads.Batch) error {

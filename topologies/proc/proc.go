@@ -30,6 +30,6 @@ func (Topology) Start(ctx context.Context, cfg topologies.Config) (topologies.Cl
 	timeout := cfg.StartBound()
 	return link.StartCluster(ctx, cfg.Workers, func(ctx context.Context, i int) (*link.Stream, *link.Child, error) {
 		name := fmt.Sprintf("subprocess-%d", i+1)
-		return link.OpenPiped(ctx, name, link.Command{Env: topologies.NodeEnv(node.ModeStdio, name)}, cfg.Workload, timeout, cfg.Log)
+		return link.OpenPiped(ctx, name, link.Command{Env: topologies.NodeEnv(node.ModeStdio, name)}, cfg.Workload, timeout, link.InFlightBytes(cfg), cfg.Log)
 	})
 }
