@@ -147,7 +147,6 @@ func allocsByOwner(t *testing.T, tp topologies.Topology, workers int, ps passSpe
 	rate := runtime.MemProfileRate
 	runtime.MemProfileRate = 1
 	defer func() { runtime.MemProfileRate = rate }()
-	var per map[string]float64
 	count := func() map[string]int64 {
 		runtime.GC() // the profile is as of the last completed cycle
 		runtime.GC()
@@ -168,7 +167,7 @@ func allocsByOwner(t *testing.T, tp topologies.Topology, workers int, ps passSpe
 	if len(marks) != 4 {
 		t.Fatalf("%d profile marks, want 4", len(marks))
 	}
-	per = map[string]float64{}
+	per := map[string]float64{}
 	for _, o := range []string{ownerSnbench, ownerNATSClient, ownerNATSServer, ownerOther, ownerTest} {
 		s, l := marks[1][o]-marks[0][o], marks[3][o]-marks[2][o]
 		per[o] = float64(l-s) / float64(large-small)

@@ -162,17 +162,16 @@ func (d *driver) receive(ctx context.Context) error {
 		// result's is among them (it was handed over before its batch was
 		// sent) or none is left: then the result answers nothing in flight.
 		s := r.Tag
-		pending := d.pending
-		for s < uint64(len(d.slots)) && !pending[s] {
+		for s < uint64(len(d.slots)) && !d.pending[s] {
 			select {
 			case x := <-d.sent:
-				pending[x] = true
+				d.pending[x] = true
 				continue
 			default:
 			}
 			break
 		}
-		if s >= uint64(len(d.slots)) || !pending[s] {
+		if s >= uint64(len(d.slots)) || !d.pending[s] {
 			d.nStray.Add(1)
 			why := fmt.Sprintf("a results frame tagged %d with %d tasks answered no batch in flight", r.Tag, len(r.IDs))
 			d.noteBad(why)
@@ -181,7 +180,7 @@ func (d *driver) receive(ctx context.Context) error {
 			}
 			continue
 		}
-		pending[s] = false
+		d.pending[s] = false
 		d.slots[s].since.Store(0)
 		d.nRecv.Add(1)
 		idsOK, wrong := d.judge(&d.slots[s], &r)

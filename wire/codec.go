@@ -18,9 +18,9 @@ func AppendTasks(dst []byte, b *workloads.Batch) []byte {
 	if n == 0 {
 		k = 0
 	}
-	body := 8 + n*(8+8*k)
-	dst, f := grow(dst, HeaderSize+body)
-	Header{Version: Version, Type: TypeTasks, Count: uint32(n), Aux: uint32(k), Length: uint32(body)}.Put(f)
+	size := TasksFrameSize(n, k)
+	dst, f := grow(dst, size)
+	Header{Version: Version, Type: TypeTasks, Count: uint32(n), Aux: uint32(k), Length: uint32(size - HeaderSize)}.Put(f)
 	binary.LittleEndian.PutUint64(f[16:], b.Tag)
 	putRows(f[24:], b.IDs, b.Values, k)
 	return dst

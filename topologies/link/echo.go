@@ -49,7 +49,7 @@ func StartStreamEchoes(ctx context.Context, cfg topologies.EchoConfig, name stri
 		}
 		e := &echoConn{Reader: bufio.NewReaderSize(ep.Conn, wire.ReadBufferSize), Writer: ep.Conn, ep: ep}
 		if rs, ok := ep.Conn.(reserver); ok && cfg.FrameBytes > 0 {
-			e.queued = rs.reserve(cfg.Window*cfg.FrameBytes + wire.TasksFrameSize(0, 0))
+			e.queued = rs.reserve(windowBytes(cfg.Window, cfg.FrameBytes))
 		}
 		eps[i] = e
 		return nil

@@ -64,8 +64,13 @@ type OpenOptions struct {
 // started with cfg has unanswered at once: its window of full batches and
 // the end-of-stream marker.
 func InFlightBytes(cfg topologies.Config) int {
-	return cfg.Window*wire.TasksFrameSize(cfg.Batch, cfg.Workload.Payload) + wire.TasksFrameSize(0, 0)
+	return windowBytes(cfg.Window, wire.TasksFrameSize(cfg.Batch, cfg.Workload.Payload))
 }
+
+// windowBytes is the bytes of window frames of frame bytes and the end
+// marker: what a writer that keeps window frames unanswered may have
+// written and not yet had read.
+func windowBytes(window, frame int) int { return window*frame + wire.TasksFrameSize(0, 0) }
 
 // reserver is a Conn that can guarantee room for n bytes written and not
 // yet read, so that writing them never blocks (pipes: their capacity).
