@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -54,6 +55,7 @@ func (r *Runner) runBaseline(ctx context.Context, transport string, k results.Ke
 	if _, err := echoAll(conns, size, min(frames, baselineWarmup), k.Window); err != nil {
 		return nil, fmt.Errorf("raw %s baseline: warming up: %w", transport, err)
 	}
+	runtime.GC() // as before the cell's measured pass (measure)
 	start := time.Now()
 	hists, err := echoAll(conns, size, frames, k.Window)
 	wall := time.Since(start)

@@ -44,10 +44,19 @@ func TestCPUBurnIsBoundedByCores(t *testing.T) {
 
 // TestFixedWaitKnownAnswer: with a 1 ms wait per task, batch 1 and window
 // 1, each node's service p50 is within 5% of 1 ms and the throughput is
-// within 15% of workers / (1 ms + the no-wait round trip) where CPU is not
+// within 10% of workers / (1 ms + the no-wait round trip) where CPU is not
 // the limit, at 1 and 8 workers on every topology: a wait costs no CPU,
 // so 8 waiting nodes on 2 cores do not slow one another. A busy machine
 // can spoil any one run, so one of three tries must hold.
+//
+// A service p50 over 1.05 ms is the node's timer waking late, and a VM
+// whose host is busy wakes every timer late: then the harness is not to
+// blame. So after a try whose service p50 missed, the test measures the
+// machine's own timer (0.2 s of 1 ms waits on timing.Waiter, the waiter
+// the workload sleeps on): a try whose excess over 1 ms the machine's own
+// median lateness reaches half of is inconclusive. The test fails when a
+// try missed while the machine's timers were prompt, and skips, with the
+// figures, when every try was inconclusive.
 func TestFixedWaitKnownAnswer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
@@ -55,26 +64,41 @@ func TestFixedWaitKnownAnswer(t *testing.T) {
 	for _, topo := range []string{"goroutine", "subprocess", "tcp"} {
 		for _, workers := range []int{1, 8} {
 			t.Run(fmt.Sprintf("%s/workers=%d", topo, workers), func(t *testing.T) {
-				var failures []string
+				var failures, machine []string
 				for try := range 3 {
-					msg := fixedWaitTry(t, topo, workers)
+					msg, excess := fixedWaitTry(t, topo, workers)
 					if msg == "" {
 						return
 					}
 					t.Logf("try %d: %s", try+1, msg)
+					if excess > 0 {
+						late := timerLate(t, fixedWait, 200*time.Millisecond, 0.5)
+						if late >= excess/2 {
+							machine = append(machine, fmt.Sprintf("%s; the machine's own 1 ms waits late %v at the median", msg, late))
+							continue
+						}
+						msg = fmt.Sprintf("%s (the machine's own 1 ms waits late %v at the median)", msg, late)
+					}
 					failures = append(failures, msg)
 				}
-				t.Fatalf("three tries missed the known answer: %v", failures)
+				if len(failures) > 0 {
+					t.Fatalf("%d of three tries missed the known answer with nothing on the machine to explain it: %v", len(failures), failures)
+				}
+				t.Skipf("every try inconclusive: this machine woke its own timers late enough to explain the node's (%s); the known answer cannot be checked here now", strings.Join(machine, "; "))
 			})
 		}
 	}
 }
 
+// fixedWait is TestFixedWaitKnownAnswer's wait per task.
+const fixedWait = time.Millisecond
+
 // fixedWaitTry runs one no-wait and one wait cell and says how the wait
-// cell missed the known answer ("" if it did not).
-func fixedWaitTry(t *testing.T, topo string, workers int) string {
+// cell missed the known answer ("" if it did not), with the service p50's
+// excess over the wait when that is how it missed (else 0).
+func fixedWaitTry(t *testing.T, topo string, workers int) (string, time.Duration) {
 	t.Helper()
-	const wait = time.Millisecond
+	const wait = fixedWait
 	p := bench.DefaultPlan([]string{topo})
 	p.Workers, p.Batch, p.Window, p.Tasks = []int{workers}, []int{1}, []int{1}, []int{200 * workers}
 	p.Repetitions, p.Warmup = 1, 20*workers
@@ -100,14 +124,14 @@ func fixedWaitTry(t *testing.T, topo string, workers int) string {
 	case svc < wait:
 		t.Fatalf("service p50 %v below the %v wait", svc, wait)
 	case svc > wait*105/100:
-		return fmt.Sprintf("service p50 %v, want within 5%% of %v", svc, wait)
+		return fmt.Sprintf("service p50 %v, want within 5%% of %v", svc, wait), svc - wait
 	case cpuBusy > 0.5:
 		t.Logf("%.0f tasks/s against %.0f: the cores were %.0f%% busy (%v of CPU per task), so CPU may be the limit; throughput not judged",
 			got, want, 100*cpuBusy, time.Duration(s.CPUPerTaskNS))
 	case s.NoWaitRTNS <= 0:
 		t.Fatalf("a fixed-delay cell without its no-wait round trip (nowait_rt_ns)")
 	case got > 1.1*want:
-		return fmt.Sprintf("%.0f tasks/s, more than 10%% above %.0f (round trip %v)", got, want, rt)
+		return fmt.Sprintf("%.0f tasks/s, more than 10%% above %.0f (round trip %v)", got, want, rt), 0
 	case got < 0.9*want:
 		// On the 2-vCPU VMs here a coordinator that waited out the delay
 		// idle wakes 80-130 us late when the result arrives, which the hot
@@ -116,11 +140,11 @@ func fixedWaitTry(t *testing.T, topo string, workers int) string {
 		// cell must say so, with its own no-wait round trip.
 		if w := warningWith(res.Cells[0].Warnings, "wake-late:"); w != "" {
 			t.Logf("%.0f tasks/s against %.0f, and the cell says why: %s", got, want, w)
-			return ""
+			return "", 0
 		}
-		return fmt.Sprintf("%.0f tasks/s, over 10%% below %.0f (round trip %v), and no wake-late caveat: %q", got, want, rt, res.Cells[0].Warnings)
+		return fmt.Sprintf("%.0f tasks/s, over 10%% below %.0f (round trip %v), and no wake-late caveat: %q", got, want, rt, res.Cells[0].Warnings), 0
 	}
-	return ""
+	return "", 0
 }
 
 // warningWith returns the first of ws that starts with prefix, or "".

@@ -77,8 +77,16 @@ func TestOpenLoopLowLoad(t *testing.T) {
 }
 
 // timerLateMax is the machine's own timer lateness now: the worst of 1 s
-// of 100 us waits on timing.Waiter, the generator's primitive.
+// of 100 us waits on timing.Waiter, as the doctor measures it.
 func timerLateMax(t *testing.T) time.Duration {
+	t.Helper()
+	return timerLate(t, 100*time.Microsecond, time.Second, 1)
+}
+
+// timerLate is the q-quantile of how late the machine's own timer wakes
+// from waits of d on timing.Waiter, the waiter the workload's --wait and
+// the generator use, over waits for about span.
+func timerLate(t *testing.T, d, span time.Duration, q float64) time.Duration {
 	t.Helper()
 	w, err := timing.NewWaiter(context.Background())
 	if err != nil {
@@ -86,10 +94,10 @@ func timerLateMax(t *testing.T) time.Duration {
 	}
 	defer w.Close()
 	var late []int64
-	for start := time.Now(); time.Since(start) < time.Second; {
-		late = append(late, doctor.Lateness(func(d time.Duration) { _ = w.Sleep(d) }, 100*time.Microsecond, 100)...)
+	for start := time.Now(); time.Since(start) < span; {
+		late = append(late, doctor.Lateness(func(d time.Duration) { _ = w.Sleep(d) }, d, 10)...)
 	}
-	return time.Duration(doctor.NearestRank(late, 1))
+	return time.Duration(doctor.NearestRank(late, q))
 }
 
 // lowLoadTry measures the closed-loop round trip, then offers 3% of the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -481,6 +482,7 @@ func (r *Runner) measure(ctx context.Context, cancel context.CancelCauseFunc, fl
 	if len(links) == 0 {
 		return nil, fmt.Errorf("no node left for the measured pass: %s", failures[len(failures)-1].Error)
 	}
+	runtime.GC()
 	cpu0 := selfCPU()
 	pr, err := runPass(ctx, cancel, links, newWL, passSpec{policy: p.Dispatch, total: k.Tasks, batch: k.Batch, window: k.Window,
 		timeout: timeout, record: true, rate: float64(k.Rate), arrivals: p.Arrivals, seed: p.Seed, redispatch: p.Redispatch(), selfRecover: r.selfRecover(p, k), log: r.Log})
