@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	osexec "os/exec"
 	"regexp"
 	"slices"
@@ -11,7 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"mvdan.cc/sh/v3/shell"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/snbench/snbench/internal/node"
 	"github.com/snbench/snbench/topologies"
@@ -89,7 +91,7 @@ func commands(o topologies.Options) ([]command, error) {
 				return nil, fmt.Errorf("--%s %s=: an empty command", OptExec, c.label)
 			}
 		}
-		argv, err := shell.Fields(c.text, nil)
+		argv, err := fields(c.text)
 		if err != nil {
 			return nil, fmt.Errorf("--%s %s: %v", OptExec, quoteCommand(c), err)
 		}
@@ -112,6 +114,31 @@ func commands(o topologies.Options) ([]command, error) {
 		}
 	}
 	return cmds, nil
+}
+
+// errProcSubst refuses a process substitution, <(cmd) or >(cmd): there is
+// no shell to run cmd in.
+var errProcSubst = errors.New("process substitution (<(...) or >(...)) is not supported: give the command itself")
+
+// fields splits and expands a command as a shell would split its
+// arguments: quotes, variables from the environment, ~, braces and
+// arithmetic; command and process substitutions are refused. It is
+// shell.Fields with a ProcSubst that refuses: shell.Fields leaves it nil,
+// and expand calls it, a nil pointer, on <(cmd) (mvdan.cc/sh v3.14.1).
+func fields(s string) ([]string, error) {
+	p := syntax.NewParser()
+	var words []*syntax.Word
+	for w, err := range p.WordsSeq(strings.NewReader(s)) {
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, w)
+	}
+	cfg := &expand.Config{
+		Env:       expand.FuncEnviron(os.Getenv),
+		ProcSubst: func(*syntax.ProcSubst) (string, error) { return "", errProcSubst },
+	}
+	return expand.Fields(cfg, words...)
 }
 
 func quoteCommand(c command) string {

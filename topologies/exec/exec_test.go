@@ -60,6 +60,10 @@ func TestCommands(t *testing.T) {
 		{"unlabelled among several", "py=true\nfalse", nil, nil, "give each a label"},
 		{"unterminated quote", `py="x`, nil, nil, "without closing quote"},
 		{"long label", strings.Repeat("a", 33) + "=true", nil, nil, "want 1 to 32"},
+		{"command substitution", "py=./w $(id)", nil, nil, "unexpected command substitution"},
+		{"process substitution in", "py=./w <(id)", nil, nil, "process substitution"},
+		{"process substitution out", ">()", nil, nil, "process substitution"},
+		{"a redirection", "py=./w > f", nil, nil, "not a valid word"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := topologies.Options{OptExec: tc.in}

@@ -11,7 +11,7 @@ import (
 // parses has a program in every command, and Rows gives a valid,
 // distinct label for each, or none for one unlabelled command.
 func FuzzCommands(f *testing.F) {
-	for _, s := range []string{"python3 worker.py", "py=python3 w.py\nc=./worker", `a="b c" d\ e`, "py=", "\n\n", "x=$HOME/w ~/v", "a=b=c"} {
+	for _, s := range []string{"python3 worker.py", "py=python3 w.py\nc=./worker", `a="b c" d\ e`, "py=", "\n\n", "x=$HOME/w ~/v", "a=b=c", "<()", "a=b $(c) ${d:-e} $((1+2)) {f,g}"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
