@@ -46,9 +46,11 @@ type driver struct {
 	pending []bool
 	// one says the driver runs as one loop (loop): its free slots are on
 	// stack and a sent slot is marked pending directly, with no channel;
-	// inline says that loop still has batches to send.
-	one, inline bool
-	stack       []int
+	// inline says that loop still has batches to send; freed, that the
+	// loop's next batch takes the slot an answer verified at done has
+	// just freed, so that its submit stamp is that one (closedLoop.next).
+	one, inline, freed bool
+	stack              []int
 
 	// Written by one goroutine each, read by the watchdog. nRecv counts
 	// answers to batches in flight (and the end marker): frames that
@@ -198,6 +200,7 @@ func (d *driver) receive(ctx context.Context) error {
 		}
 		d.stack = append(d.stack, int(s))
 		if d.inline {
+			d.freed = true
 			more, err := d.sendOne(ctx)
 			if err != nil {
 				return err

@@ -154,7 +154,9 @@ type closedLoop struct{ d *driver }
 
 // next takes a slot, stamps the batch submitted and only then draws its
 // ids: drawing them and Fill are inside its latency, so that throughput x
-// latency obeys Little's law.
+// latency obeys Little's law. In the one loop, a batch sent in the slot an
+// answer has just freed is stamped when that answer was verified: the slot
+// was the batch's from then on, and one clock read serves both.
 func (c closedLoop) next(ctx context.Context) (int, time.Duration, bool, error) {
 	d := c.d
 	s, err := d.freeSlot(ctx)
@@ -162,7 +164,14 @@ func (c closedLoop) next(ctx context.Context) (int, time.Duration, bool, error) 
 		return 0, 0, false, err
 	}
 	sl := &d.slots[s]
-	sl.sent = time.Since(d.base) // the first of the batch's two clock reads
+	if d.freed {
+		// The one loop sends this batch in the slot an answer has just
+		// freed: the batch is submitted from the moment that answer was
+		// verified, and its stamp is the one clock read for both.
+		sl.sent, d.freed = d.done, false
+	} else {
+		sl.sent = time.Since(d.base) // the first of the batch's two clock reads
+	}
 	sl.ids, sl.run = d.src.next(sl.ids[:0], d.batch), d.runs
 	return s, sl.sent, len(sl.ids) > 0, nil
 }

@@ -2,8 +2,10 @@ package goroutine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/snbench/snbench/topologies"
@@ -71,18 +73,30 @@ type msg struct {
 	out workloads.Result
 }
 
-// The link's channels carry its window + 1 messages and, once its context
-// ends, one nil each: every wait is a plain channel operation, not a
-// select on the context as well, which costs a lock of both channels and a
-// wait queue entry on each, per batch. Whoever takes the nil from outbox or
-// free puts it back for the next caller.
+// The link's two channels carry its window + 1 messages and, once its
+// context ends, one nil each: every wait is a plain channel operation, not
+// a select on the context as well, which costs a lock of both channels and
+// a wait queue entry on each, per batch. Whoever takes the nil from outbox
+// puts it back for the next caller.
+//
+// The messages are a ring the coordinator's side owns: Send takes the one
+// after the last it sent. Batches come back in the order they went (the
+// node serves its inbox in order), so the message Send takes was answered
+// and read by Recv once fewer than window + 1 are unanswered; the two
+// counters tell, with no third channel (a free list costs two channel
+// operations per batch, half again the transport's own).
 
 type link struct {
 	info   topologies.NodeInfo
 	ctx    context.Context
 	inbox  chan *msg
 	outbox chan *msg
-	free   chan *msg
+	ring   []*msg
+	// sent counts the messages Send has sent (the sender's alone); recvd
+	// those Recv has read back, stored after it is done with each.
+	sent  uint64
+	recvd atomic.Uint64
+	dead  atomic.Bool // the context ended: Send fails
 }
 
 func newLink(ctx context.Context, name string, cfg topologies.Config) *link {
@@ -92,14 +106,14 @@ func newLink(ctx context.Context, name string, cfg topologies.Config) *link {
 		ctx:    ctx,
 		inbox:  make(chan *msg, n+1), // room for the poison pill as well
 		outbox: make(chan *msg, n+1),
-		free:   make(chan *msg, n+1),
+		ring:   make([]*msg, n),
 	}
 	k := cfg.Workload.Payload
-	for range n {
+	for i := range l.ring {
 		m := &msg{}
 		m.in.Resize(cfg.Batch, k)
 		m.out.Resize(cfg.Batch, k)
-		l.free <- m
+		l.ring[i] = m
 	}
 	return l
 }
@@ -122,27 +136,35 @@ func (l *link) serve(wl workloads.Workload) {
 	}
 }
 
-// poison ends every wait on the link: it puts the nil message in each
-// channel, behind what is queued there. Call it once, when the context has
-// ended.
+// poison ends every wait on the link: it fails every later Send and puts
+// the nil message in each channel, behind what is queued there. Call it
+// once, when the context has ended.
 func (l *link) poison() {
+	l.dead.Store(true)
 	l.inbox <- nil
 	l.outbox <- nil
-	l.free <- nil
 }
 
 func (l *link) Info() topologies.NodeInfo { return l.info }
 
 // Queued reports true: Send takes one of the window + 1 messages the link
-// holds and never blocks while no more are unanswered.
+// holds and never blocks; with all of them unanswered it fails
+// (errLinkOverWindow), for that is more in flight than the window.
 func (l *link) Queued() bool { return true }
 
+// errLinkOverWindow is a caller's fault: a Send with the window and the end
+// marker all unanswered.
+var errLinkOverWindow = errors.New("more batches in flight than the window and the end marker")
+
 func (l *link) Send(b *workloads.Batch) error {
-	m := <-l.free
-	if m == nil {
-		l.free <- nil // never blocks: the pill's own room
+	if l.dead.Load() {
 		return fmt.Errorf("node %s: %w", l.info.Name, context.Cause(l.ctx))
 	}
+	if l.sent-l.recvd.Load() >= uint64(len(l.ring)) {
+		return fmt.Errorf("node %s: %w", l.info.Name, errLinkOverWindow)
+	}
+	m := l.ring[l.sent%uint64(len(l.ring))]
+	l.sent++
 	m.in.Tag = b.Tag
 	m.in.Resize(len(b.IDs), b.K)
 	copy(m.in.IDs, b.IDs)
@@ -161,7 +183,7 @@ func (l *link) Recv(r *workloads.Result) error {
 	r.Resize(len(m.out.IDs), m.out.K)
 	copy(r.IDs, m.out.IDs)
 	copy(r.Values, m.out.Values)
-	l.free <- m
+	l.recvd.Add(1) // m is Send's again
 	return nil
 }
 
