@@ -32,8 +32,8 @@ type rawConn interface {
 
 // runBaseline measures the bare transport under k's topology: k.Workers
 // echo endpoints, each sent its share of k.Tasks as frames of the same size
-// a batch of k.Batch tasks has on the wire, k.Window frames in flight, one
-// clock read per frame sent and one per frame back. Echoes are read the
+// a batch of k.Batch tasks has on the wire, k.Window frames in flight, the
+// clock read as the cell reads it (echoLoop, echoLoopOne). Echoes are read the
 // way the cell's link reads its transport: a stream (pipe, TCP) through a
 // buffer of wire.ReadBufferSize bytes, header then rest, as wire.Reader
 // does; messages (channels, NATS) one at a time.
@@ -105,8 +105,9 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 	if c.queued() {
 		return echoLoopOne(c, size, frames, window, st)
 	}
+	base := time.Now()                  // the frames' clock reads are from here, as the cell's
 	free := make(chan struct{}, window) // holds one token per frame in flight
-	sent := make(chan time.Time, window)
+	sent := make(chan time.Duration, window)
 	errc := make(chan error, 1)
 	failed := make(chan struct{}) // the reader gave up: the writer stops
 	go func() {
@@ -118,7 +119,7 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 				errc <- nil
 				return
 			}
-			sent <- time.Now() // never blocks: at most window frames are in flight
+			sent <- time.Since(base) // never blocks: at most window frames are in flight
 			if _, err := c.Write(out); err != nil {
 				errc <- err
 				return
@@ -135,7 +136,7 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 			<-errc
 			return err
 		}
-		_ = st.lat.RecordValue(max(1, int64(time.Since(<-sent))))
+		_ = st.lat.RecordValue(max(1, int64(time.Since(base)-<-sent)))
 		<-free
 	}
 	return <-errc
@@ -144,20 +145,24 @@ func echoLoop(c rawConn, size, frames, window int, st *rawStats) error {
 // echoLoopOne is echoLoop in one goroutine, for an endpoint whose Write
 // never blocks within the window: it writes window frames, then the next
 // frame as soon as one has come back. As in the cell's one loop, a frame's
-// clock starts when its slot is free, just before it is written.
+// clock starts when its slot is free, just before it is written; the frame
+// written in the slot an echo has just freed starts when that echo was
+// read, one clock read for both, as the cell's next batch takes its
+// freeing answer's verified stamp.
 func echoLoopOne(c rawConn, size, frames, window int, st *rawStats) error {
 	out, in := make([]byte, size), make([]byte, size)
-	sent := make([]time.Time, window) // a ring: echoes come back in order
+	base := time.Now()                    // the frames' clock reads are from here, as the cell's
+	sent := make([]time.Duration, window) // a ring: echoes come back in order
 	rd := c.reader()
 	next := 0
-	write := func() error {
-		sent[next%window] = time.Now()
+	write := func(now time.Duration) error {
+		sent[next%window] = now
 		next++
 		_, err := c.Write(out)
 		return err
 	}
 	for next < min(window, frames) {
-		if err := write(); err != nil {
+		if err := write(time.Since(base)); err != nil {
 			return err
 		}
 	}
@@ -165,9 +170,10 @@ func echoLoopOne(c rawConn, size, frames, window int, st *rawStats) error {
 		if err := readFrame(rd, in); err != nil {
 			return err
 		}
-		_ = st.lat.RecordValue(max(1, int64(time.Since(sent[i%window]))))
+		now := time.Since(base)
+		_ = st.lat.RecordValue(max(1, int64(now-sent[i%window])))
 		if next < frames {
-			if err := write(); err != nil {
+			if err := write(now); err != nil {
 				return err
 			}
 		}
