@@ -79,5 +79,5 @@ func occupancyWarning(k Key, occ, drain float64) string {
 	case drain >= (1-occ)/2:
 		return fmt.Sprintf("uneven nodes: %s, %.0f%% after their node had finished its share while another still worked, so the slowest node set the pace, not the window", what, 100*drain)
 	}
-	return fmt.Sprintf("coordinator-bound: %s, waiting for the coordinator's sender to refill them, so this throughput is the coordinator's pace, not the topology's latency-bound throughput", what)
+	return fmt.Sprintf("coordinator-bound: %s, waiting for the coordinator to refill them, so this throughput is the coordinator's pace, not the topology's latency-bound throughput", what)
 }

@@ -58,7 +58,7 @@ func TestSummarizeOccupancy(t *testing.T) {
 	}{
 		{"window-bound", long, []float64{0.98, 0.99, 0.97}, 0.01, 0.98, ""},
 		{"coordinator-bound", long, []float64{0.5, 0.7, 0.6}, 0.05, 0.6,
-			"coordinator-bound: window occupancy 0.60, slots empty 40% of the time (throughput x mean latency / (workers x window x batch)), waiting for the coordinator's sender to refill them, so this throughput is the coordinator's pace, not the topology's latency-bound throughput"},
+			"coordinator-bound: window occupancy 0.60, slots empty 40% of the time (throughput x mean latency / (workers x window x batch)), waiting for the coordinator to refill them, so this throughput is the coordinator's pace, not the topology's latency-bound throughput"},
 		// One node at half the other's speed: the fast one's slots stand
 		// empty the second half of the pass.
 		{"uneven nodes", long, []float64{0.75}, 0.25, 0.75,
