@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/snbench/snbench/topologies"
@@ -20,6 +21,10 @@ type EchoEndpoint struct {
 	Conn    io.ReadWriter
 	Closers []io.Closer
 	Child   *Child
+	// Socket, when set, is the stream socket under Conn: its send buffer
+	// is grown to hold the window (ReserveSocket), as the topology's links
+	// grow theirs, and the endpoint then queues.
+	Socket syscall.Conn
 }
 
 // StartStreamEchoes starts cfg.Endpoints echoes with start (named
@@ -50,6 +55,8 @@ func StartStreamEchoes(ctx context.Context, cfg topologies.EchoConfig, name stri
 		e := &echoConn{Reader: bufio.NewReaderSize(ep.Conn, wire.ReadBufferSize), Writer: ep.Conn, ep: ep}
 		if rs, ok := ep.Conn.(reserver); ok && cfg.FrameBytes > 0 {
 			e.queued = rs.reserve(windowBytes(cfg.Window, cfg.FrameBytes))
+		} else if ep.Socket != nil && cfg.FrameBytes > 0 {
+			e.queued = ReserveSocket(ep.Socket, windowBytes(cfg.Window, cfg.FrameBytes), cfg.Window+1)
 		}
 		eps[i] = e
 		return nil
@@ -109,7 +116,7 @@ type echoConn struct {
 	*bufio.Reader
 	io.Writer
 	ep     EchoEndpoint
-	queued bool // the pipe holds the window (EchoConfig.FrameBytes)
+	queued bool // the pipe or socket holds the window (EchoConfig.FrameBytes)
 	once   sync.Once
 	err    error
 }

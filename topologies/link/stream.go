@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/snbench/snbench/internal/auth"
@@ -58,7 +59,18 @@ type OpenOptions struct {
 	// says it queues (topologies.Queued), and the coordinator drives it
 	// from one goroutine.
 	InFlight int
+	// Socket, when set, is the stream socket under Conn (a *net.TCPConn or
+	// *net.UnixConn): with InFlight and InFlightWrites, the link grows its
+	// send buffer to hold the window (ReserveSocket) and then queues.
+	Socket syscall.Conn
+	// InFlightWrites is the most task frames InFlight's bytes are written
+	// in (InFlightWrites): the window and the end marker.
+	InFlightWrites int
 }
+
+// InFlightWrites is the most task frames a link of a cluster started with
+// cfg has unanswered at once: its window and the end-of-stream marker.
+func InFlightWrites(cfg topologies.Config) int { return cfg.Window + 1 }
 
 // InFlightBytes is the most bytes of task frames a link of a cluster
 // started with cfg has unanswered at once: its window of full batches and
@@ -103,6 +115,8 @@ func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloa
 	s.r.SetMaxFrame(wire.DefaultMaxFrame)
 	if rs, ok := conn.(reserver); ok && o.InFlight > 0 {
 		s.queued = rs.reserve(o.InFlight)
+	} else if o.Socket != nil && o.InFlight > 0 {
+		s.queued = ReserveSocket(o.Socket, o.InFlight, o.InFlightWrites)
 	}
 	if s.stop() { // ctx was not done: lift the bound and watch ctx again
 		_ = conn.SetDeadline(time.Time{})

@@ -86,7 +86,8 @@ func dialNode(ctx context.Context, name, addr string, cfg topologies.Config, tim
 	_ = conn.(*net.TCPConn).SetNoDelay(true)
 	info := topologies.NodeInfo{Name: name, Addr: addr}
 	var c link.Conn = conn
-	o := link.OpenOptions{Timeout: timeout, Token: cfg.Token}
+	o := link.OpenOptions{Timeout: timeout, Token: cfg.Token,
+		Socket: conn.(*net.TCPConn), InFlight: link.InFlightBytes(cfg), InFlightWrites: link.InFlightWrites(cfg)}
 	if ka != nil {
 		info.PID = ka.child.PID()
 		c = &ownedConn{Conn: conn, stdin: ka.stdin}

@@ -81,3 +81,9 @@ func TestStartFailures(t *testing.T) {
 //
 //	go test -run '^$' -bench Start8 -benchtime 20x
 func BenchmarkStart8(b *testing.B) { topotest.BenchmarkStart(b, New(), 8) }
+
+// TestLinksQueueWhenTheSocketHoldsTheWindow: the links and the raw echo
+// queue where the socket's send buffer can be grown to hold the window
+// (link.ReserveSocket: batch 64 at windows 4 and 64) and do not past
+// what net.core.wmem_max allows (window 64 of batch 8192).
+func TestLinksQueueWhenTheSocketHoldsTheWindow(t *testing.T) { topotest.LinksQueue(t, New()) }

@@ -42,7 +42,7 @@ func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topol
 			return fail(err)
 		}
 		_ = conn.(*net.TCPConn).SetNoDelay(true)
-		ep.Conn = conn
+		ep.Conn, ep.Socket = conn, conn.(*net.TCPConn)
 		ep.Closers = append([]io.Closer{conn}, ep.Closers...)
 		return ep, nil
 	})

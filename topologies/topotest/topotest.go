@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/snbench/snbench/topologies"
+	"github.com/snbench/snbench/wire"
 	"github.com/snbench/snbench/workloads"
 )
 
@@ -236,4 +237,54 @@ func cpuTimes() (self, children time.Duration) {
 
 func rusageCPU(r syscall.Rusage) time.Duration {
 	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
+}
+
+// LinksQueue checks that topo's links and raw echoes queue
+// (topologies.Queued: the coordinator drives them from one goroutine)
+// where the transport to each node can be grown to hold a window of full
+// task frames, batch 64 at windows 4 and 64, and do not where the window
+// is too large for what the system allows: window 64 of batch 8192, 64
+// frames of 131 KB, past the default pipe-max-size (1 MiB) and twice the
+// default net.core.wmem_max (4 MiB).
+func LinksQueue(t *testing.T, topo interface {
+	topologies.Topology
+	topologies.EchoStarter
+}) {
+	t.Helper()
+	for _, tt := range []struct {
+		window, batch int
+		want          bool
+	}{
+		{4, 64, true},
+		{64, 64, true},
+		{64, 8192, false},
+	} {
+		t.Run(fmt.Sprintf("window %d batch %d", tt.window, tt.batch), func(t *testing.T) {
+			cfg := topologies.Config{Workers: 2, Workload: workloads.DefaultSpec(), Window: tt.window, Batch: tt.batch, StartTimeout: 10 * time.Second}
+			c, err := topo.Start(t.Context(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range c.Links() {
+				q, ok := l.(topologies.Queued)
+				if !ok || q.Queued() != tt.want {
+					t.Errorf("%s: Queued() = %v (implements it: %v), want %v", l.Info().Name, ok && q.Queued(), ok, tt.want)
+				}
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			set, err := topo.StartEcho(t.Context(), topologies.EchoConfig{Endpoints: 1, Window: tt.window,
+				FrameBytes: wire.TasksFrameSize(tt.batch, 1), StartTimeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer set.Close()
+			for _, e := range set.Conns() {
+				if q, ok := e.(topologies.Queued); !ok || q.Queued() != tt.want {
+					t.Errorf("raw echo: Queued() = %v (implements it: %v), want %v", ok && q.Queued(), ok, tt.want)
+				}
+			}
+		})
+	}
 }

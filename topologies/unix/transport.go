@@ -44,7 +44,7 @@ func (Topology) StartEcho(ctx context.Context, cfg topologies.EchoConfig) (topol
 		if err != nil {
 			return fail(err)
 		}
-		return link.EchoEndpoint{Conn: conn, Closers: []io.Closer{conn, inW}, Child: ch}, nil
+		return link.EchoEndpoint{Conn: conn, Closers: []io.Closer{conn, inW}, Child: ch, Socket: conn.(*net.UnixConn)}, nil
 	})
 	if err != nil {
 		_ = os.RemoveAll(dir)

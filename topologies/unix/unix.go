@@ -105,7 +105,8 @@ func startNode(ctx context.Context, name, path string, cfg topologies.Config, ti
 	}
 	oc := &ownedConn{Conn: conn, stdin: inW}
 	info := topologies.NodeInfo{Name: name, PID: ch.PID(), Addr: path}
-	s, err := link.Open(ctx, oc, info, cfg.Workload, link.OpenOptions{Timeout: timeout, Token: token, Child: ch})
+	s, err := link.Open(ctx, oc, info, cfg.Workload, link.OpenOptions{Timeout: timeout, Token: token, Child: ch,
+		Socket: conn.(*net.UnixConn), InFlight: link.InFlightBytes(cfg), InFlightWrites: link.InFlightWrites(cfg)})
 	if err != nil {
 		oc.Close()
 		return nil, ch, err
