@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,9 +25,13 @@ func openPlan(topo string, rate int, d time.Duration) bench.Plan {
 // TestOpenLoopFixedWait: 1 ms of wait per task at a rate far below
 // capacity gives a median within 10% of 1 ms, and the generator holds the
 // rate within 1%. A busy machine (the race detector, other test binaries)
-// can delay any one run, so the bound must hold in one of three tries.
+// can delay any one run, so the bound must hold in one of three tries. A
+// try whose p50 is over the bound because the machine's own timer wakes
+// late (0.2 s of 1 ms waits on timing.Waiter, the waiter the workload
+// sleeps on, late by half the excess or more at the median) is
+// inconclusive: the test skips, with the figures, when every try was.
 func TestOpenLoopFixedWait(t *testing.T) {
-	var failures []string
+	var failures, machine []string
 	for try := range 3 {
 		p := openPlan("goroutine", 400, time.Second)
 		p.Wait = workloads.Duration(time.Millisecond)
@@ -43,15 +48,28 @@ func TestOpenLoopFixedWait(t *testing.T) {
 		t.Logf("try %d: p50 %v, achieved %.1f/s, lag p99 %v max %v", try+1, p50, l.Achieved.Mean,
 			time.Duration(l.LagP99NS), time.Duration(l.LagMaxNS))
 		switch a := l.Achieved.Mean; {
-		case p50 < time.Millisecond || p50 > 1100*time.Microsecond:
-			failures = append(failures, fmt.Sprintf("p50 %v, want within 10%% of 1ms", p50))
+		case p50 < time.Millisecond:
+			failures = append(failures, fmt.Sprintf("p50 %v, below the 1ms wait", p50))
+		case p50 > 1100*time.Microsecond:
+			msg := fmt.Sprintf("p50 %v, want within 10%% of 1ms", p50)
+			excess := p50 - time.Millisecond
+			if late := timerLate(t, time.Millisecond, 200*time.Millisecond, 0.5); late >= excess/2 {
+				machine = append(machine, fmt.Sprintf("%s; the machine's own 1 ms waits late %v at the median", msg, late))
+				continue
+			} else {
+				msg = fmt.Sprintf("%s (the machine's own 1 ms waits late %v at the median)", msg, late)
+			}
+			failures = append(failures, msg)
 		case a < 0.99*400 || a > 1.01*400:
 			failures = append(failures, fmt.Sprintf("achieved %.1f tasks/s of 400 offered", a))
 		default:
 			return
 		}
 	}
-	t.Fatalf("three tries failed: %v", failures)
+	if len(failures) > 0 {
+		t.Fatalf("%d of three tries failed with nothing on the machine to explain it: %v", len(failures), failures)
+	}
+	t.Skipf("every try inconclusive: the machine explains the lateness (%s); the known answer cannot be checked here now", strings.Join(machine, "; "))
 }
 
 // TestGeneratorHoldsRate: a modest rate is held within 1% with constant and
