@@ -66,7 +66,7 @@ for round in $(seq "$reps"); do
   echo "peers: round $round: python queues, python Pool.map, snbench subprocess" >&2
   ref "seed-$round" --design queues
   ref "pool-$round" --design pool --chunk 64
-  snb "sub-$round" --topology subprocess --workers 3
+  snb "sub-$round" --topology subprocess --workers 3 --batch 64 --window 4
 done
 
 redis=skipped
