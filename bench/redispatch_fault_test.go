@@ -113,9 +113,14 @@ func breakRunner(plan func(int) (int, string)) *bench.Runner {
 // drop (and count) any late answer.
 func TestRedispatchLogic(t *testing.T) {
 	t.Parallel()
+	// Node 1 breaks after 10 results. Under least-outstanding its share is
+	// whatever it pulls from the shared queue: on a loaded machine (CI, the
+	// race detector, these subtests in parallel) its driver can start late
+	// enough that the other two take all but a few dozen batches (at 40, in
+	// one run of .ci/run, it never broke).
 	breakOne := func(i int) (int, string) {
 		if i == 1 {
-			return 40, "break"
+			return 10, "break"
 		}
 		return 0, ""
 	}
