@@ -53,10 +53,8 @@ func StartStreamEchoes(ctx context.Context, cfg topologies.EchoConfig, name stri
 			return err
 		}
 		e := &echoConn{Reader: bufio.NewReaderSize(ep.Conn, wire.ReadBufferSize), Writer: ep.Conn, ep: ep}
-		if rs, ok := ep.Conn.(reserver); ok && cfg.FrameBytes > 0 {
-			e.queued = rs.reserve(windowBytes(cfg.Window, cfg.FrameBytes))
-		} else if ep.Socket != nil && cfg.FrameBytes > 0 {
-			e.queued = ReserveSocket(ep.Socket, windowBytes(cfg.Window, cfg.FrameBytes), cfg.Window+1)
+		if cfg.FrameBytes > 0 {
+			e.queued = holdsWindow(ep.Conn, ep.Socket, windowBytes(cfg.Window, cfg.FrameBytes), windowWrites(cfg.Window))
 		}
 		eps[i] = e
 		return nil

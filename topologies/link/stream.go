@@ -70,7 +70,24 @@ type OpenOptions struct {
 
 // InFlightWrites is the most task frames a link of a cluster started with
 // cfg has unanswered at once: its window and the end-of-stream marker.
-func InFlightWrites(cfg topologies.Config) int { return cfg.Window + 1 }
+func InFlightWrites(cfg topologies.Config) int { return windowWrites(cfg.Window) }
+
+// windowWrites is the writes of window frames and the end marker.
+func windowWrites(window int) int { return window + 1 }
+
+// holdsWindow grows conn's transport, a pipe (reserver) or else the socket
+// sock under it, to hold bytes written in writes writes that the peer has
+// not read, and reports whether it now does: a link or echo over it then
+// queues (topologies.Queued).
+func holdsWindow(conn any, sock syscall.Conn, bytes, writes int) bool {
+	if bytes <= 0 {
+		return false
+	}
+	if rs, ok := conn.(reserver); ok {
+		return rs.reserve(bytes)
+	}
+	return sock != nil && ReserveSocket(sock, bytes, writes)
+}
 
 // InFlightBytes is the most bytes of task frames a link of a cluster
 // started with cfg has unanswered at once: its window of full batches and
@@ -113,11 +130,7 @@ func Open(ctx context.Context, conn Conn, info topologies.NodeInfo, spec workloa
 		return nil, err
 	}
 	s.r.SetMaxFrame(wire.DefaultMaxFrame)
-	if rs, ok := conn.(reserver); ok && o.InFlight > 0 {
-		s.queued = rs.reserve(o.InFlight)
-	} else if o.Socket != nil && o.InFlight > 0 {
-		s.queued = ReserveSocket(o.Socket, o.InFlight, o.InFlightWrites)
-	}
+	s.queued = holdsWindow(conn, o.Socket, o.InFlight, o.InFlightWrites)
 	if s.stop() { // ctx was not done: lift the bound and watch ctx again
 		_ = conn.SetDeadline(time.Time{})
 		s.stop = context.AfterFunc(ctx, cancelled)
