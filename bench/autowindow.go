@@ -58,19 +58,34 @@ const (
 	autoFallback = 16
 )
 
-// chooseWindow returns the smallest window among steps whose throughput
-// (results.WindowFigures: the better of two passes, the median of more)
-// is at least results.AutoShare of the best window's, or 0 without
-// steps.
+// chooseWindow returns the window the cell runs at, from steps: the
+// best window (the highest figure, results.WindowFigures: the better of
+// two passes, the median of more), or a smaller one every pass of which
+// reached results.AutoShare of the best's figure, the smallest such; 0
+// without steps. Every pass, not the figure: on a shared machine one
+// pass in two of a small window can read as high as the plateau (a
+// goroutine cell's passes at window 8 read 132 to 217 M tasks/s in one
+// probe, its window 64 183 to 226 M), so one lucky pass must not be
+// enough, and a window whose passes cannot be told from a slower
+// window's is passed over for a larger: a window too small costs
+// throughput, one too large only latency.
 func chooseWindow(steps []results.WindowStep) int {
 	per := results.WindowFigures(steps)
-	best := 0.0
-	for _, tp := range per {
-		best = max(best, tp)
-	}
-	w := 0
+	best, bestW := 0.0, 0
 	for win, tp := range per {
-		if tp >= results.AutoShare*best && (w == 0 || win < w) {
+		if tp > best || tp == best && win < bestW {
+			best, bestW = tp, win
+		}
+	}
+	worst := map[int]float64{}
+	for _, s := range steps {
+		if v, ok := worst[s.Window]; !ok || s.Throughput < v {
+			worst[s.Window] = s.Throughput
+		}
+	}
+	w := bestW
+	for win, lo := range worst {
+		if win < w && lo >= results.AutoShare*best {
 			w = win
 		}
 	}

@@ -53,8 +53,9 @@ func steps(tp ...float64) []results.WindowStep {
 	return out
 }
 
-// TestChooseWindow: the smallest window within AutoShare (95%) of the
-// best step's throughput, on known curves.
+// TestChooseWindow: the best window, or the smallest one every pass of
+// which came within AutoShare (95%) of the best's figure, on known
+// curves.
 func TestChooseWindow(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -76,6 +77,14 @@ func TestChooseWindow(t *testing.T) {
 		{"a slow pass does not hide a window", append(steps(1, 2, 4), results.WindowStep{Window: 4, Throughput: 1}), 4},
 		{"the median of three: one lucky pass does not decide", append(steps(1, 2, 3, 4),
 			results.WindowStep{Window: 4, Throughput: 4.2}, results.WindowStep{Window: 4, Throughput: 3.6}), 8},
+		{"one lucky pass does not make a small window the plateau", append(steps(2, 4, 9.6, 10),
+			results.WindowStep{Window: 8, Throughput: 9.9}, results.WindowStep{Window: 4, Throughput: 7}), 8},
+		{"every pass at the share qualifies", append(steps(2, 4, 9.6, 10),
+			results.WindowStep{Window: 8, Throughput: 9.8}, results.WindowStep{Window: 4, Throughput: 9.5}), 4},
+		{"a noisy best window is still the best", append(steps(1, 2, 10), results.WindowStep{Window: 4, Throughput: 7}), 4},
+		{"a noisy window is passed over for a larger one", append(steps(1, 2, 4, 9.8, 10, 9.9),
+			results.WindowStep{Window: 32, Throughput: 9.7}, results.WindowStep{Window: 16, Throughput: 9.8},
+			results.WindowStep{Window: 8, Throughput: 6}, results.WindowStep{Window: 4, Throughput: 4}), 16},
 		{"none", nil, 0},
 	}
 	for _, tt := range tests {

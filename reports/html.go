@@ -339,7 +339,7 @@ func envRows(res *results.Results) [][2]string {
 func windowsText(ws results.Windows) string {
 	s := strings.ReplaceAll(ws.String(), ",", " ")
 	if ws.HasAuto() {
-		s = strings.Replace(s, "auto", fmt.Sprintf("auto (per cell, the smallest window of 1, 2, 4 … %d reaching %.0f%% of its probe's best throughput; the summary gives each cell's)", results.AutoMaxWindow, 100*results.AutoShare), 1)
+		s = strings.Replace(s, "auto", fmt.Sprintf("auto (per cell, the smallest window of 1, 2, 4 … %d whose every probe pass reached %.0f%% of the best window's throughput; the summary gives each cell's)", results.AutoMaxWindow, 100*results.AutoShare), 1)
 	}
 	return s
 }

@@ -140,7 +140,7 @@ func Caption(res *results.Results) string {
 
 // autoNote defines an auto cell's window, where a caption shows one.
 func autoNote() string {
-	return fmt.Sprintf("window auto→N: chosen per cell by a probe, the smallest of 1, 2, 4 … %d reaching %.0f%% of the best probed throughput", results.AutoMaxWindow, 100*results.AutoShare)
+	return fmt.Sprintf("window auto→N: chosen per cell by a probe, the smallest of 1, 2, 4 … %d whose every pass reached %.0f%% of the best window's throughput", results.AutoMaxWindow, 100*results.AutoShare)
 }
 
 func header(p results.Plan) []string {

@@ -20,9 +20,9 @@ const WindowAuto = 0
 // batches per node; the probe's cluster is started with room for it.
 const AutoMaxWindow = 64
 
-// AutoShare is the share of the best probe step's throughput that the
-// window an auto cell's probe chooses must reach: it chooses the smallest
-// window that does.
+// AutoShare is the share of the best probe window's throughput that every
+// pass of a smaller window must reach for an auto cell's probe to choose
+// it: it chooses the smallest window that qualifies, or else the best.
 const AutoShare = 0.95
 
 // Windows is Plan.Window: the windows to run, in batches in flight per
@@ -125,7 +125,8 @@ func clip(b []byte) string {
 // AutoWindow is how an auto cell's window was chosen: closed-loop passes
 // at windows 1, 2, 4, … up to its largest, on a cluster of the cell's own
 // scale started for the probe, every result verified; the window is the
-// smallest whose throughput reached AutoShare of the best window's (see
+// smallest every pass of which reached AutoShare of the best window's
+// throughput, or else the best (see
 // docs/measurement.md for the rule and its figures). Every repetition of
 // the cell, and its baseline, ran with it.
 type AutoWindow struct {
