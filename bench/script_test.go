@@ -17,6 +17,17 @@ import (
 // where .ci/run installs jq, a missing one fails the test).
 func runScript(t *testing.T, name string, env ...string) (stdout, out string) {
 	t.Helper()
+	stdout, out, stderr, err := runScriptStatus(t, name, env...)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s\n%s", name, err, stdout, stderr)
+	}
+	return stdout, out
+}
+
+// runScriptStatus is runScript that returns how the script exited, and
+// its stderr, instead of failing the test when it exits non-zero.
+func runScriptStatus(t *testing.T, name string, env ...string) (stdout, out, stderr string, err error) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds snbench and runs " + name)
 	}
@@ -36,11 +47,8 @@ func runScript(t *testing.T, name string, env ...string) (stdout, out string) {
 	out = filepath.Join(dir, strings.TrimSuffix(name, ".sh"))
 	cmd := exec.CommandContext(ctx, "bash", name, bin, out)
 	cmd.Env = append(os.Environ(), env...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	var errb strings.Builder
+	cmd.Stderr = &errb
 	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s\n%s", name, err, b, stderr.String())
-	}
-	return string(b), out
+	return string(b), out, errb.String(), err
 }

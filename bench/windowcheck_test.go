@@ -1,7 +1,9 @@
 package bench_test
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -10,26 +12,48 @@ import (
 
 // TestWindowCheckScript runs bench/windowcheck.sh, auto against windows
 // 1..64 in one run, at a small size (goroutine, 1 and 2 workers, 20,000
-// tasks, one repetition, MIN 0 so that a noisy machine cannot fail it):
-// it must write the run and a summary with one row per worker count,
-// each with the window auto chose, the best explicit window and their
-// ratio, and the explicit cell at the window chosen. It checks the
-// script, not the figures (see docs/performance.md).
+// tasks, one repetition), twice: with MIN 0, which every cell passes, so
+// that a noisy machine cannot fail it, and with MIN 2, which none can
+// (auto at twice the best explicit window). It must write the run and a
+// summary with one row per worker count, each with the window auto
+// chose, the best explicit window and their ratio, the explicit cell at
+// the window chosen, and for a miss whether the choice or the noise
+// made it; and it must exit 0 when every cell passed and 1 when one did
+// not. It checks the script, not the figures (see docs/performance.md).
 func TestWindowCheckScript(t *testing.T) {
-	stdout, out := runScript(t, "windowcheck.sh", "TOPOLOGIES=goroutine", "WORKERS=1,2", "TASKS=20000", "REPS=1", "MIN=0")
-	for _, f := range []string{"results.json", "table.txt", "windowcheck.md"} {
-		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-			t.Errorf("windowcheck.sh wrote no %s: %v", f, err)
-		}
+	const win = `(1|2|4|8|16|32|64)`
+	tests := []struct {
+		min, pass, why string
+		fails          bool
+	}{
+		{"0", "yes", "-", false},
+		{"2", "NO", "(the choice|noise)", true},
 	}
-	row := regexp.MustCompile(`^\| goroutine \| ([12]) \| (1|2|4|8|16|32|64) \| [0-9.]+[kM]? \| (1|2|4|8|16|32|64) \| [0-9.]+[kM]? \| [0-9.]+ \| yes \| [0-9.]+[kM]? \| [0-9.]+ \| [0-9.]+ \|$`)
-	rows := 0
-	for _, line := range strings.Split(stdout, "\n") {
-		if row.MatchString(line) {
-			rows++
-		}
-	}
-	if rows != 2 {
-		t.Errorf("%d summary rows with the chosen window, the best and their ratio, want 2:\n%s", rows, stdout)
+	for _, tt := range tests {
+		t.Run("MIN="+tt.min, func(t *testing.T) {
+			stdout, out, stderr, err := runScriptStatus(t, "windowcheck.sh", "TOPOLOGIES=goroutine", "WORKERS=1,2", "TASKS=20000", "REPS=1", "MIN="+tt.min)
+			var ee *exec.ExitError
+			switch {
+			case tt.fails && !(errors.As(err, &ee) && ee.ExitCode() == 1):
+				t.Errorf("windowcheck.sh with every cell a miss: %v, want exit status 1\n%s\n%s", err, stdout, stderr)
+			case !tt.fails && err != nil:
+				t.Fatalf("windowcheck.sh with every cell passing: %v, want exit status 0\n%s\n%s", err, stdout, stderr)
+			}
+			for _, f := range []string{"results.json", "table.txt", "windowcheck.md"} {
+				if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+					t.Errorf("windowcheck.sh wrote no %s: %v", f, err)
+				}
+			}
+			row := regexp.MustCompile(`^\| goroutine \| ([12]) \| ` + win + ` \| [0-9.]+[kM]? \| ` + win + ` \| [0-9.]+[kM]? \| [0-9.]+ \| ` + tt.pass + ` \| [0-9.]+[kM]? \| [0-9.]+ \| [0-9.]+ \| ` + tt.why + ` \|$`)
+			rows := 0
+			for _, line := range strings.Split(stdout, "\n") {
+				if row.MatchString(line) {
+					rows++
+				}
+			}
+			if rows != 2 {
+				t.Errorf("%d summary rows with the chosen window, the best, their ratio, %s and the miss's cause %s, want 2:\n%s", rows, tt.pass, tt.why, stdout)
+			}
+		})
 	}
 }
