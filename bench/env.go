@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/modfile"
 
 	"github.com/snbench/snbench/bench/results"
 	"github.com/snbench/snbench/internal/buildinfo"
@@ -15,8 +18,10 @@ import (
 // CaptureEnv describes this machine and build: CPU model, cores,
 // GOMAXPROCS, Go version, OS and kernel, snbench's module version and the
 // git commit where available (from the build's VCS stamp, with whether the
-// tree was dirty, else `git rev-parse HEAD` in the working directory), and
-// now as the start time.
+// tree was dirty, else, for an unversioned build such as `go run` from a
+// clone, the HEAD of the working directory's repository when that
+// repository is snbench's own module, see sourceCommit), and now as the
+// start time.
 func CaptureEnv() results.Env {
 	host, _ := os.Hostname()
 	env := results.Env{
@@ -32,8 +37,8 @@ func CaptureEnv() results.Env {
 	}
 	bi := buildinfo.Read()
 	env.Version, env.Commit, env.Dirty = bi.Version, bi.Revision, bi.Dirty
-	if env.Commit == "" {
-		env.Commit = gitCommit()
+	if env.Commit == "" && (bi.Version == "" || bi.Version == "(devel)") {
+		env.Commit = sourceCommit("", bi.Module)
 	}
 	return env
 }
@@ -61,10 +66,28 @@ func readTrim(path string) string {
 	return strings.TrimSpace(string(b))
 }
 
-func gitCommit() string {
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+// sourceCommit returns the HEAD of the git repository that holds dir (""
+// for the working directory) when the go.mod at its top declares module,
+// the module this binary was built as, and "" otherwise: an unstamped
+// build run from inside some other repository must not record that
+// repository's commit as its own.
+func sourceCommit(dir, module string) string {
+	if module == "" {
+		return ""
+	}
+	cmd := exec.Command("git", "rev-parse", "--show-toplevel", "HEAD")
+	cmd.Dir = dir
+	out, err := cmd.Output()
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(out))
+	top, head, ok := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	if !ok {
+		return ""
+	}
+	mod, err := os.ReadFile(filepath.Join(top, "go.mod"))
+	if err != nil || modfile.ModulePath(mod) != module {
+		return ""
+	}
+	return strings.TrimSpace(head)
 }

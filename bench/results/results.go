@@ -53,8 +53,10 @@ type Env struct {
 	OS         string `json:"os"`
 	Arch       string `json:"arch"`
 	Kernel     string `json:"kernel,omitempty"`
-	// Commit is the VCS revision snbench was built from (or, without a
-	// build stamp, the working directory's HEAD).
+	// Commit is the VCS revision snbench was built from (or, for an
+	// unversioned build without a VCS stamp, `go run` from a clone, the
+	// HEAD of the working directory's repository when that repository is
+	// snbench's own module; "" when neither says).
 	Commit string `json:"commit,omitempty"`
 	// Dirty is set when the build's working tree had uncommitted changes:
 	// Commit alone does not say what ran.
