@@ -86,7 +86,7 @@ func (a *app) runCmd() *cobra.Command {
 	fl.Var(&f.tasks, "tasks", "tasks per measured repetition")
 	fl.Var(&f.payload, "payload", "int64 values per task (K)")
 	fl.Var(&f.batch, "batch", "most tasks per batch (frame)")
-	fl.Var(&f.window, "window", "most batches in flight per node, or auto: per cell, the smallest window that reaches 95% of the throughput plateau, found by a short probe before the cell's first repetition (open loop defaults to 256)")
+	fl.Var(&f.window, "window", "most batches in flight per node, or auto: per cell, found by a short probe before the cell's first repetition, the smallest window every pass of which reached 95% of the best window's throughput, else the best (open loop defaults to 256)")
 	fl.StringVar(&f.dispatch, "dispatch", def.Dispatch, "dispatch policy: "+strings.Join(results.Dispatches(), ", "))
 	fl.IntVar(&f.repetitions, "repetitions", def.Repetitions, "measured repetitions per cell, interleaved in rounds")
 	fl.IntVar(&f.warmup, "warmup", def.Warmup, "tasks run (verified, not measured) before each repetition")
