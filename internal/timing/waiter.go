@@ -46,18 +46,8 @@ func (w *Waiter) Until(t time.Time) error {
 			w.lead -= leadStep
 		}
 	}
-	spun := false
 	for time.Now().Before(t) {
-		spun = true
 		runtime.Gosched()
-	}
-	if spun && time.Since(t) > spinBelow && !w.noBackOff {
-		// Yielding lost the processor to other work for longer than a
-		// timer's own slack: the cores are busy, and spinning for precision
-		// takes CPU from whatever needs it. With several nodes on few
-		// cores it can feed itself (every spin makes the others' timers
-		// later, which raises their lead), so back off at once.
-		w.lead /= 2
 	}
 	return w.err()
 }

@@ -27,9 +27,6 @@ type Waiter struct {
 	timer *time.Timer
 	lead  time.Duration
 	its   unix.ItimerSpec
-	// noBackOff keeps the lead when yielding lost the processor: the
-	// control of TestWaiterBacksOffWhenTheCoresAreBusy.
-	noBackOff bool
 }
 
 // NewWaiter returns a waiter whose waits end early, with ctx's error, once

@@ -14,9 +14,6 @@ type Waiter struct {
 	ctx   context.Context
 	timer *time.Timer
 	lead  time.Duration
-	// noBackOff keeps the lead when yielding lost the processor: the
-	// control of TestWaiterBacksOffWhenTheCoresAreBusy.
-	noBackOff bool
 }
 
 // NewWaiter returns a waiter whose waits end early, with ctx's error, once

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"runtime"
 	"slices"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -116,65 +115,4 @@ func processCPU(t *testing.T) time.Duration {
 		t.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// TestWaiterBacksOffWhenTheCoresAreBusy: with every processor kept busy by
-// other goroutines (in bursts of 200us), yielding out the end of a wait
-// loses the processor to them, so spinning buys no precision and takes CPU
-// that others need: the lead, the part of each wait spent yielding, backs
-// off instead of climbing with the late wake-ups (which, with several
-// nodes on few cores, would make the waits spin ever longer and the cores
-// ever busier). The control is the same waiter without the back-off, in
-// the same conditions, the two in turn.
-func TestWaiterBacksOffWhenTheCoresAreBusy(t *testing.T) {
-	var with, without []time.Duration
-	for range 3 {
-		with = append(with, leadUnderLoad(t, false))
-		without = append(without, leadUnderLoad(t, true))
-	}
-	slices.Sort(with)
-	slices.Sort(without)
-	if with[1] >= without[1] {
-		t.Errorf("lead after 300 waits with every processor busy: median %v (%v) with the back-off, %v (%v) without: want it lower with", with[1], with, without[1], without)
-	}
-}
-
-// leadUnderLoad is a waiter's lead after 300 waits of 1 ms with every
-// processor kept busy by goroutines that yield every 200us.
-func leadUnderLoad(t *testing.T, noBackOff bool) time.Duration {
-	t.Helper()
-	w, err := NewWaiter(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	w.noBackOff = noBackOff
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			// Bursts of 200us, then a yield: the processors are never
-			// idle, but the waiter's timer is still seen on time, so it
-			// parks early by its lead and yields out the rest behind
-			// these goroutines.
-			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				for burst := time.Now(); time.Since(burst) < 200*time.Microsecond; {
-				}
-				runtime.Gosched()
-			}
-		})
-	}
-	defer wg.Wait()
-	defer close(stop)
-	for range 300 {
-		if err := w.Sleep(time.Millisecond); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return w.Lead()
 }
