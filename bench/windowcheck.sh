@@ -56,6 +56,15 @@ echo "windowcheck: $topologies at workers $workers, $tasks tasks, $reps repetiti
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# jqdefs: what both summaries print with: r (two decimals), r3 (a ratio,
+# cut, not rounded, so 0.8997 never reads 0.9), si (k, M) and median.
+jqdefs='
+  def r(x): (x * 100 | round) / 100;
+  def r3(x): (x * 1000 | floor) / 1000;
+  def si(x): if x >= 1e6 then "\(r(x / 1e6))M" elif x >= 1e3 then "\(r(x / 1e3))k" else "\(r(x))" end;
+  def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+'
+
 # runone DIR: one run of the check into DIR (results.json, table.txt,
 # run.log) and its summary, DIR/windowcheck.md.
 runone() {
@@ -72,11 +81,7 @@ runone() {
   }
   took=$(( $(date +%s) - start ))
   cp "$tmp/table.txt" "$tmp/run.log" "$dir/"
-  jq -r --arg took "$took" --argjson min "$min" '
-    def r(x): (x * 100 | round) / 100;
-    def r3(x): (x * 1000 | floor) / 1000;  # a ratio: cut, not rounded, so 0.8997 never reads 0.9
-    def si(x): if x >= 1e6 then "\(r(x / 1e6))M" elif x >= 1e3 then "\(r(x / 1e3))k" else "\(r(x))" end;
-    def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  jq -r --arg took "$took" --argjson min "$min" "$jqdefs"'
     def tput: [.reps[].throughput] | median;
     "# snbench window check: auto against windows 1..64, same run\n",
     "machine: \(.env.cores) cores, GOMAXPROCS \(.env.gomaxprocs), \(.env.cpu_model // "cpu unknown"); \(.plan.tasks[0]) tasks x \(.plan.repetitions) repetitions per cell, tasks/s the median of the repetitions; took \($took) s\n",
@@ -117,11 +122,7 @@ done
   done
   echo "## Pooled over the $runs runs"
   echo
-  jq -r -s --argjson min "$min" '
-    def r(x): (x * 100 | round) / 100;
-    def r3(x): (x * 1000 | floor) / 1000;  # a ratio: cut, not rounded, so 0.8997 never reads 0.9
-    def si(x): if x >= 1e6 then "\(r(x / 1e6))M" elif x >= 1e3 then "\(r(x / 1e3))k" else "\(r(x))" end;
-    def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  jq -r -s --argjson min "$min" "$jqdefs"'
     def mean: add / length;
     "per cell and window the mean of the runs'"'"' medians; runs passing: the runs whose own auto / best reached \($min)\n",
     "| topology | workers | auto chose | auto tasks/s | best window | best tasks/s | auto / best | pass | runs passing |",
